@@ -1,0 +1,128 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createServer } from 'node:http'
+import { rm } from 'node:fs/promises'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export type RouteHandler = (req: IncomingMessage, url: URL) => unknown | Promise<unknown>
+
+export interface ControlApiInit {
+  host: string
+  port: number
+  socket?: string
+  routes: Record<string, RouteHandler>
+  onError?: (err: Error) => void
+}
+
+export interface ControlApi {
+  token: string
+  url: string
+  socket?: string
+  close: () => Promise<void>
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+function digest (s: string): Buffer {
+  return createHash('sha256').update(s).digest()
+}
+
+/**
+ * The local control API: JSON over HTTP on a loopback TCP port (and
+ * optionally a Unix socket). Every request needs the bearer token; requests
+ * with an Origin header (browsers) or a non-loopback Host (DNS rebinding) are
+ * refused before the token is even looked at.
+ */
+export async function startControlApi (init: ControlApiInit): Promise<ControlApi> {
+  const token = randomBytes(32).toString('base64url')
+  const expected = digest(`Bearer ${token}`)
+  let tcpPort = 0
+
+  const handler = (viaSocket: boolean) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      const text = body === undefined ? '' : JSON.stringify(body)
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(text),
+        ...headers
+      })
+      res.end(text)
+    }
+    if (req.headers.origin !== undefined) {
+      send(403, { error: 'requests with an Origin header are refused' })
+      return
+    }
+    const host = req.headers.host ?? ''
+    const hostname = host.replace(/:\d+$/, '')
+    const port = host.slice(hostname.length + 1)
+    if (!LOOPBACK_HOSTS.has(hostname) || (!viaSocket && port !== String(tcpPort))) {
+      send(403, { error: 'the Host header must name this loopback address' })
+      return
+    }
+    const auth = req.headers.authorization ?? ''
+    if (!timingSafeEqual(digest(auth), expected)) {
+      send(401, undefined, { 'www-authenticate': 'Bearer' })
+      return
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const route = init.routes[url.pathname]
+    if (route == null) {
+      send(404, { error: `no such endpoint ${url.pathname}` })
+      return
+    }
+    if (req.method !== 'GET') {
+      send(405, { error: `${req.method ?? ''} is not allowed on ${url.pathname}` }, { allow: 'GET' })
+      return
+    }
+    try {
+      send(200, await route(req, url))
+    } catch (err: any) {
+      init.onError?.(err)
+      send(500, { error: err.message ?? 'internal error' })
+    }
+  }
+
+  const servers: Server[] = []
+  const listen = async (server: Server, ...args: unknown[]): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(...(args as [number, string]), () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  }
+  const tcp = createServer((req, res) => { void handler(false)(req, res) })
+  tcp.requestTimeout = 10_000
+  tcp.headersTimeout = 5_000
+  await listen(tcp, init.port, init.host)
+  servers.push(tcp)
+  tcpPort = (tcp.address() as AddressInfo).port
+
+  if (init.socket != null) {
+    await rm(init.socket, { force: true })
+    const unix = createServer((req, res) => { void handler(true)(req, res) })
+    const oldMask = process.umask(0o177)
+    try {
+      await listen(unix, init.socket)
+    } finally {
+      process.umask(oldMask)
+    }
+    servers.push(unix)
+  }
+
+  const hostInUrl = init.host.includes(':') ? `[${init.host}]` : init.host
+  return {
+    token,
+    url: `http://${hostInUrl}:${tcpPort}`,
+    socket: init.socket,
+    close: async () => {
+      await Promise.all(servers.map(async s => {
+        s.closeAllConnections()
+        await new Promise<void>(resolve => s.close(() => { resolve() }))
+      }))
+      if (init.socket != null) await rm(init.socket, { force: true })
+    }
+  }
+}

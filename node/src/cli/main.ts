@@ -1,0 +1,84 @@
+import { Command, CommanderError, Option } from 'commander'
+import { ENV_VARS } from '../config/load.js'
+import { DEFAULT_API_PORT } from '../config/defaults.js'
+import { LOG_LEVELS } from '../config/schema.js'
+import { defaultDataDir, resolveDataDir } from '../paths.js'
+import { VERSION } from '../version.js'
+import { DEFAULT_TCP_PORT } from '@smesh/mesh'
+import { reportError } from './report-error.js'
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+function dataDirOption (): Option {
+  return new Option('--data-dir <dir>', `node data directory (env SMESH_DATA_DIR; default ${defaultDataDir()})`)
+}
+
+function readCommand (program: Command, name: string, summary: string, endpoint: string, extra?: (c: Command) => Command): void {
+  let cmd = program.command(name).description(summary).addOption(dataDirOption()).option('--json', 'print JSON instead of text')
+  if (extra != null) cmd = extra(cmd)
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const { runRead } = await import('./commands/read.js')
+    await runRead(name, endpoint, resolveDataDir(opts.dataDir as string | undefined), opts)
+  })
+}
+
+export function buildProgram (): Command {
+  const program = new Command('smesh')
+    .description('A node of a peer-to-peer mesh of your own devices: it finds its peers on the LAN, keeps track of who is alive, and shows the mesh.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', `
+Exit codes: 0 ok, 1 error, 2 usage error, 3 no node running for the data dir, 78 bad configuration.
+Run "smesh <command> --help" for a command's options.`)
+
+  program.command('start')
+    .description('run a node in the foreground until SIGINT or SIGTERM')
+    .addOption(dataDirOption())
+    .option('--name <name>', 'device name shown to peers (env SMESH_NAME; default: host name)')
+    .option('--mesh <mesh>', 'mesh name; only nodes of the same mesh see each other (env SMESH_MESH; default "smesh")')
+    .option('--listen <multiaddr>', `address to listen on, repeatable (env SMESH_LISTEN, comma-separated; default /ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT})`, collect)
+    .option('--peer <multiaddr>', 'static peer to dial and keep dialing, repeatable (env SMESH_PEERS, comma-separated)', collect)
+    .option('--bootstrap <file>', 'file of static peers, one multiaddr per line, # for comments (env SMESH_BOOTSTRAP_FILE)')
+    .option('--no-mdns', 'turn off LAN discovery by mDNS (env SMESH_MDNS=0)')
+    .option('--interface <name>', 'announce only addresses of this interface (glob, e.g. "en*"), repeatable (env SMESH_INTERFACES)', collect)
+    .option('--exclude-interface <name>', 'never announce or dial the subnet of this interface, repeatable; replaces the default list of container bridges (docker*, br-*, veth*, ...) (env SMESH_EXCLUDE_INTERFACES)', collect)
+    .option('--max-mdns-peers <n>', 'most peers kept from mDNS (env SMESH_MAX_MDNS_PEERS; default 64)', v => Number(v))
+    .option('--api-port <port>', `control API port on 127.0.0.1, 0 for any free port (env SMESH_API_PORT; default ${DEFAULT_API_PORT})`, v => Number(v))
+    .option('--api-socket <path>', 'also serve the control API on this Unix socket (env SMESH_API_SOCKET)')
+    .addOption(new Option('--log-level <level>', 'log level (env SMESH_LOG_LEVEL; default info)').choices(LOG_LEVELS))
+    .addHelpText('after', `
+Settings come from <data dir>/config.json, then the environment, then these flags (flags win).
+config.json fields: name, mesh, listen, peers, bootstrapFile, mdns, interfaces, excludeInterfaces,
+maxMdnsPeers, apiPort, apiSocket, logLevel. Environment: ${ENV_VARS.join(', ')}.
+Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT} on 127.0.0.1 (control API).
+
+Examples:
+  smesh start
+  smesh start --no-mdns --listen /ip4/127.0.0.1/tcp/7380 --peer /ip4/127.0.0.1/tcp/7370 --data-dir ./node2`)
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { runStart } = await import('./commands/start.js')
+      await runStart(resolveDataDir(opts.dataDir as string | undefined), opts, cmd)
+    })
+
+  readCommand(program, 'id', 'show this node\'s PeerId, name, listen addresses and ML-DSA-65 key fingerprint', '/v1/id')
+  readCommand(program, 'peers', 'list the peers this node hears: name, PeerId, address, connected, RTT, last heard', '/v1/peers')
+  readCommand(program, 'topology', 'show the whole mesh: every node and who is connected to whom, with RTTs', '/v1/topology',
+    c => c.option('--dot', 'print Graphviz DOT (e.g. smesh topology --dot | dot -Tsvg > mesh.svg)'))
+  readCommand(program, 'status', 'show the node\'s health: uptime, peers, listen addresses, data dir', '/v1/status')
+  return program
+}
+
+export async function main (argv: string[]): Promise<void> {
+  const program = buildProgram()
+  program.exitOverride()
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2
+      return
+    }
+    process.exitCode = reportError(err)
+  }
+}

@@ -1,0 +1,17 @@
+import { hostname } from 'node:os'
+import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, DEFAULT_TCP_PORT } from '@smesh/mesh'
+
+/** Default port of the control API (TCP, 127.0.0.1 only). */
+export const DEFAULT_API_PORT = DEFAULT_TCP_PORT + 1
+
+export const DEFAULTS = {
+  name: () => hostname().replace(/[^\p{L}\p{N} ._'-]/gu, '-').slice(0, 63) || 'smesh-node',
+  mesh: 'smesh',
+  listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT}`],
+  mdns: true,
+  excludeInterfaces: DEFAULT_EXCLUDED_INTERFACES,
+  maxMdnsPeers: DEFAULT_MAX_MDNS_PEERS,
+  apiHost: '127.0.0.1',
+  apiPort: DEFAULT_API_PORT,
+  logLevel: 'info' as const
+}

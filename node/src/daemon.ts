@@ -1,0 +1,166 @@
+import { rm } from 'node:fs/promises'
+import { loadOrCreateIdentity, formatFingerprint, pqFingerprint, replaceSecretFile, ensureDataDir } from '@smesh/identity'
+import { createMeshNode } from '@smesh/mesh'
+import { startControlApi } from './api/server.js'
+import { resolveConfig } from './config/load.js'
+import { acquireLock } from './lock.js'
+import { createNodeLogger } from './logger.js'
+import { files } from './paths.js'
+import { SOFTWARE, VERSION } from './version.js'
+import type { ApiInfo } from './api/client.js'
+import type { ResolvedConfig, Settings } from './config/schema.js'
+import type { Identity } from '@smesh/identity'
+import type { MeshNode, PeerView, Topology } from '@smesh/mesh'
+
+export interface RunningNode {
+  config: ResolvedConfig
+  identity: Identity
+  node: MeshNode
+  apiUrl: string
+  apiSocket?: string
+  stop: () => Promise<void>
+}
+
+export interface IdView {
+  peerId: string
+  name: string
+  mesh: string
+  version: string
+  listenAddrs: string[]
+  pqFingerprint: string
+  pqFingerprintShort: string
+}
+
+export interface StatusView extends IdView {
+  pid: number
+  uptimeMs: number
+  startedAt: number
+  dataDir: string
+  mdns: boolean
+  staticPeers: string[]
+  peers: { known: number, connected: number }
+  api: { url: string, socket?: string }
+  memory: { rssBytes: number, heapUsedBytes: number }
+}
+
+/**
+ * Starts a node: data dir, config, lock, identity, libp2p, control API.
+ * Every step that can fail does so before anything on disk is changed by a
+ * later one; a failure undoes what was started.
+ */
+export async function runNode (dataDir: string, flags: Settings, env: NodeJS.ProcessEnv = process.env): Promise<RunningNode> {
+  await ensureDataDir(dataDir)
+  const config = await resolveConfig(dataDir, env, flags)
+  const releaseLock = await acquireLock(dataDir)
+  const cleanups: Array<() => Promise<void> | void> = [releaseLock]
+  // every cleanup runs even when an earlier one fails; the first failure is rethrown
+  const undo = async (): Promise<void> => {
+    let first: unknown
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn()
+      } catch (err) {
+        first ??= err
+      }
+    }
+    if (first !== undefined) throw first
+  }
+  try {
+    const logger = createNodeLogger(dataDir, config.logLevel)
+    cleanups.push(() => { logger.close() })
+    const identity = await loadOrCreateIdentity(dataDir)
+    if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
+
+    const node = await createMeshNode({
+      privateKey: identity.privateKey,
+      mesh: config.mesh,
+      name: config.name,
+      software: SOFTWARE,
+      pqFingerprint: pqFingerprint(identity.pq.publicKey),
+      listen: config.listen,
+      peers: config.peers,
+      mdns: config.mdns,
+      interfaces: config.interfaces,
+      excludeInterfaces: config.excludeInterfaces,
+      maxMdnsPeers: config.maxMdnsPeers,
+      logger: logger.components
+    })
+    const startedAt = Date.now()
+    await node.start()
+    cleanups.push(async () => { await node.stop() })
+    const presence = node.services.presence
+    presence.addEventListener('presence:join', (evt) => {
+      logger.log.info({ event: 'peer:join', peerId: evt.detail.peerId }, 'peer joined')
+    })
+    presence.addEventListener('presence:prune', (evt) => {
+      const { peerId, name, silentMs } = evt.detail
+      logger.log.info({ event: 'peer:prune', peerId, name, silentMs: Math.round(silentMs) }, 'peer pruned after silence')
+    })
+
+    const idView = (): IdView => ({
+      peerId: identity.peerId.toString(),
+      name: config.name,
+      mesh: config.mesh,
+      version: VERSION,
+      listenAddrs: node.getMultiaddrs().map(ma => ma.toString()),
+      pqFingerprint: identity.pqFingerprint,
+      pqFingerprintShort: formatFingerprint(identity.pqFingerprint)
+    })
+    const api = await startControlApi({
+      host: config.apiHost,
+      port: config.apiPort,
+      socket: config.apiSocket,
+      onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
+      routes: {
+        '/v1/id': () => idView(),
+        '/v1/peers': (): PeerView[] => presence.peers(),
+        '/v1/topology': (): Topology => presence.topology(),
+        '/v1/status': (): StatusView => {
+          const peers = presence.peers()
+          const mem = process.memoryUsage()
+          return {
+            ...idView(),
+            pid: process.pid,
+            uptimeMs: Date.now() - startedAt,
+            startedAt,
+            dataDir,
+            mdns: config.mdns,
+            staticPeers: config.peers,
+            peers: { known: peers.length, connected: peers.filter(p => p.connected).length },
+            api: { url: api.url, socket: api.socket },
+            memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }
+          }
+        }
+      }
+    })
+    cleanups.push(async () => { await api.close() })
+    await replaceSecretFile(files.apiToken(dataDir), api.token + '\n')
+    const info: ApiInfo = { pid: process.pid, url: api.url, socket: api.socket, peerId: identity.peerId.toString() }
+    await replaceSecretFile(files.apiInfo(dataDir), JSON.stringify(info) + '\n')
+    cleanups.push(async () => {
+      await rm(files.apiInfo(dataDir), { force: true })
+      await rm(files.apiToken(dataDir), { force: true })
+    })
+    logger.log.info({ event: 'node:start', peerId: identity.peerId.toString(), listen: idView().listenAddrs, api: api.url, mesh: config.mesh }, 'node started')
+
+    let stopping: Promise<void> | undefined
+    return {
+      config,
+      identity,
+      node,
+      apiUrl: api.url,
+      apiSocket: api.socket,
+      stop: async () => {
+        stopping ??= (async () => {
+          logger.log.info({ event: 'node:stop' }, 'node stopping')
+          await undo()
+        })()
+        await stopping
+      }
+    }
+  } catch (err) {
+    // the start failure is what the user needs to see; a cleanup failure after it would hide it
+    await undo().catch(() => {})
+    throw err
+  }
+}

@@ -1,0 +1,7 @@
+export { loadOrCreateIdentity, IDENTITY_DIR, PEER_KEY_FILE, PQ_SEED_FILE, BINDING_FILE } from './identity.js'
+export type { Identity, LoadIdentityOptions } from './identity.js'
+export { createBinding, verifyBinding, decodeBinding, encodeBinding, bindingSignable, BINDING_CONTEXT, InvalidBindingError } from './binding.js'
+export type { PqKeyPair } from './binding.js'
+export { pqFingerprint, pqFingerprintHex, formatFingerprint } from './fingerprint.js'
+export { KeyFilePermissionsError, CorruptKeyFileError, IncompleteIdentityError, DataDirError } from './errors.js'
+export { ensureDataDir, checkPrivate, readSecretFile, writeNewSecretFile, replaceSecretFile, SECRET_FILE_MODE, SECRET_DIR_MODE } from './files.js'

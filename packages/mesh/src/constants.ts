@@ -1,0 +1,20 @@
+/** Default TCP port of the libp2p listener. */
+export const DEFAULT_TCP_PORT = 7370
+/** Presence beacon and mDNS query period. */
+export const BEACON_INTERVAL_MS = 5_000
+/** A peer not heard for this long is pruned. */
+export const STALE_AFTER_MS = 20_000
+/** How often the peer table is checked for silent peers (bounds prune jitter). */
+export const PRUNE_CHECK_MS = 250
+/** A link reported by a peer is shown as stale when its last report is older than this. */
+export const LINK_STALE_MS = 2 * BEACON_INTERVAL_MS + 1_000
+export const DIAL_TIMEOUT_MS = 3_000
+export const PING_TIMEOUT_MS = 2_000
+/** At most this many peers learned through mDNS are kept. */
+export const DEFAULT_MAX_MDNS_PEERS = 64
+/** Minimum gap between two extra beacons sent because a new peer subscribed. */
+export const EXTRA_BEACON_MIN_GAP_MS = 500
+/** Interfaces of containers and virtual bridges, never announced or dialed by default. */
+export const DEFAULT_EXCLUDED_INTERFACES = [
+  'docker*', 'br-*', 'veth*', 'virbr*', 'cni*', 'flannel*', 'cali*', 'vxlan*', 'podman*', 'lxcbr*', 'lxdbr*', 'kube*', 'weave*'
+]

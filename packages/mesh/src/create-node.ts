@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { presenceTopic } from '@smesh/protocols'
+import { createLibp2p } from 'libp2p'
+import { AddressPolicy, ipOf, isLoopback } from './address-policy.js'
+import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS } from './constants.js'
+import { InvalidMeshNameError, InvalidMultiaddrError } from './errors.js'
+import { lanDiscovery } from './lan-discovery.js'
+import { presence } from './presence.js'
+import type { LanDiscovery } from './lan-discovery.js'
+import type { PresenceService } from './presence.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface MeshNodeInit {
+  privateKey: PrivateKey
+  /** Mesh name: decides the mDNS service tag and the gossipsub topics. */
+  mesh: string
+  /** Device name shown to peers. */
+  name: string
+  /** Software string announced in presence, e.g. `smesh/0.1.0`. */
+  software: string
+  pqFingerprint: Uint8Array
+  listen: string[]
+  /** Static peers (multiaddrs), dialed and redialed whatever discovery finds. */
+  peers?: string[]
+  mdns?: boolean
+  interfaces?: string[]
+  excludeInterfaces?: string[]
+  maxMdnsPeers?: number
+  logger?: ComponentLogger
+  beaconIntervalMs?: number
+  staleAfterMs?: number
+}
+
+// a type alias (not an interface) so it satisfies libp2p's ServiceMap index signature
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+export type MeshServices = {
+  identify: Identify
+  ping: Ping
+  pubsub: GossipSub
+  presence: PresenceService
+  lanDiscovery?: LanDiscovery
+}
+
+export type MeshNode = Libp2p<MeshServices>
+
+const MESH_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
+
+export function validateMeshName (mesh: string): void {
+  if (!MESH_NAME.test(mesh)) {
+    throw new InvalidMeshNameError(`invalid mesh name ${JSON.stringify(mesh)}`)
+  }
+}
+
+/**
+ * The mDNS service tag of a mesh. The name is kept readable and a hash of it
+ * added, so two meshes never share a tag and a plain libp2p app
+ * (`_p2p._udp.local`) never sees smesh nodes.
+ */
+export function meshServiceTag (mesh: string): string {
+  const h = createHash('sha256').update(`smesh/mdns/${mesh}`).digest('hex').slice(0, 8)
+  return `_smesh-${mesh.slice(0, 40)}-${h}._udp.local`
+}
+
+export function parseMultiaddrs (list: string[], what: string): Multiaddr[] {
+  return list.map(s => {
+    try {
+      return multiaddr(s)
+    } catch (err) {
+      throw new InvalidMultiaddrError(`${what}: ${JSON.stringify(s)} is not a multiaddr`, { cause: err })
+    }
+  })
+}
+
+/** Assembles a libp2p node for one mesh: TCP, Noise, Yamux, identify, ping, gossipsub, mDNS, presence. */
+export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
+  validateMeshName(init.mesh)
+  const listen = parseMultiaddrs(init.listen, 'listen address')
+  const staticPeers = parseMultiaddrs(init.peers ?? [], 'peer address')
+  const useMdns = init.mdns ?? true
+  // Loopback is dialed and announced only when the node itself is set up for a
+  // single machine: a loopback static peer or a loopback-only listener.
+  const allowLoopback = staticPeers.some(isLoopback) || (listen.length > 0 && listen.every(isLoopback))
+  const policy = new AddressPolicy({
+    interfaces: init.interfaces,
+    excludeInterfaces: init.excludeInterfaces ?? DEFAULT_EXCLUDED_INTERFACES,
+    allowLoopback
+  })
+  const staticHosts = new Set(staticPeers.map(ma => ipOf(ma)?.ip).filter(ip => ip != null))
+
+  const services: Record<string, unknown> = {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      emitSelf: false,
+      fallbackToFloodsub: false,
+      allowedTopics: [presenceTopic(init.mesh)],
+      maxInboundDataLength: 1024 * 1024,
+      decodeRpcLimits: {
+        maxSubscriptions: 64,
+        maxMessages: 256,
+        maxIhaveMessageIDs: 1024,
+        maxIwantMessageIDs: 1024,
+        maxIdontwantMessageIDs: 1024,
+        maxControlMessages: 256,
+        maxPeerInfos: 64
+      }
+    })
+  }
+  if (useMdns) {
+    services.lanDiscovery = lanDiscovery({
+      serviceTag: meshServiceTag(init.mesh),
+      policy,
+      interval: init.beaconIntervalMs,
+      maxPeers: init.maxMdnsPeers ?? DEFAULT_MAX_MDNS_PEERS
+    })
+  }
+  services.presence = presence({
+    mesh: init.mesh,
+    name: init.name,
+    software: init.software,
+    pqFingerprint: init.pqFingerprint,
+    policy,
+    staticPeers,
+    lanDiscovery: useMdns,
+    beaconIntervalMs: init.beaconIntervalMs,
+    staleAfterMs: init.staleAfterMs
+  })
+
+  const node = await createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: {
+      listen: listen.map(ma => ma.toString()),
+      announceFilter: (addrs) => addrs.filter(ma => policy.isAnnounceable(ma))
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // learned addresses are dialed only in LAN ranges; explicit static peers anywhere
+      denyDialMultiaddr: (ma) => !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip ?? '')),
+      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip ?? '')
+    },
+    connectionManager: {
+      maxConnections: 256,
+      maxIncomingPendingConnections: 32
+    },
+    nodeInfo: { name: 'smesh', version: init.software.split('/')[1] ?? '0.0.0' },
+    logger: init.logger,
+    services: services as any
+  })
+  return node as unknown as MeshNode
+}
+

@@ -1,0 +1,406 @@
+import { randomBytes } from 'node:crypto'
+import { serviceDependencies } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import { PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
+import { TypedEventEmitter } from 'main-event'
+import {
+  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_MIN_GAP_MS, LINK_STALE_MS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+} from './constants.js'
+import { PeerTable } from './peer-table.js'
+import { buildTopology } from './topology.js'
+import type { AddressPolicy } from './address-policy.js'
+import type { LanDiscovery } from './lan-discovery.js'
+import type { Clock, PeerRecord } from './peer-table.js'
+import type { Topology } from './topology.js'
+import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PeerInfo, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface PresenceInit {
+  mesh: string
+  /** Device name shown to other nodes. */
+  name: string
+  /** Software name/version, e.g. `smesh/0.1.0`. */
+  software: string
+  /** SHA-256 of this node's ML-DSA-65 public key. */
+  pqFingerprint: Uint8Array
+  policy: AddressPolicy
+  /** Peers to keep dialing whether or not they are heard (from --peer and the bootstrap file). */
+  staticPeers?: Multiaddr[]
+  /** Listen to the `lanDiscovery` service for mDNS beacons (it must be configured). */
+  lanDiscovery?: boolean
+  beaconIntervalMs?: number
+  staleAfterMs?: number
+  clock?: Clock
+}
+
+export interface PresenceComponents {
+  peerId: PeerId
+  logger: ComponentLogger
+  events: TypedEventTarget<Libp2pEvents>
+  connectionManager: ConnectionManager
+  addressManager: AddressManager
+  peerStore: PeerStore
+  pubsub: GossipSub
+  ping: Ping
+  lanDiscovery?: LanDiscovery
+}
+
+export interface PeerView {
+  peerId: string
+  name: string
+  software: string
+  pqFingerprint: string
+  /** Addresses the peer announced; the connected address first. */
+  addrs: string[]
+  connected: boolean
+  /** Remote address of the open connection, if any. */
+  remoteAddr: string | null
+  /** Last measured round-trip time in ms; null when not measured or not connected. */
+  rttMs: number | null
+  /** Milliseconds since the peer was last heard (mDNS or presence). */
+  lastSeenMs: number
+  lastSeenAt: number
+  firstSeenAt: number
+  heardVia: string
+  uptimeMs: number
+}
+
+export interface PresenceEvents {
+  /** A peer was heard that was not in the table. */
+  'presence:join': CustomEvent<{ peerId: string }>
+  /** A peer was silent for longer than the stale limit and has been removed. */
+  'presence:prune': CustomEvent<{ peerId: string, name: string, silentMs: number }>
+}
+
+/**
+ * Presence: beacons this node every few seconds on the mesh's presence topic,
+ * keeps the table of peers heard (by beacon or mDNS), prunes the silent ones,
+ * keeps connections to heard and static peers, and measures RTTs.
+ */
+export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Startable {
+  readonly [Symbol.toStringTag] = '@smesh/presence'
+  readonly [serviceDependencies]: string[] = ['@libp2p/identify']
+
+  readonly table: PeerTable
+  readonly topic: string
+  private readonly c: PresenceComponents
+  private readonly init: PresenceInit
+  private readonly log: Logger
+  private readonly interval: number
+  private readonly staleAfter: number
+  private readonly clock: Clock
+  private readonly bootId = randomBytes(8).readBigUInt64BE()
+  private readonly startedMono: number
+  private readonly rtts = new Map<string, number>()
+  private readonly lastDial = new Map<string, number>()
+  private readonly dialing = new Set<string>()
+  private seq = 0n
+  private timers: Array<ReturnType<typeof setInterval>> = []
+  private extraBeacon?: ReturnType<typeof setTimeout>
+  private lastBeaconMono = -Infinity
+  private running = false
+  private readonly controller = new AbortController()
+
+  constructor (components: PresenceComponents, init: PresenceInit) {
+    super()
+    this.c = components
+    this.init = init
+    this.log = components.logger.forComponent('smesh:presence')
+    this.interval = init.beaconIntervalMs ?? BEACON_INTERVAL_MS
+    this.staleAfter = init.staleAfterMs ?? STALE_AFTER_MS
+    this.clock = init.clock ?? { mono: () => performance.now(), wall: () => Date.now() }
+    this.table = new PeerTable(this.clock)
+    this.topic = presenceTopic(init.mesh)
+    this.startedMono = this.clock.mono()
+  }
+
+  async start (): Promise<void> {}
+
+  async afterStart (): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const { pubsub, events } = this.c
+    pubsub.topicValidators.set(this.topic, this.validate)
+    pubsub.addEventListener('message', this.onMessage)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    events.addEventListener('peer:disconnect', this.onDisconnect)
+    events.addEventListener('peer:identify', this.onIdentify)
+    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.addEventListener('peer', this.onMdns)
+    pubsub.subscribe(this.topic)
+    this.timers.push(setInterval(() => { this.tick() }, this.interval))
+    this.timers.push(setInterval(() => { this.prune() }, PRUNE_CHECK_MS))
+    this.tick()
+  }
+
+  /** Runs before libp2p stops pubsub, so the topic can still be left cleanly. */
+  async beforeStop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.controller.abort()
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+    clearTimeout(this.extraBeacon)
+    const { pubsub, events } = this.c
+    pubsub.removeEventListener('message', this.onMessage)
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    events.removeEventListener('peer:disconnect', this.onDisconnect)
+    events.removeEventListener('peer:identify', this.onIdentify)
+    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('peer', this.onMdns)
+    pubsub.topicValidators.delete(this.topic)
+    pubsub.unsubscribe(this.topic)
+  }
+
+  async stop (): Promise<void> {}
+
+  /** Milliseconds since this service was created. */
+  uptimeMs (): number {
+    return Math.round(this.clock.mono() - this.startedMono)
+  }
+
+  /** The peer table as plain objects, sorted by name. */
+  peers (): PeerView[] {
+    return this.table.list().map(r => this.view(r))
+  }
+
+  /** The whole mesh as this node knows it: itself, its peers and every reported link. */
+  topology (): Topology {
+    return buildTopology({
+      self: { peerId: this.c.peerId.toString(), name: this.init.name, links: this.ownLinks() },
+      peers: this.table.list().map(r => ({
+        peerId: r.peerId,
+        name: r.name,
+        lastSeenMs: Math.round(this.table.sinceHeard(r)),
+        reportAgeMs: this.table.sincePresence(r),
+        links: r.links
+      })),
+      linkStaleMs: LINK_STALE_MS
+    })
+  }
+
+  private view (r: PeerRecord): PeerView {
+    const conns = this.c.connectionManager.getConnections(peerIdFromString(r.peerId))
+    const remoteAddr = conns[0]?.remoteAddr.decapsulateCode(CODE_P2P).toString() ?? null
+    // an outbound connection's address is one the peer listens on; an inbound
+    // one has an ephemeral port, so the announced address on the same host is shown first
+    const outbound = conns.find(c => c.direction === 'outbound')?.remoteAddr.decapsulateCode(CODE_P2P).toString()
+    const host = remoteAddr?.split('/tcp/')[0]
+    const first = outbound ?? r.addrs.find(a => host != null && a.startsWith(host + '/'))
+    const addrs = first == null ? r.addrs : [first, ...r.addrs.filter(a => a !== first)]
+    return {
+      peerId: r.peerId,
+      name: r.name,
+      software: r.software,
+      pqFingerprint: r.pqFingerprint,
+      addrs,
+      connected: conns.length > 0,
+      remoteAddr,
+      rttMs: conns.length > 0 ? (this.rtts.get(r.peerId) ?? null) : null,
+      lastSeenMs: Math.round(this.table.sinceHeard(r)),
+      lastSeenAt: r.lastSeenAt,
+      firstSeenAt: r.firstSeenAt,
+      heardVia: r.lastHeardVia,
+      uptimeMs: r.uptimeMs
+    }
+  }
+
+  private ownLinks (): Array<{ peerId: string, rttMs: number | null }> {
+    const seen = new Set<string>()
+    const links = []
+    for (const conn of this.c.connectionManager.getConnections()) {
+      const id = conn.remotePeer.toString()
+      if (seen.has(id) || !this.table.has(id)) continue
+      seen.add(id)
+      links.push({ peerId: id, rttMs: this.rtts.get(id) ?? null })
+    }
+    return links
+  }
+
+  private tick (): void {
+    if (!this.running) return
+    this.beacon()
+    this.measureRtts()
+    this.redial()
+  }
+
+  private beacon (): void {
+    this.lastBeaconMono = this.clock.mono()
+    this.seq++
+    const addrs = this.c.addressManager.getAddresses()
+      .filter(ma => this.init.policy.isAnnounceable(ma))
+      .map(ma => ma.decapsulateCode(CODE_P2P).bytes)
+    const msg: Presence = {
+      version: PRESENCE_VERSION,
+      mesh: this.init.mesh,
+      name: this.init.name,
+      software: this.init.software,
+      uptimeMs: BigInt(this.uptimeMs()),
+      bootId: this.bootId,
+      seq: this.seq,
+      addrs: addrs.map(b => new Uint8Array(b)),
+      links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),
+      pqFingerprint: new Uint8Array(this.init.pqFingerprint),
+      capabilities: []
+    }
+    this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
+      this.log.error('publishing presence failed - %e', err)
+    })
+  }
+
+  /** A peer just subscribed: send a beacon now instead of making it wait up to a full interval. */
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
+    if (this.extraBeacon != null) return
+    const wait = Math.max(20, EXTRA_BEACON_MIN_GAP_MS - (this.clock.mono() - this.lastBeaconMono))
+    this.extraBeacon = setTimeout(() => {
+      this.extraBeacon = undefined
+      if (this.running) this.beacon()
+    }, wait)
+  }
+
+  private readonly validate = (_peer: PeerId, msg: Message): TopicValidatorResult => {
+    if (msg.type !== 'signed') return TopicValidatorResult.Reject
+    if (msg.from.equals(this.c.peerId)) return TopicValidatorResult.Ignore
+    let p: Presence
+    try {
+      p = decodePresence(msg.data)
+    } catch {
+      return TopicValidatorResult.Reject
+    }
+    if (p.version !== PRESENCE_VERSION) return TopicValidatorResult.Ignore
+    if (p.mesh !== this.init.mesh) return TopicValidatorResult.Reject
+    return TopicValidatorResult.Accept
+  }
+
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    const msg = evt.detail
+    if (msg.topic !== this.topic || msg.type !== 'signed' || msg.from.equals(this.c.peerId)) return
+    let p: Presence
+    try {
+      p = decodePresence(msg.data)
+    } catch {
+      return // the validator already rejected it
+    }
+    const addrs = this.dialableAddrs(p.addrs)
+    const verdict = this.table.heardPresence(msg.from.toString(), p, addrs.map(a => a.toString()))
+    if (verdict === 'replayed') return
+    if (verdict === 'new') this.joined(msg.from.toString())
+    if (addrs.length > 0) void this.mergeAddrs(msg.from, addrs)
+    this.dialIfDisconnected(msg.from)
+  }
+
+  private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
+    const { id, multiaddrs } = evt.detail
+    const isNew = this.table.heardMdns(id.toString(), multiaddrs.map(a => a.toString()))
+    if (isNew) this.joined(id.toString())
+    this.dialIfDisconnected(id)
+  }
+
+  /** A new connection is identified: measure its RTT now rather than at the next tick. */
+  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId }>): void => {
+    this.measureRtt(evt.detail.peerId)
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.rtts.delete(evt.detail.toString())
+  }
+
+  private joined (peerId: string): void {
+    this.log('peer %s joined', peerId)
+    this.safeDispatchEvent('presence:join', { detail: { peerId } })
+  }
+
+  private prune (): void {
+    for (const { peerId, silentMs } of this.table.silent(this.staleAfter)) {
+      const name = this.table.get(peerId)?.name ?? ''
+      this.table.remove(peerId)
+      this.rtts.delete(peerId)
+      this.log('pruned peer %s after %d ms of silence', peerId, Math.round(silentMs))
+      this.safeDispatchEvent('presence:prune', { detail: { peerId, name, silentMs } })
+      this.c.connectionManager.closeConnections(peerIdFromString(peerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+        .catch((err: Error) => { this.log.error('closing connections to pruned peer %s failed - %e', peerId, err) })
+    }
+  }
+
+  private measureRtts (): void {
+    const done = new Set<string>()
+    for (const conn of this.c.connectionManager.getConnections()) {
+      const id = conn.remotePeer.toString()
+      if (done.has(id)) continue
+      done.add(id)
+      this.measureRtt(conn.remotePeer)
+    }
+  }
+
+  private measureRtt (peer: PeerId): void {
+    if (!this.running) return
+    const id = peer.toString()
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)])
+    this.c.ping.ping(peer, { signal }).then(
+      rtt => { this.rtts.set(id, rtt) },
+      (err: Error) => { this.log.trace('ping %s failed - %e', id, err) }
+    )
+  }
+
+  private redial (): void {
+    for (const r of this.table.list()) this.dialIfDisconnected(peerIdFromString(r.peerId))
+    for (const ma of this.init.staticPeers ?? []) {
+      const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+      if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).length > 0) continue
+      if (id == null && this.connectedTo(ma)) continue
+      this.dial(ma.toString(), ma)
+    }
+  }
+
+  private connectedTo (ma: Multiaddr): boolean {
+    const target = ma.toString()
+    return this.c.connectionManager.getConnections().some(c => c.remoteAddr.decapsulateCode(CODE_P2P).toString() === target)
+  }
+
+  private dialIfDisconnected (peer: PeerId): void {
+    if (this.c.connectionManager.getConnections(peer).length > 0) return
+    this.dial(peer.toString(), peer)
+  }
+
+  private dial (key: string, target: PeerId | Multiaddr): void {
+    if (!this.running || this.dialing.has(key)) return
+    const now = this.clock.mono()
+    if (now - (this.lastDial.get(key) ?? -Infinity) < 1_000) return
+    this.lastDial.set(key, now)
+    this.dialing.add(key)
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
+    this.c.connectionManager.openConnection(target, { signal })
+      .catch((err: Error) => { this.log.trace('dial %s failed - %e', key, err) })
+      .finally(() => { this.dialing.delete(key) })
+  }
+
+  private dialableAddrs (raw: Uint8Array[]): Multiaddr[] {
+    const out: Multiaddr[] = []
+    for (const bytes of raw) {
+      try {
+        const ma = multiaddr(bytes)
+        if (this.init.policy.isDialable(ma)) out.push(ma)
+      } catch {
+        // an unreadable address is skipped, the rest of the beacon still counts
+      }
+    }
+    return out
+  }
+
+  private async mergeAddrs (peer: PeerId, addrs: Multiaddr[]): Promise<void> {
+    // a later redial then uses the addresses the peer announced itself
+    try {
+      await this.c.peerStore.merge(peer, { multiaddrs: addrs })
+    } catch (err: any) {
+      this.log.error('storing addresses of %p failed - %e', peer, err)
+    }
+  }
+}
+
+export function presence (init: PresenceInit): (components: PresenceComponents) => PresenceService {
+  return (components) => new PresenceService(components, init)
+}

@@ -1,0 +1,20 @@
+/**
+ * Wire definitions shared by every smesh node. Each `.proto` file sits beside
+ * the protons-generated code; regenerate with `npm run generate -w @smesh/protocols`.
+ */
+export { IdentityBinding, IdentityBindingSignable } from './identity/binding.js'
+export { Presence, Link, Capability } from './presence/presence.js'
+export {
+  PRESENCE_VERSION,
+  MAX_PRESENCE_BYTES,
+  MAX_PRESENCE_ADDRS,
+  MAX_PRESENCE_LINKS,
+  MAX_PRESENCE_CAPABILITIES,
+  presenceTopic,
+  decodePresence
+} from './presence/limits.js'
+export {
+  BINDING_VERSION,
+  PQ_ALG_ML_DSA_65,
+  MAX_BINDING_BYTES
+} from './identity/limits.js'
