@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { apiGet } from '@smesh/node'
+import { tempDir } from './tmp.js'
+import type { IdView, StatusView } from '@smesh/node'
+import type { PeerView, Topology } from '@smesh/mesh'
+import type { ChildProcess } from 'node:child_process'
+
+/** The real CLI entry point, as a user runs it. */
+export const SMESH_BIN = fileURLToPath(new URL('../../../../node/bin/smesh.js', import.meta.url))
+
+const running = new Set<ChildProcess>()
+let installed = false
+function track (child: ChildProcess): void {
+  if (!installed) {
+    installed = true
+    // processes this harness started and did not stop are ended by PID
+    process.on('exit', () => { for (const c of running) if (c.pid != null && c.exitCode == null) { try { process.kill(c.pid, 'SIGKILL') } catch { /* gone */ } } })
+  }
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+}
+
+function command (ns: string | undefined, args: string[]): [string, string[]] {
+  return ns == null ? [process.execPath, [SMESH_BIN, ...args]] : ['ip', ['netns', 'exec', ns, process.execPath, SMESH_BIN, ...args]]
+}
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs one `smesh` CLI command to completion (inside `ns` when given). */
+export async function runCli (args: string[], options: { ns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, signal?: AbortSignal } = {}): Promise<CliResult> {
+  const [cmd, argv] = command(options.ns, args)
+  const child = spawn(cmd, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal })
+  track(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
+  return await new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+}
+
+/** The environment without any SMESH_* variable of the caller. */
+export function cleanEnv (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SMESH_')))
+  return { ...env, ...extra }
+}
+
+export interface StartOptions {
+  /** Network namespace to run in; none = the host's (then pass --no-mdns). */
+  ns?: string
+  dataDir?: string
+  name?: string
+  mesh?: string
+  /** Further `smesh start` flags. */
+  args?: string[]
+  env?: NodeJS.ProcessEnv
+  /** Wait until the control API answers (default true). */
+  waitReady?: boolean
+}
+
+/** A real `smesh start` process. */
+export class SmeshProcess {
+  readonly child: ChildProcess
+  readonly dataDir: string
+  readonly ns?: string
+  readonly name: string
+  stdout = ''
+  stderr = ''
+  /** Date.now() right before the process was spawned. */
+  readonly spawnedAt: number
+  private readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+
+  private constructor (options: StartOptions) {
+    this.dataDir = options.dataDir ?? tempDir('smesh-node')
+    this.ns = options.ns
+    this.name = options.name ?? 'node'
+    const args = ['start', '--data-dir', this.dataDir, '--name', this.name, '--api-port', '0', '--api-socket', join(this.dataDir, 'api.sock')]
+    if (options.mesh != null) args.push('--mesh', options.mesh)
+    args.push(...(options.args ?? []))
+    const [cmd, argv] = command(options.ns, args)
+    this.spawnedAt = Date.now()
+    this.child = spawn(cmd, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    track(this.child)
+    this.child.stdout?.on('data', (d: Buffer) => { this.stdout += d.toString() })
+    this.child.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString() })
+    this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => { resolve({ code, signal }) }))
+  }
+
+  static async start (options: StartOptions = {}): Promise<SmeshProcess> {
+    const p = new SmeshProcess(options)
+    if (options.waitReady !== false) await p.ready()
+    return p
+  }
+
+  get pid (): number {
+    return this.child.pid ?? -1
+  }
+
+  get running (): boolean {
+    return this.child.exitCode == null && this.child.signalCode == null
+  }
+
+  /** Resolves when the control API answers; rejects with the node's stderr if it exits first. */
+  async ready (timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`smesh node ${this.name} exited (${String(this.child.exitCode ?? this.child.signalCode)}) before it was ready:\n${this.stderr}`)
+      try {
+        const id = await apiGet<IdView>(this.dataDir, '/v1/id', { signal: AbortSignal.timeout(2_000) })
+        if (id.peerId !== '') return
+      } catch {
+        // not up yet
+      }
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    throw new Error(`smesh node ${this.name} not ready after ${timeoutMs} ms:\n${this.stderr}`)
+  }
+
+  async api <T> (path: string): Promise<T> {
+    return await apiGet<T>(this.dataDir, path, { signal: AbortSignal.timeout(5_000) })
+  }
+
+  async id (): Promise<IdView> { return await this.api<IdView>('/v1/id') }
+  async peers (): Promise<PeerView[]> { return await this.api<PeerView[]>('/v1/peers') }
+  async status (): Promise<StatusView> { return await this.api<StatusView>('/v1/status') }
+  async topology (): Promise<Topology> { return await this.api<Topology>('/v1/topology') }
+
+  /** Runs a CLI command against this node, in its namespace, as a user would. */
+  async cli (args: string[]): Promise<CliResult> {
+    return await runCli([...args, '--data-dir', this.dataDir], { ns: this.ns })
+  }
+
+  kill (signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.running) this.child.kill(signal)
+  }
+
+  async waitExit (timeoutMs = 15_000): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error(`smesh node ${this.name} did not exit within ${timeoutMs} ms`)) }, timeoutMs)
+    })
+    try {
+      return await Promise.race([this.exited, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it does not stop in time. */
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.kill('SIGTERM')
+    try {
+      await this.waitExit(10_000)
+    } catch {
+      this.kill('SIGKILL')
+      await this.waitExit(5_000)
+    }
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false. */
+export async function waitFor <T> (check: () => Promise<T | undefined | false> | T | undefined | false, options: { timeoutMs: number, intervalMs?: number, what: string }): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs
+  let last: unknown
+  while (true) {
+    try {
+      const v = await check()
+      if (v !== undefined && v !== false) return v
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${last != null ? ` (last error: ${String(last)})` : ''}`)
+    }
+    await new Promise(resolve => setTimeout(resolve, options.intervalMs ?? 100))
+  }
+}
