@@ -15,10 +15,10 @@ export class NodeNotRunningError extends Error {
   static override readonly name = 'NodeNotRunningError'
   override readonly name = 'NodeNotRunningError'
   readonly exitCode = 3
-  readonly hint: string
+  /** The message already says how to start one: the error stays on one line. */
+  readonly hint = ''
   constructor (readonly dataDir: string, options?: ErrorOptions) {
-    super(`no smesh node is running with data dir ${dataDir}`, options)
-    this.hint = `start one with: smesh start --data-dir ${dataDir}`
+    super(`no smesh node is running with data dir ${dataDir}; start one with: smesh start --data-dir ${dataDir}`, options)
   }
 }
 

@@ -7,7 +7,7 @@ export function reportError (err: unknown): number {
   const message = e?.message ?? String(err)
   process.stderr.write(`smesh: ${message}\n`)
   if (e?.hint != null) {
-    process.stderr.write(`hint: ${e.hint}\n`)
+    if (e.hint !== '') process.stderr.write(`hint: ${e.hint}\n`)
   } else {
     process.stderr.write('hint: this is unexpected; run again with --log-level debug and report the log\n')
   }

@@ -107,6 +107,13 @@ async function readIdentity (dir: string): Promise<Omit<Identity, 'created'>> {
   if (privateKey.type !== 'Ed25519') {
     throw new CorruptKeyFileError(keyPath, `holds a ${privateKey.type} key, expected Ed25519`)
   }
+  // The file holds the private scalar and the public key side by side; the
+  // PeerId comes from the public half, so damage to the private half shows
+  // only as signatures that do not verify. Check one before trusting the key.
+  const probe = new TextEncoder().encode('smesh/identity/self-check/v1')
+  if (!(await privateKey.publicKey.verify(probe, await privateKey.sign(probe)))) {
+    throw new CorruptKeyFileError(keyPath, 'its private key does not match its public key')
+  }
 
   const seed = await readSecretFile(seedPath, MAX_PEER_KEY_BYTES)
   if (seed.byteLength !== PQ_SEED_BYTES) {
