@@ -100,15 +100,20 @@ export function formatTopology (t: Topology, mesh: string): string {
   return lines.join('\n')
 }
 
+function dotEscape (s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
+}
+
 function dotString (s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+  return `"${dotEscape(s)}"`
 }
 
 /** Graphviz: `smesh topology --dot | dot -Tsvg > mesh.svg`. */
 export function formatDot (t: Topology, mesh: string): string {
   const lines = [`graph ${dotString(`smesh ${mesh}`)} {`, '  node [shape=box, fontname="monospace"];']
   for (const n of t.nodes) {
-    const attrs = [`label=${dotString(`${n.name === '' ? '?' : n.name}\\n${shortId(n.peerId)}`)}`]
+    // each part escaped on its own; `\n` between them is DOT's line break
+    const attrs = [`label="${dotEscape(n.name === '' ? '?' : n.name)}\\n${dotEscape(shortId(n.peerId))}"`]
     if (n.self) attrs.push('style=bold')
     if (!n.heard) attrs.push('style=dashed')
     lines.push(`  ${dotString(n.peerId)} [${attrs.join(', ')}];`)

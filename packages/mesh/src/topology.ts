@@ -75,7 +75,7 @@ export function buildTopology (input: TopologyInput): Topology {
 
   return {
     self: input.self.peerId,
-    nodes: [...nodes.values()].sort((x, y) => Number(y.self) - Number(x.self) || x.name.localeCompare(y.name) || x.peerId.localeCompare(y.peerId)),
+    nodes: [...nodes.values()].sort((x, y) => Number(y.self) - Number(x.self) || Number(y.heard) - Number(x.heard) || x.name.localeCompare(y.name) || x.peerId.localeCompare(y.peerId)),
     links: [...links.values()]
       .map(l => ({
         a: l.a,

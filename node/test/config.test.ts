@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { readEnv, readFlags, resolveConfig } from '../src/config/load.js'
+import { resolveDataDir } from '../src/paths.js'
+
+const dirs: string[] = []
+after(async () => { await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) })) })
+async function tmp (): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'smesh-config-'))
+  dirs.push(d)
+  return d
+}
+
+describe('configuration', () => {
+  it('defaults: mesh "smesh", port 7370, mDNS on, API on 127.0.0.1:7371', async () => {
+    const c = await resolveConfig(await tmp(), {}, {})
+    assert.equal(c.mesh, 'smesh')
+    assert.deepEqual(c.listen, ['/ip4/0.0.0.0/tcp/7370'])
+    assert.equal(c.mdns, true)
+    assert.equal(c.apiHost, '127.0.0.1')
+    assert.equal(c.apiPort, 7371)
+    assert.ok(c.excludeInterfaces.includes('docker*'))
+  })
+
+  it('layers: file, then env, then flags', async () => {
+    const dir = await tmp()
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'file', mesh: 'filemesh', apiPort: 1, peers: ['/ip4/10.0.0.1/tcp/7370'] }))
+    const c = await resolveConfig(dir, { SMESH_MESH: 'envmesh', SMESH_API_PORT: '2', SMESH_MDNS: 'off' }, readFlags({ apiPort: 3 }, {}))
+    assert.equal(c.name, 'file')
+    assert.equal(c.mesh, 'envmesh')
+    assert.equal(c.apiPort, 3)
+    assert.equal(c.mdns, false)
+    assert.deepEqual(c.peers, ['/ip4/10.0.0.1/tcp/7370'])
+  })
+
+  it('a bootstrap file adds static peers; a relative path in config.json is relative to the data dir', async () => {
+    const dir = await tmp()
+    await writeFile(join(dir, 'peers.txt'), '/ip4/10.0.0.2/tcp/7370  # desk\n# laptop\n/ip4/10.0.0.3/tcp/7370\n')
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ bootstrapFile: 'peers.txt', peers: ['/ip4/10.0.0.2/tcp/7370'] }))
+    const c = await resolveConfig(dir, {}, {})
+    assert.deepEqual(c.peers, ['/ip4/10.0.0.2/tcp/7370', '/ip4/10.0.0.3/tcp/7370'])
+  })
+
+  it('names the bad variable', () => {
+    assert.throws(() => readEnv({ SMESH_MAX_MDNS_PEERS: '5000' }), /SMESH_MAX_MDNS_PEERS: .*1024/)
+    assert.throws(() => readEnv({ SMESH_LOG_LEVEL: 'loud' }), /SMESH_LOG_LEVEL: /)
+  })
+
+  it('data dir: flag, then SMESH_DATA_DIR, then the platform default (XDG on Linux)', () => {
+    assert.equal(resolveDataDir('/a', { SMESH_DATA_DIR: '/b' }), '/a')
+    assert.equal(resolveDataDir(undefined, { SMESH_DATA_DIR: '/b' }), '/b')
+    assert.match(resolveDataDir(undefined, {}), /smesh$/)
+  })
+})
