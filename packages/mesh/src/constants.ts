@@ -13,7 +13,7 @@ export const PING_TIMEOUT_MS = 2_000
 /** At most this many peers learned through mDNS are kept. */
 export const DEFAULT_MAX_MDNS_PEERS = 64
 /** Minimum gap between two extra beacons sent because a new peer subscribed. */
-export const EXTRA_BEACON_MIN_GAP_MS = 500
+export const EXTRA_BEACON_MIN_GAP_MS = 200
 /** Interfaces of containers and virtual bridges, never announced or dialed by default. */
 export const DEFAULT_EXCLUDED_INTERFACES = [
   'docker*', 'br-*', 'veth*', 'virbr*', 'cni*', 'flannel*', 'cali*', 'vxlan*', 'podman*', 'lxcbr*', 'lxdbr*', 'kube*', 'weave*'

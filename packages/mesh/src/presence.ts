@@ -14,7 +14,7 @@ import type { AddressPolicy } from './address-policy.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { Clock, PeerRecord } from './peer-table.js'
 import type { Topology } from './topology.js'
-import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubMessage, Message } from '@libp2p/gossipsub'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PeerInfo, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
 import type { Ping } from '@libp2p/ping'
@@ -99,6 +99,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly rtts = new Map<string, number>()
   private readonly lastDial = new Map<string, number>()
   private readonly dialing = new Set<string>()
+  /** Unknown peers heard only through relays so far: their first relayed beacon. */
+  private readonly pending = new Map<string, { mono: number, bootId: bigint, seq: bigint }>()
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
@@ -126,7 +128,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.running = true
     const { pubsub, events } = this.c
     pubsub.topicValidators.set(this.topic, this.validate)
-    pubsub.addEventListener('message', this.onMessage)
+    pubsub.addEventListener('gossipsub:message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     events.addEventListener('peer:disconnect', this.onDisconnect)
     events.addEventListener('peer:identify', this.onIdentify)
@@ -146,7 +148,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.timers = []
     clearTimeout(this.extraBeacon)
     const { pubsub, events } = this.c
-    pubsub.removeEventListener('message', this.onMessage)
+    pubsub.removeEventListener('gossipsub:message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     events.removeEventListener('peer:disconnect', this.onDisconnect)
     events.removeEventListener('peer:identify', this.onIdentify)
@@ -276,8 +278,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return TopicValidatorResult.Accept
   }
 
-  private readonly onMessage = (evt: CustomEvent<Message>): void => {
-    const msg = evt.detail
+  private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg, propagationSource } = evt.detail
     if (msg.topic !== this.topic || msg.type !== 'signed' || msg.from.equals(this.c.peerId)) return
     let p: Presence
     try {
@@ -285,16 +287,42 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     } catch {
       return // the validator already rejected it
     }
+    const id = msg.from.toString()
     const addrs = this.dialableAddrs(p.addrs)
-    const verdict = this.table.heardPresence(msg.from.toString(), p, addrs.map(a => a.toString()))
+    if (!this.table.has(id) && !propagationSource.equals(msg.from) && !this.confirmRelayed(id, p)) {
+      // possibly a cached copy of a beacon from a node that is gone: try to reach it, list it later
+      if (addrs.length > 0) void this.mergeAddrs(msg.from, addrs)
+      this.dialIfDisconnected(msg.from)
+      return
+    }
+    this.pending.delete(id)
+    const verdict = this.table.heardPresence(id, p, addrs.map(a => a.toString()))
     if (verdict === 'replayed') return
-    if (verdict === 'new') this.joined(msg.from.toString())
+    if (verdict === 'new') this.joined(id)
     if (addrs.length > 0) void this.mergeAddrs(msg.from, addrs)
     this.dialIfDisconnected(msg.from)
   }
 
+  /**
+   * A peer not yet in the table and heard only through relays is listed once
+   * two of its beacons of the same boot arrive most of an interval apart.
+   * Gossipsub's message cache can hand a new node the last beacons of a node
+   * that has just stopped, but only ever all at once.
+   */
+  private confirmRelayed (id: string, p: Presence): boolean {
+    const now = this.clock.mono()
+    for (const [k, v] of this.pending) if (now - v.mono > this.staleAfter) this.pending.delete(k)
+    const first = this.pending.get(id)
+    if (first == null || first.bootId !== p.bootId || p.seq <= first.seq) {
+      if (first == null || first.bootId !== p.bootId) this.pending.set(id, { mono: now, bootId: p.bootId, seq: p.seq })
+      return false
+    }
+    return now - first.mono >= this.interval * 0.8
+  }
+
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
     const { id, multiaddrs } = evt.detail
+    this.pending.delete(id.toString())
     const isNew = this.table.heardMdns(id.toString(), multiaddrs.map(a => a.toString()))
     if (isNew) this.joined(id.toString())
     this.dialIfDisconnected(id)
