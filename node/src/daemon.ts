@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises'
-import { loadOrCreateIdentity, formatFingerprint, pqFingerprint, replaceSecretFile, ensureDataDir } from '@smesh/identity'
+import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
 import { createMeshNode } from '@smesh/mesh'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
 import { createNodeLogger } from './logger.js'
+import { PortInUseError } from './errors.js'
 import { files } from './paths.js'
 import { SOFTWARE, VERSION } from './version.js'
 import type { ApiInfo } from './api/client.js'
@@ -43,6 +44,11 @@ export interface StatusView extends IdView {
   memory: { rssBytes: number, heapUsedBytes: number }
 }
 
+function portInUse (err: any, what: string, address: string, hint: string): PortInUseError | undefined {
+  const text = `${err?.code ?? ''} ${err?.message ?? ''} ${err?.cause?.message ?? ''} ${(err?.errors ?? []).map((e: any) => e?.message).join(' ')}`
+  return text.includes('EADDRINUSE') ? new PortInUseError(what, address, hint, { cause: err }) : undefined
+}
+
 /**
  * Starts a node: data dir, config, lock, identity, libp2p, control API.
  * Every step that can fail does so before anything on disk is changed by a
@@ -67,7 +73,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
   }
   try {
     const logger = createNodeLogger(dataDir, config.logLevel)
-    cleanups.push(() => { logger.close() })
+    cleanups.push(async () => { await logger.close() })
     const identity = await loadOrCreateIdentity(dataDir)
     if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
 
@@ -76,7 +82,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       mesh: config.mesh,
       name: config.name,
       software: SOFTWARE,
-      pqFingerprint: pqFingerprint(identity.pq.publicKey),
+      binding: encodeBinding(identity.binding),
       listen: config.listen,
       peers: config.peers,
       mdns: config.mdns,
@@ -86,7 +92,11 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger: logger.components
     })
     const startedAt = Date.now()
-    await node.start()
+    try {
+      await node.start()
+    } catch (err: any) {
+      throw portInUse(err, 'libp2p listen', config.listen.join(', '), 'another program (or smesh node) uses it: stop it, or choose another with --listen /ip4/0.0.0.0/tcp/PORT') ?? err
+    }
     cleanups.push(async () => { await node.stop() })
     const presence = node.services.presence
     presence.addEventListener('presence:join', (evt) => {
@@ -132,15 +142,17 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
           }
         }
       }
+    }).catch((err: any) => {
+      throw portInUse(err, 'control API', `${config.apiHost}:${config.apiPort}`, 'another node on this machine uses it: give this one --api-port 0 (any free port) or another port') ?? err
     })
     cleanups.push(async () => { await api.close() })
-    await replaceSecretFile(files.apiToken(dataDir), api.token + '\n')
-    const info: ApiInfo = { pid: process.pid, url: api.url, socket: api.socket, peerId: identity.peerId.toString() }
-    await replaceSecretFile(files.apiInfo(dataDir), JSON.stringify(info) + '\n')
     cleanups.push(async () => {
       await rm(files.apiInfo(dataDir), { force: true })
       await rm(files.apiToken(dataDir), { force: true })
     })
+    await replaceSecretFile(files.apiToken(dataDir), api.token + '\n')
+    const info: ApiInfo = { pid: process.pid, url: api.url, socket: api.socket, peerId: identity.peerId.toString() }
+    await replaceSecretFile(files.apiInfo(dataDir), JSON.stringify(info) + '\n')
     logger.log.info({ event: 'node:start', peerId: identity.peerId.toString(), listen: idView().listenAddrs, api: api.url, mesh: config.mesh }, 'node started')
 
     let stopping: Promise<void> | undefined

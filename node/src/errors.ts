@@ -28,8 +28,8 @@ export class NodeAlreadyRunningError extends Error {
   readonly exitCode = 1
   readonly hint: string
   constructor (readonly dataDir: string, readonly pid: number) {
-    super(`a smesh node (pid ${pid}) is already running with data dir ${dataDir}`)
-    this.hint = 'stop it first, or give this node its own data dir with --data-dir'
+    super(pid > 0 ? `a smesh node (pid ${pid}) is already running with data dir ${dataDir}` : `another smesh node is starting with data dir ${dataDir}`)
+    this.hint = `stop it first, or give this node its own data dir with --data-dir; if pid ${pid} is not a smesh node, remove ${dataDir}/node.lock`
   }
 }
 
@@ -39,5 +39,14 @@ export class ApiError extends Error {
   readonly exitCode = 1
   constructor (message: string, readonly status: number, readonly hint: string = 'check the node\'s log in <data dir>/logs/smesh.log') {
     super(message)
+  }
+}
+
+export class PortInUseError extends Error {
+  static override readonly name = 'PortInUseError'
+  override readonly name = 'PortInUseError'
+  readonly exitCode = 1
+  constructor (readonly what: string, readonly address: string, readonly hint: string, options?: ErrorOptions) {
+    super(`the ${what} address ${address} is already in use`, options)
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { mkdirSync, openSync } from 'node:fs'
 import { format } from 'node:util'
 import { pino } from 'pino'
 import { files } from './paths.js'
@@ -9,7 +9,7 @@ export interface NodeLogger {
   log: pino.Logger
   /** Hands libp2p and smesh components a logger that writes through pino. */
   components: ComponentLogger
-  close: () => void
+  close: () => Promise<void>
 }
 
 /**
@@ -28,9 +28,12 @@ export function createNodeLogger (dataDir: string, level: LogLevel): NodeLogger 
   return {
     log,
     components: componentLogger(log),
-    close: () => {
-      fileStream.flushSync()
-      closeSync(fd)
+    close: async () => {
+      // end the stream and wait: closing the fd under a pending async write loses lines
+      await new Promise<void>(resolve => {
+        fileStream.once('close', () => { resolve() })
+        fileStream.end()
+      })
     }
   }
 }

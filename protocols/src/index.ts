@@ -10,6 +10,8 @@ export {
   MAX_PRESENCE_ADDRS,
   MAX_PRESENCE_LINKS,
   MAX_PRESENCE_CAPABILITIES,
+  MAX_PRESENCE_NAME,
+  MAX_PRESENCE_SOFTWARE,
   presenceTopic,
   decodePresence
 } from './presence/limits.js'

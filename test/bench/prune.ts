@@ -30,11 +30,11 @@ export async function benchPrune (reps: number): Promise<Record<string, unknown>
     for (let r = 0; r < reps; r++) {
       await Promise.all([a, b].map(async p => { await waitFor(async () => (await p.peers()).some(x => x.peerId === cId && x.connected), { timeoutMs: 20_000, what: 'c listed and connected' }) }))
       await new Promise(resolve => setTimeout(resolve, 2_000 + Math.random() * 3_000)) // random phase against the beacons
+      const before = await Promise.all([a, b].map(async p => (await pruneEvents(p, cId)).length))
       const cutAt = Date.now()
       await lan.cut(lan.hosts[2]!)
-      for (const p of [a, b]) {
-        const before = (await pruneEvents(p, cId)).length
-        const ev = await waitFor(async () => { const evs = await pruneEvents(p, cId); return evs.length > before && evs[evs.length - 1] }, { timeoutMs: 30_000, intervalMs: 50, what: 'a prune event' })
+      for (const [i, p] of [a, b].entries()) {
+        const ev = await waitFor(async () => { const evs = await pruneEvents(p, cId); return evs.length > (before[i] ?? 0) && evs[evs.length - 1] }, { timeoutMs: 30_000, intervalMs: 50, what: 'a prune event' })
         silent.push(ev.silentMs ?? NaN)
         fromCut.push((ev.time ?? NaN) - cutAt)
       }

@@ -46,9 +46,31 @@ describe('control API', { timeout: 60_000 }, () => {
 
   it('the token file and API info are private to the user', async () => {
     const { stat } = await import('node:fs/promises')
-    for (const f of ['api.token', 'api.json']) {
+    for (const f of ['api.token', 'api.json', 'api.sock']) {
       assert.equal((await stat(join(node.dataDir, f))).mode & 0o777, 0o600, `${f} mode`)
     }
+  })
+
+  it('busy ports and a bad socket path are clear errors, and no file is deleted', async () => {
+    const { writeFile } = await import('node:fs/promises')
+    const apiClash = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', String(tcp.port)])
+    assert.equal(apiClash.code, 1)
+    assert.match(apiClash.stderr, new RegExp(`the control API address 127\\.0\\.0\\.1:${tcp.port} is already in use`))
+    assert.match(apiClash.stderr, /hint: .*--api-port 0/)
+    const listen = (await node.id()).listenAddrs[0]?.replace(/\/p2p\/.*/, '') ?? ''
+    const p2pClash = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', listen, '--api-port', '0'])
+    assert.equal(p2pClash.code, 1)
+    assert.match(p2pClash.stderr, /the libp2p listen address .* is already in use/)
+    const dir = tempDir()
+    const precious = join(dir, 'notes.txt')
+    await writeFile(precious, 'keep me')
+    const sockClash = await runCli(['start', '--data-dir', dir, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--api-socket', precious])
+    assert.equal(sockClash.code, 1)
+    assert.match(sockClash.stderr, /notes\.txt exists and is not a socket/)
+    assert.equal(await readFile(precious, 'utf8'), 'keep me')
+    const liveSock = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--api-socket', join(node.dataDir, 'api.sock')])
+    assert.match(liveSock.stderr, /another process is serving on the control socket/)
+    assert.equal((await get({ socketPath: join(node.dataDir, 'api.sock') }, '/v1/id', { host: 'localhost', authorization: `Bearer ${token}` })).status, 200, 'the running node keeps its socket')
   })
 
   it('a missing or wrong token gets 401 and nothing else', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { SmeshProcess, waitFor } from './harness/smesh-process.js'
@@ -67,8 +67,10 @@ describe('identity survives SIGKILL', { timeout: 60_000 }, () => {
       p.kill(signal)
       const exit = await p.waitExit()
       assert.equal(exit.code, 0, `exit after ${signal}: ${p.stderr}`)
-      await assert.rejects(readFile(join(p.dataDir, 'api.json')), { code: 'ENOENT' })
-      await assert.rejects(readFile(join(p.dataDir, 'node.lock')), { code: 'ENOENT' })
+      for (const f of ['api.json', 'api.token', 'api.sock', 'node.lock']) {
+        await assert.rejects(stat(join(p.dataDir, f)), { code: 'ENOENT' }, `${f} removed after ${signal}`)
+      }
+      assert.match(await readFile(join(p.dataDir, 'logs', 'smesh.log'), 'utf8'), /"event":"node:stop"/, 'the log was flushed to the end')
       const res = await p.cli(['status'])
       assert.equal(res.code, 3)
     }

@@ -108,8 +108,8 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
       const dir = tempDir()
       await mkdir(join(dir, 'ro'))
       // the read-only mount exists only in a private mount namespace of this one command
-      const script = `mount -t tmpfs -o ro,size=1m tmpfs "$1" && exec "$2" "$3" start --data-dir "$1" ${BASE.join(' ')}`
-      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', join(dir, 'ro'), process.execPath, SMESH_BIN], { encoding: 'utf8', timeout: 20_000, env: cleanEnv() })
+      const script = `mount -t tmpfs -o ro,size=1m tmpfs "$1" && exec "$2" start --data-dir "$1" ${BASE.join(' ')}`
+      const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', join(dir, 'ro'), SMESH_BIN], { encoding: 'utf8', timeout: 20_000, env: cleanEnv() })
       assert.equal(r.status, 1, r.stderr)
       assert.match(r.stderr, /data directory .*ro is not writable \(EROFS\)/)
     })
@@ -182,8 +182,21 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
     it('an identity directory readable by others stops the node', async () => {
       const dir = await copyOfIdentity()
       await chmod(join(dir, 'identity'), 0o755)
+      const before = await snapshot(dir)
       const r = await startFails(dir)
+      assert.equal(r.code, 1)
       assert.match(r.stderr, /identity has mode 0755, wider than 0700/)
+      assert.deepEqual(await snapshot(dir), before)
+    })
+
+    it('an identity path that is a file is named, and left alone', async () => {
+      const dir = tempDir()
+      await writeFile(join(dir, 'identity'), 'not a directory', { mode: 0o600 })
+      const before = await snapshot(dir)
+      const r = await startFails(dir)
+      assert.equal(r.code, 1)
+      assert.match(r.stderr, /identity cannot be read \(a path component is not a directory\)/)
+      assert.deepEqual(await snapshot(dir), before)
     })
 
     it('a missing key file is reported, not silently replaced', async () => {

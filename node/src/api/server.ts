@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
-import { rm } from 'node:fs/promises'
+import { lstat, rm } from 'node:fs/promises'
+import { connect } from 'node:net'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -101,15 +102,22 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
   tcpPort = (tcp.address() as AddressInfo).port
 
   if (init.socket != null) {
-    await rm(init.socket, { force: true })
-    const unix = createServer((req, res) => { void handler(true)(req, res) })
-    const oldMask = process.umask(0o177)
     try {
-      await listen(unix, init.socket)
-    } finally {
-      process.umask(oldMask)
+      await clearStaleSocket(init.socket)
+      const unix = createServer((req, res) => { void handler(true)(req, res) })
+      const oldMask = process.umask(0o177)
+      try {
+        await listen(unix, init.socket)
+      } finally {
+        process.umask(oldMask)
+      }
+      servers.push(unix)
+    } catch (err) {
+      // what is already listening must not keep the process alive after a failed start
+      tcp.closeAllConnections()
+      await new Promise<void>(resolve => tcp.close(() => { resolve() }))
+      throw err
     }
-    servers.push(unix)
   }
 
   const hostInUrl = init.host.includes(':') ? `[${init.host}]` : init.host
@@ -125,4 +133,37 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       if (init.socket != null) await rm(init.socket, { force: true })
     }
   }
+}
+
+export class SocketPathError extends Error {
+  static override readonly name = 'SocketPathError'
+  override readonly name = 'SocketPathError'
+  readonly exitCode = 1
+  constructor (message: string, readonly hint: string) {
+    super(message)
+  }
+}
+
+/**
+ * Removes a Unix socket left by a node that died, and nothing else: a path
+ * that is not a socket, or a socket another process still answers on, is an error.
+ */
+async function clearStaleSocket (path: string): Promise<void> {
+  const info = await lstat(path).catch((err: any) => {
+    if (err.code === 'ENOENT') return undefined
+    throw err
+  })
+  if (info == null) return
+  if (!info.isSocket()) {
+    throw new SocketPathError(`--api-socket ${path} exists and is not a socket`, 'choose a path that does not exist yet; smesh never deletes other files')
+  }
+  const live = await new Promise<boolean>(resolve => {
+    const sock = connect(path)
+    sock.once('connect', () => { sock.destroy(); resolve(true) })
+    sock.once('error', () => { resolve(false) })
+  })
+  if (live) {
+    throw new SocketPathError(`another process is serving on the control socket ${path}`, 'stop that node first, or give this one another --api-socket')
+  }
+  await rm(path, { force: true })
 }

@@ -4,7 +4,7 @@ import { DEFAULT_API_PORT } from '../config/defaults.js'
 import { LOG_LEVELS } from '../config/schema.js'
 import { defaultDataDir, resolveDataDir } from '../paths.js'
 import { VERSION } from '../version.js'
-import { DEFAULT_TCP_PORT } from '@smesh/mesh'
+import { DEFAULT_TCP_PORT } from '@smesh/mesh/constants'
 import { reportError } from './report-error.js'
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
@@ -55,7 +55,7 @@ Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT
 
 Examples:
   smesh start
-  smesh start --no-mdns --listen /ip4/127.0.0.1/tcp/7380 --peer /ip4/127.0.0.1/tcp/7370 --data-dir ./node2`)
+  smesh start --data-dir ./node2 --no-mdns --listen /ip4/127.0.0.1/tcp/7380 --api-port 0 --peer /ip4/127.0.0.1/tcp/7370`)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runStart } = await import('./commands/start.js')
       await runStart(resolveDataDir(opts.dataDir as string | undefined), opts, cmd)

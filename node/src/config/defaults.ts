@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, DEFAULT_TCP_PORT } from '@smesh/mesh'
+import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, DEFAULT_TCP_PORT } from '@smesh/mesh/constants'
 
 /** Default port of the control API (TCP, 127.0.0.1 only). */
 export const DEFAULT_API_PORT = DEFAULT_TCP_PORT + 1

@@ -32,6 +32,15 @@ export class IncompleteIdentityError extends Error {
   }
 }
 
+export class KeyFileAccessError extends Error {
+  static override readonly name = 'KeyFileAccessError'
+  override readonly name = 'KeyFileAccessError'
+  readonly hint = 'run the node as the user that created the data dir, or fix the owner and permissions; the node changed nothing'
+  constructor (readonly path: string, code: string, options?: ErrorOptions) {
+    super(`${path} cannot be read (${code === 'ENOTDIR' ? 'a path component is not a directory' : code})`, options)
+  }
+}
+
 export class DataDirError extends Error {
   static override readonly name = 'DataDirError'
   override readonly name = 'DataDirError'

@@ -36,6 +36,9 @@ export async function ensureDataDir (dir: string): Promise<void> {
 /** Throws when `path` is readable or writable by group or others. */
 export async function checkPrivate (path: string, expected: number): Promise<void> {
   const info = await stat(path)
+  if (expected === SECRET_DIR_MODE && !info.isDirectory()) {
+    throw Object.assign(new Error(`${path} is not a directory`), { code: 'ENOTDIR', path })
+  }
   if ((info.mode & 0o077) !== 0) {
     throw new KeyFilePermissionsError(path, info.mode, expected)
   }

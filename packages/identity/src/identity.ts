@@ -5,7 +5,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { createBinding, decodeBinding, encodeBinding, verifyBinding } from './binding.js'
-import { CorruptKeyFileError, IncompleteIdentityError } from './errors.js'
+import { CorruptKeyFileError, IncompleteIdentityError, KeyFileAccessError } from './errors.js'
 import { SECRET_DIR_MODE, SECRET_FILE_MODE, checkPrivate, ensureDataDir, readSecretFile, syncDir, writeNewSecretFile } from './files.js'
 import { pqFingerprintHex } from './fingerprint.js'
 import type { PqKeyPair } from './binding.js'
@@ -52,11 +52,15 @@ export async function loadOrCreateIdentity (dataDir: string, options: LoadIdenti
     if (err.code === 'ENOENT') return false
     throw err
   })
-  if (!exists) {
-    await createIdentityDir(dataDir, dir)
-    return { ...(await readIdentity(dir)), created: true }
+  if (!exists) await createIdentityDir(dataDir, dir)
+  try {
+    return { ...(await readIdentity(dir)), created: !exists }
+  } catch (err: any) {
+    if (['EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'ELOOP'].includes(err.code)) {
+      throw new KeyFileAccessError(err.path ?? dir, err.code, { cause: err })
+    }
+    throw err
   }
-  return { ...(await readIdentity(dir)), created: false }
 }
 
 async function createIdentityDir (dataDir: string, dir: string): Promise<void> {

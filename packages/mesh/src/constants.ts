@@ -12,6 +12,10 @@ export const DIAL_TIMEOUT_MS = 3_000
 export const PING_TIMEOUT_MS = 2_000
 /** At most this many peers learned through mDNS are kept. */
 export const DEFAULT_MAX_MDNS_PEERS = 64
+/** Most peers held in the peer table; beacons of further new peers are ignored. */
+export const MAX_PEERS = 256
+/** Most dials in flight at once (static, heard and mDNS-hinted peers together). */
+export const MAX_CONCURRENT_DIALS = 16
 /** Minimum gap between two extra beacons sent because a new peer subscribed. */
 export const EXTRA_BEACON_MIN_GAP_MS = 200
 /** Interfaces of containers and virtual bridges, never announced or dialed by default. */

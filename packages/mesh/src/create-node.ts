@@ -29,7 +29,8 @@ export interface MeshNodeInit {
   name: string
   /** Software string announced in presence, e.g. `smesh/0.1.0`. */
   software: string
-  pqFingerprint: Uint8Array
+  /** This node's encoded identity binding, sent in every presence beacon. */
+  binding: Uint8Array
   listen: string[]
   /** Static peers (multiaddrs), dialed and redialed whatever discovery finds. */
   peers?: string[]
@@ -130,7 +131,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     mesh: init.mesh,
     name: init.name,
     software: init.software,
-    pqFingerprint: init.pqFingerprint,
+    binding: init.binding,
     policy,
     staticPeers,
     lanDiscovery: useMdns,

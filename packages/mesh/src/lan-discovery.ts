@@ -1,7 +1,7 @@
 import { peerDiscoverySymbol, serviceCapabilities } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { TypedEventEmitter } from 'main-event'
-import { BEACON_INTERVAL_MS, DEFAULT_MAX_MDNS_PEERS, STALE_AFTER_MS } from './constants.js'
+import { BEACON_INTERVAL_MS, DEFAULT_MAX_MDNS_PEERS } from './constants.js'
 import type { AddressPolicy } from './address-policy.js'
 import type { ComponentLogger, Logger, PeerDiscovery, PeerDiscoveryEvents, PeerId, PeerInfo, Startable } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
@@ -12,10 +12,8 @@ export interface LanDiscoveryInit {
   policy: AddressPolicy
   /** Query (beacon) period. */
   interval?: number
-  /** At most this many mDNS-learned peers are kept; further ones are ignored. */
+  /** At most this many mDNS-learned peers are held; the least recently heard is dropped first. */
   maxPeers?: number
-  /** mDNS-learned peers not heard for this long are forgotten (freeing a slot). */
-  forgetAfterMs?: number
 }
 
 export interface LanDiscoveryComponents {
@@ -24,13 +22,20 @@ export interface LanDiscoveryComponents {
   addressManager: AddressManager
 }
 
+export interface LanDiscoveryEvents extends PeerDiscoveryEvents {
+  /** Every mDNS response (a beacon), with its LAN addresses. A hint to dial, not proof of life: mDNS is unauthenticated. */
+  'lan:beacon': CustomEvent<PeerInfo>
+}
+
 /**
  * LAN discovery over mDNS. Wraps @libp2p/mdns so that every response is seen
- * (each one is a beacon: the `peer` event fires on all of them, not only on
- * new peers), addresses outside the LAN ranges are dropped before they reach
- * the peer store, and the number of mDNS-learned peers is capped.
+ * (`lan:beacon` fires on each; libp2p's `peer` only when a peer or its
+ * addresses are new, sparing the peer store a write per beacon), addresses
+ * outside the LAN ranges are dropped before they reach the peer store, and
+ * the number of mDNS-learned peers held is capped (least recently heard
+ * dropped first, so a flood of made-up peers cannot lock real ones out).
  */
-export class LanDiscovery extends TypedEventEmitter<PeerDiscoveryEvents> implements PeerDiscovery, Startable {
+export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implements PeerDiscovery, Startable {
   readonly [peerDiscoverySymbol] = this
   readonly [Symbol.toStringTag] = '@smesh/lan-discovery'
   readonly [serviceCapabilities]: string[] = ['@libp2p/peer-discovery']
@@ -40,9 +45,9 @@ export class LanDiscovery extends TypedEventEmitter<PeerDiscoveryEvents> impleme
   private readonly peerId: PeerId
   private readonly policy: AddressPolicy
   private readonly maxPeers: number
-  private readonly forgetAfterMs: number
-  private readonly known = new Map<string, number>()
-  private readonly refused = new Set<string>()
+  /** PeerId -> addresses last announced; Map order is least recently heard first. */
+  private readonly known = new Map<string, string>()
+  private evicted = 0
 
   constructor (components: LanDiscoveryComponents, init: LanDiscoveryInit) {
     super()
@@ -50,7 +55,6 @@ export class LanDiscovery extends TypedEventEmitter<PeerDiscoveryEvents> impleme
     this.peerId = components.peerId
     this.policy = init.policy
     this.maxPeers = init.maxPeers ?? DEFAULT_MAX_MDNS_PEERS
-    this.forgetAfterMs = init.forgetAfterMs ?? STALE_AFTER_MS
     this.inner = mdns({
       serviceTag: init.serviceTag,
       interval: init.interval ?? BEACON_INTERVAL_MS
@@ -65,11 +69,16 @@ export class LanDiscovery extends TypedEventEmitter<PeerDiscoveryEvents> impleme
   async stop (): Promise<void> {
     await this.inner.stop()
     this.known.clear()
+    this.evicted = 0
   }
 
   /** Number of peers currently held as mDNS-learned. */
   get size (): number {
     return this.known.size
+  }
+  /** mDNS peers dropped because the cap was reached, since start. */
+  get evictions (): number {
+    return this.evicted
   }
 
   private onPeer (info: PeerInfo): void {
@@ -80,24 +89,20 @@ export class LanDiscovery extends TypedEventEmitter<PeerDiscoveryEvents> impleme
       this.log.trace('ignoring mDNS response from %p: no dialable LAN address', info.id)
       return
     }
-    const now = performance.now()
-    this.forgetSilent(now)
-    if (!this.known.has(id) && this.known.size >= this.maxPeers) {
-      if (!this.refused.has(id)) {
-        this.refused.add(id)
-        this.log.error('ignoring mDNS peer %p: already holding %d mDNS peers (maxMdnsPeers)', info.id, this.maxPeers)
+    const key = multiaddrs.map(ma => ma.toString()).sort().join(' ')
+    const previous = this.known.get(id)
+    this.known.delete(id)
+    this.known.set(id, key)
+    if (this.known.size > this.maxPeers) {
+      const oldest = this.known.keys().next().value
+      if (oldest != null) this.known.delete(oldest)
+      if (this.evicted++ % 100 === 0) {
+        this.log.error('more than %d peers answer on mDNS (maxMdnsPeers); dropping the least recently heard', this.maxPeers)
       }
-      return
     }
-    this.refused.delete(id)
-    this.known.set(id, now)
-    this.safeDispatchEvent('peer', { detail: { id: info.id, multiaddrs } })
-  }
-
-  private forgetSilent (now: number): void {
-    for (const [id, at] of this.known) {
-      if (now - at > this.forgetAfterMs) this.known.delete(id)
-    }
+    const detail = { id: info.id, multiaddrs }
+    if (previous !== key) this.safeDispatchEvent('peer', { detail })
+    this.safeDispatchEvent('lan:beacon', { detail })
   }
 }
 

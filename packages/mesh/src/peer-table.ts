@@ -1,8 +1,5 @@
 import type { Presence } from '@smesh/protocols'
 
-/** How a peer was last heard. */
-export type HeardVia = 'mdns' | 'presence'
-
 export interface LinkReport {
   peerId: string
   /** Round-trip time the reporter measured, ms; null when not measured yet. */
@@ -13,9 +10,9 @@ export interface PeerRecord {
   peerId: string
   name: string
   software: string
-  /** SHA-256 of the peer's ML-DSA-65 public key, hex; '' until its presence arrives. */
+  /** SHA-256 of the peer's ML-DSA-65 public key, hex, once its binding verified; '' before. */
   pqFingerprint: string
-  /** Addresses the peer announced (presence) or mDNS reported, as strings. */
+  /** Addresses the peer announced, as strings. */
   addrs: string[]
   uptimeMs: number
   /** Wall-clock time (ms since epoch) the peer was first heard in this stint. */
@@ -24,11 +21,8 @@ export interface PeerRecord {
   lastSeenAt: number
   /** Monotonic time of the last beacon heard (performance.now()). */
   lastSeenMono: number
-  lastHeardVia: HeardVia
-  /** The peer's own connections, from its last presence. */
+  /** The peer's own connections, from its last beacon. */
   links: LinkReport[]
-  /** Monotonic time of the last presence (links are as fresh as this). */
-  presenceMono: number | null
   bootId: bigint
   seq: bigint
   capabilities: Map<string, Uint8Array>
@@ -44,11 +38,19 @@ export const systemClock: Clock = {
   wall: () => Date.now()
 }
 
-export type PresenceVerdict = 'new' | 'updated' | 'replayed'
+/** What a beacon did to the table. */
+export type BeaconVerdict = 'new' | 'updated' | 'replayed'
+
+/** Printable text only, cut to `max` characters: names come from other nodes and end up in terminals. */
+export function cleanText (s: string, max: number): string {
+  return [...s.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, '').trim()].slice(0, max).join('')
+}
+
+const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{40,64}$/
 
 /**
  * The peers this node has heard, keyed by PeerId string, with the time each
- * was last heard. A pure data structure: no timers, no I/O; time comes from an
+ * beacon arrived. A pure data structure: no timers, no I/O; time comes from an
  * injectable clock so pruning can be tested exactly.
  */
 export class PeerTable {
@@ -75,32 +77,31 @@ export class PeerTable {
     return [...this.peers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
   }
 
-  /** Records an mDNS beacon; returns true when the peer is new to the table. */
-  heardMdns (peerId: string, addrs: string[]): boolean {
-    const { record, isNew } = this.touch(peerId, 'mdns')
-    if (record.addrs.length === 0) record.addrs = addrs
-    return isNew
-  }
-
   /**
-   * Records a presence beacon. A beacon of the same boot with a sequence number
-   * not above the last one is a late or replayed copy: it does not count as heard.
+   * Records a beacon. One of the same boot with a sequence number not above
+   * the last one is a late or replayed copy: it does not count as heard.
    */
-  heardPresence (peerId: string, p: Presence, addrs: string[]): PresenceVerdict {
-    const existing = this.peers.get(peerId)
-    if (existing != null && existing.presenceMono != null && existing.bootId === p.bootId && p.seq <= existing.seq) {
-      return 'replayed'
+  heard (peerId: string, p: Presence, addrs: string[], limits: { name: number, software: number }): BeaconVerdict {
+    const mono = this.clock.mono()
+    const wall = this.clock.wall()
+    let record = this.peers.get(peerId)
+    if (record != null && record.bootId === p.bootId && p.seq <= record.seq) return 'replayed'
+    const isNew = record == null
+    if (record == null) {
+      record = { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, seq: 0n, capabilities: new Map() }
+      this.peers.set(peerId, record)
     }
-    const { record, isNew } = this.touch(peerId, 'presence')
-    record.name = p.name
-    record.software = p.software
+    record.lastSeenAt = wall
+    record.lastSeenMono = mono
+    record.name = cleanText(p.name, limits.name)
+    record.software = cleanText(p.software, limits.software)
     record.uptimeMs = Number(p.uptimeMs)
     record.bootId = p.bootId
     record.seq = p.seq
     record.addrs = addrs
-    record.pqFingerprint = Buffer.from(p.pqFingerprint).toString('hex')
-    record.links = p.links.map(l => ({ peerId: l.peer, rttMs: l.rttUs === 0 ? null : l.rttUs / 1000 }))
-    record.presenceMono = record.lastSeenMono
+    record.links = p.links
+      .filter(l => PEER_ID.test(l.peer) && l.peer !== peerId)
+      .map(l => ({ peerId: l.peer, rttMs: l.rttUs === 0 ? null : l.rttUs / 1000 }))
     record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value]))
     return isNew ? 'new' : 'updated'
   }
@@ -123,41 +124,5 @@ export class PeerTable {
   /** Milliseconds since the peer was last heard. */
   sinceHeard (r: PeerRecord): number {
     return Math.max(0, this.clock.mono() - r.lastSeenMono)
-  }
-
-  /** Milliseconds since the peer's last presence; null when none arrived. */
-  sincePresence (r: PeerRecord): number | null {
-    return r.presenceMono == null ? null : Math.max(0, this.clock.mono() - r.presenceMono)
-  }
-
-  private touch (peerId: string, via: HeardVia): { record: PeerRecord, isNew: boolean } {
-    const mono = this.clock.mono()
-    const wall = this.clock.wall()
-    let record = this.peers.get(peerId)
-    const isNew = record == null
-    if (record == null) {
-      record = {
-        peerId,
-        name: '',
-        software: '',
-        pqFingerprint: '',
-        addrs: [],
-        uptimeMs: 0,
-        firstSeenAt: wall,
-        lastSeenAt: wall,
-        lastSeenMono: mono,
-        lastHeardVia: via,
-        links: [],
-        presenceMono: null,
-        bootId: 0n,
-        seq: 0n,
-        capabilities: new Map()
-      }
-      this.peers.set(peerId, record)
-    }
-    record.lastSeenAt = wall
-    record.lastSeenMono = mono
-    record.lastHeardVia = via
-    return { record, isNew }
   }
 }

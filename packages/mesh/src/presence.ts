@@ -3,10 +3,13 @@ import { serviceDependencies } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
-import { PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { decodeBinding, verifyBinding } from '@smesh/identity'
+import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_MIN_GAP_MS, LINK_STALE_MS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_MIN_GAP_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
 import { buildTopology } from './topology.js'
@@ -15,7 +18,7 @@ import type { LanDiscovery } from './lan-discovery.js'
 import type { Clock, PeerRecord } from './peer-table.js'
 import type { Topology } from './topology.js'
 import type { GossipSub, GossipsubMessage, Message } from '@libp2p/gossipsub'
-import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PeerInfo, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Libp2pEvents, Logger, PeerId, PeerInfo, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -26,8 +29,8 @@ export interface PresenceInit {
   name: string
   /** Software name/version, e.g. `smesh/0.1.0`. */
   software: string
-  /** SHA-256 of this node's ML-DSA-65 public key. */
-  pqFingerprint: Uint8Array
+  /** This node's identity binding (encoded), sent with every beacon. */
+  binding: Uint8Array
   policy: AddressPolicy
   /** Peers to keep dialing whether or not they are heard (from --peer and the bootstrap file). */
   staticPeers?: Multiaddr[]
@@ -35,6 +38,8 @@ export interface PresenceInit {
   lanDiscovery?: boolean
   beaconIntervalMs?: number
   staleAfterMs?: number
+  /** Most peers held in the table; beacons of further new peers are ignored. */
+  maxPeers?: number
   clock?: Clock
 }
 
@@ -54,19 +59,19 @@ export interface PeerView {
   peerId: string
   name: string
   software: string
+  /** SHA-256 of the peer's ML-DSA-65 public key (hex), once its identity binding verified; '' until then. */
   pqFingerprint: string
-  /** Addresses the peer announced; the connected address first. */
+  /** Addresses the peer announced; the address in use first. */
   addrs: string[]
   connected: boolean
   /** Remote address of the open connection, if any. */
   remoteAddr: string | null
   /** Last measured round-trip time in ms; null when not measured or not connected. */
   rttMs: number | null
-  /** Milliseconds since the peer was last heard (mDNS or presence). */
+  /** Milliseconds since the peer's last beacon. */
   lastSeenMs: number
   lastSeenAt: number
   firstSeenAt: number
-  heardVia: string
   uptimeMs: number
 }
 
@@ -79,8 +84,12 @@ export interface PresenceEvents {
 
 /**
  * Presence: beacons this node every few seconds on the mesh's presence topic,
- * keeps the table of peers heard (by beacon or mDNS), prunes the silent ones,
- * keeps connections to heard and static peers, and measures RTTs.
+ * keeps the table of peers heard, prunes the silent ones, keeps connections to
+ * heard and static peers, and shows RTTs.
+ *
+ * Only a beacon signed by the peer's libp2p key (gossipsub StrictSign) counts
+ * as hearing it; an mDNS response is unauthenticated and only prompts a dial,
+ * after which the peer's own beacon follows at once.
  */
 export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Startable {
   readonly [Symbol.toStringTag] = '@smesh/presence'
@@ -93,20 +102,26 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly log: Logger
   private readonly interval: number
   private readonly staleAfter: number
+  private readonly maxPeers: number
   private readonly clock: Clock
   private readonly bootId = randomBytes(8).readBigUInt64BE()
   private readonly startedMono: number
-  private readonly rtts = new Map<string, number>()
+  /** RTT of the first ping after a connection opened, until libp2p's connection monitor has one. */
+  private readonly firstRtt = new Map<string, number>()
   private readonly lastDial = new Map<string, number>()
   private readonly dialing = new Set<string>()
   /** Unknown peers heard only through relays so far: their first relayed beacon. */
   private readonly pending = new Map<string, { mono: number, bootId: bigint, seq: bigint }>()
+  /** Verified identity bindings: PeerId -> hash of the binding and the ML-DSA fingerprint. */
+  private readonly bindings = new Map<string, { hash: string, fingerprint: string }>()
+  private readonly verifying = new Set<string>()
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
   private lastBeaconMono = -Infinity
   private running = false
-  private readonly controller = new AbortController()
+  private controller = new AbortController()
+  private refusedFull = 0
 
   constructor (components: PresenceComponents, init: PresenceInit) {
     super()
@@ -115,6 +130,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.log = components.logger.forComponent('smesh:presence')
     this.interval = init.beaconIntervalMs ?? BEACON_INTERVAL_MS
     this.staleAfter = init.staleAfterMs ?? STALE_AFTER_MS
+    this.maxPeers = init.maxPeers ?? MAX_PEERS
     this.clock = init.clock ?? { mono: () => performance.now(), wall: () => Date.now() }
     this.table = new PeerTable(this.clock)
     this.topic = presenceTopic(init.mesh)
@@ -126,13 +142,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   async afterStart (): Promise<void> {
     if (this.running) return
     this.running = true
+    this.controller = new AbortController()
     const { pubsub, events } = this.c
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    events.addEventListener('peer:disconnect', this.onDisconnect)
     events.addEventListener('peer:identify', this.onIdentify)
-    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.addEventListener('peer', this.onMdns)
+    events.addEventListener('peer:disconnect', this.onDisconnect)
+    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.addEventListener('lan:beacon', this.onMdns)
     pubsub.subscribe(this.topic)
     this.timers.push(setInterval(() => { this.tick() }, this.interval))
     this.timers.push(setInterval(() => { this.prune() }, PRUNE_CHECK_MS))
@@ -147,14 +164,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     clearTimeout(this.extraBeacon)
+    this.extraBeacon = undefined
     const { pubsub, events } = this.c
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
-    events.removeEventListener('peer:disconnect', this.onDisconnect)
     events.removeEventListener('peer:identify', this.onIdentify)
-    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('peer', this.onMdns)
+    events.removeEventListener('peer:disconnect', this.onDisconnect)
+    if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('lan:beacon', this.onMdns)
     pubsub.topicValidators.delete(this.topic)
     pubsub.unsubscribe(this.topic)
+    for (const map of [this.firstRtt, this.lastDial, this.pending]) map.clear()
+    this.dialing.clear()
   }
 
   async stop (): Promise<void> {}
@@ -173,15 +193,18 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   topology (): Topology {
     return buildTopology({
       self: { peerId: this.c.peerId.toString(), name: this.init.name, links: this.ownLinks() },
-      peers: this.table.list().map(r => ({
-        peerId: r.peerId,
-        name: r.name,
-        lastSeenMs: Math.round(this.table.sinceHeard(r)),
-        reportAgeMs: this.table.sincePresence(r),
-        links: r.links
-      })),
+      peers: this.table.list().map(r => {
+        const age = Math.round(this.table.sinceHeard(r))
+        return { peerId: r.peerId, name: r.name, lastSeenMs: age, reportAgeMs: age, links: r.links }
+      }),
       linkStaleMs: LINK_STALE_MS
     })
+  }
+
+  private rttOf (peerId: string, conns: Connection[]): number | null {
+    const measured = conns.map(c => c.rtt).filter((r): r is number => r != null)
+    if (measured.length > 0) return Math.min(...measured)
+    return conns.length > 0 ? (this.firstRtt.get(peerId) ?? null) : null
   }
 
   private view (r: PeerRecord): PeerView {
@@ -201,31 +224,27 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       addrs,
       connected: conns.length > 0,
       remoteAddr,
-      rttMs: conns.length > 0 ? (this.rtts.get(r.peerId) ?? null) : null,
+      rttMs: this.rttOf(r.peerId, conns),
       lastSeenMs: Math.round(this.table.sinceHeard(r)),
       lastSeenAt: r.lastSeenAt,
       firstSeenAt: r.firstSeenAt,
-      heardVia: r.lastHeardVia,
       uptimeMs: r.uptimeMs
     }
   }
 
   private ownLinks (): Array<{ peerId: string, rttMs: number | null }> {
-    const seen = new Set<string>()
-    const links = []
+    const byPeer = new Map<string, Connection[]>()
     for (const conn of this.c.connectionManager.getConnections()) {
       const id = conn.remotePeer.toString()
-      if (seen.has(id) || !this.table.has(id)) continue
-      seen.add(id)
-      links.push({ peerId: id, rttMs: this.rtts.get(id) ?? null })
+      if (!this.table.has(id)) continue
+      byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
     }
-    return links
+    return [...byPeer].map(([peerId, conns]) => ({ peerId, rttMs: this.rttOf(peerId, conns) }))
   }
 
   private tick (): void {
     if (!this.running) return
     this.beacon()
-    this.measureRtts()
     this.redial()
   }
 
@@ -245,7 +264,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       seq: this.seq,
       addrs: addrs.map(b => new Uint8Array(b)),
       links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),
-      pqFingerprint: new Uint8Array(this.init.pqFingerprint),
+      binding: new Uint8Array(this.init.binding),
       capabilities: []
     }
     this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
@@ -288,18 +307,24 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       return // the validator already rejected it
     }
     const id = msg.from.toString()
-    const addrs = this.dialableAddrs(p.addrs)
-    if (!this.table.has(id) && !propagationSource.equals(msg.from) && !this.confirmRelayed(id, p)) {
-      // possibly a cached copy of a beacon from a node that is gone: try to reach it, list it later
-      if (addrs.length > 0) void this.mergeAddrs(msg.from, addrs)
-      this.dialIfDisconnected(msg.from)
-      return
+    if (!this.table.has(id)) {
+      // a beacon relayed by others may be a cached copy from a node that is gone
+      if (!propagationSource.equals(msg.from) && !this.confirmRelayed(id, p)) return
+      if (this.table.size >= this.maxPeers) {
+        if (this.refusedFull++ % 100 === 0) this.log.error('peer table full (%d peers); ignoring new peer %s', this.maxPeers, id)
+        return
+      }
     }
     this.pending.delete(id)
-    const verdict = this.table.heardPresence(id, p, addrs.map(a => a.toString()))
+    const before = this.table.get(id)?.addrs.join(' ')
+    const addrs = this.dialableAddrs(p.addrs)
+    const verdict = this.table.heard(id, p, addrs.map(a => a.toString()), { name: MAX_PRESENCE_NAME, software: MAX_PRESENCE_SOFTWARE })
     if (verdict === 'replayed') return
     if (verdict === 'new') this.joined(id)
-    if (addrs.length > 0) void this.mergeAddrs(msg.from, addrs)
+    this.checkBinding(msg.from, p.binding)
+    const record = this.table.get(id)
+    if (record != null) record.pqFingerprint = this.bindings.get(id)?.fingerprint ?? ''
+    if (addrs.length > 0 && before !== record?.addrs.join(' ')) void this.mergeAddrs(msg.from, addrs)
     this.dialIfDisconnected(msg.from)
   }
 
@@ -313,28 +338,56 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const now = this.clock.mono()
     for (const [k, v] of this.pending) if (now - v.mono > this.staleAfter) this.pending.delete(k)
     const first = this.pending.get(id)
-    if (first == null || first.bootId !== p.bootId || p.seq <= first.seq) {
-      if (first == null || first.bootId !== p.bootId) this.pending.set(id, { mono: now, bootId: p.bootId, seq: p.seq })
+    if (first == null || first.bootId !== p.bootId) {
+      if (this.pending.size < this.maxPeers) this.pending.set(id, { mono: now, bootId: p.bootId, seq: p.seq })
       return false
     }
-    return now - first.mono >= this.interval * 0.8
+    return p.seq > first.seq && now - first.mono >= this.interval * 0.8
   }
 
+  /**
+   * Verifies a peer's identity binding once per distinct binding (an ML-DSA-65
+   * verification), and keeps its fingerprint only if the binding names the
+   * libp2p key that signed the beacon.
+   */
+  private checkBinding (from: PeerId, binding: Uint8Array): void {
+    const id = from.toString()
+    if (binding.byteLength === 0) return
+    const hash = bytesToHex(sha256(binding))
+    if (this.bindings.get(id)?.hash === hash || this.verifying.has(id)) return
+    this.verifying.add(id)
+    Promise.resolve().then(async () => {
+      const decoded = decodeBinding(binding)
+      const bound = await verifyBinding(decoded)
+      if (!bound.equals(from)) throw new Error(`binding names ${bound.toString()}, not the sender`)
+      const fingerprint = bytesToHex(sha256(decoded.pqPublicKey))
+      this.bindings.set(id, { hash, fingerprint })
+      const record = this.table.get(id)
+      if (record != null) record.pqFingerprint = fingerprint
+    }).catch((err: Error) => {
+      this.log.error('identity binding of %s does not verify - %e', id, err)
+    }).finally(() => {
+      this.verifying.delete(id)
+    })
+  }
+
+  /** mDNS is unauthenticated: a response only prompts a dial; the peer's signed beacon does the rest. */
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
-    const { id, multiaddrs } = evt.detail
-    this.pending.delete(id.toString())
-    const isNew = this.table.heardMdns(id.toString(), multiaddrs.map(a => a.toString()))
-    if (isNew) this.joined(id.toString())
-    this.dialIfDisconnected(id)
+    this.dialIfDisconnected(evt.detail.id)
   }
 
-  /** A new connection is identified: measure its RTT now rather than at the next tick. */
+  /** A new connection is identified: measure its RTT now, not at libp2p's next monitor ping. */
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId }>): void => {
-    this.measureRtt(evt.detail.peerId)
+    const peer = evt.detail.peerId
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)])
+    this.c.ping.ping(peer, { signal }).then(
+      rtt => { this.firstRtt.set(peer.toString(), rtt) },
+      (err: Error) => { this.log.trace('ping %p failed - %e', peer, err) }
+    )
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.rtts.delete(evt.detail.toString())
+    this.firstRtt.delete(evt.detail.toString())
   }
 
   private joined (peerId: string): void {
@@ -346,32 +399,15 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     for (const { peerId, silentMs } of this.table.silent(this.staleAfter)) {
       const name = this.table.get(peerId)?.name ?? ''
       this.table.remove(peerId)
-      this.rtts.delete(peerId)
+      this.firstRtt.delete(peerId)
       this.log('pruned peer %s after %d ms of silence', peerId, Math.round(silentMs))
       this.safeDispatchEvent('presence:prune', { detail: { peerId, name, silentMs } })
       this.c.connectionManager.closeConnections(peerIdFromString(peerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
         .catch((err: Error) => { this.log.error('closing connections to pruned peer %s failed - %e', peerId, err) })
     }
-  }
-
-  private measureRtts (): void {
-    const done = new Set<string>()
-    for (const conn of this.c.connectionManager.getConnections()) {
-      const id = conn.remotePeer.toString()
-      if (done.has(id)) continue
-      done.add(id)
-      this.measureRtt(conn.remotePeer)
-    }
-  }
-
-  private measureRtt (peer: PeerId): void {
-    if (!this.running) return
-    const id = peer.toString()
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)])
-    this.c.ping.ping(peer, { signal }).then(
-      rtt => { this.rtts.set(id, rtt) },
-      (err: Error) => { this.log.trace('ping %s failed - %e', id, err) }
-    )
+    // dial bookkeeping of peers no longer heard is dropped
+    const now = this.clock.mono()
+    for (const [key, at] of this.lastDial) if (now - at > this.staleAfter) this.lastDial.delete(key)
   }
 
   private redial (): void {
@@ -395,7 +431,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   private dial (key: string, target: PeerId | Multiaddr): void {
-    if (!this.running || this.dialing.has(key)) return
+    if (!this.running || this.dialing.has(key) || this.dialing.size >= MAX_CONCURRENT_DIALS) return
     const now = this.clock.mono()
     if (now - (this.lastDial.get(key) ?? -Infinity) < 1_000) return
     this.lastDial.set(key, now)

@@ -4,10 +4,13 @@ import { Presence } from './presence.js'
 export const PRESENCE_VERSION = 1
 
 /** A presence beacon larger than this is rejected before decoding. */
-export const MAX_PRESENCE_BYTES = 16 * 1024
+export const MAX_PRESENCE_BYTES = 32 * 1024
 export const MAX_PRESENCE_ADDRS = 16
 export const MAX_PRESENCE_LINKS = 256
 export const MAX_PRESENCE_CAPABILITIES = 32
+/** Longest device name and software string kept from a beacon (longer ones are cut). */
+export const MAX_PRESENCE_NAME = 63
+export const MAX_PRESENCE_SOFTWARE = 64
 
 /** The gossipsub topic carrying presence beacons of one mesh; versioned. */
 export function presenceTopic (mesh: string): string {

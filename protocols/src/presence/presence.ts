@@ -13,7 +13,7 @@ export interface Presence {
   seq: bigint
   addrs: Uint8Array<ArrayBuffer>[]
   links: Link[]
-  pqFingerprint: Uint8Array<ArrayBuffer>
+  binding: Uint8Array<ArrayBuffer>
   capabilities: Capability[]
 }
 
@@ -76,9 +76,9 @@ export namespace Presence {
           }
         }
 
-        if ((obj.pqFingerprint != null && obj.pqFingerprint.byteLength > 0)) {
-          w.uint32(82)
-          w.bytes(obj.pqFingerprint)
+        if ((obj.binding != null && obj.binding.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.binding)
         }
 
         if (obj.capabilities != null && obj.capabilities.length > 0) {
@@ -102,7 +102,7 @@ export namespace Presence {
           seq: 0n,
           addrs: [],
           links: [],
-          pqFingerprint: uint8ArrayAlloc(0),
+          binding: uint8ArrayAlloc(0),
           capabilities: []
         }
 
@@ -158,8 +158,8 @@ export namespace Presence {
               }))
               break
             }
-            case 10: {
-              obj.pqFingerprint = reader.bytes()
+            case 11: {
+              obj.binding = reader.bytes()
               break
             }
             case 15: {
@@ -275,9 +275,9 @@ export namespace Presence {
 
               break
             }
-            case 10: {
+            case 11: {
               yield {
-                field: `${prefix}.pqFingerprint`,
+                field: `${prefix}.binding`,
                 value: reader.bytes()
               }
               break
@@ -365,8 +365,8 @@ export namespace Presence {
     index: number
   }
 
-  export interface PresencePqFingerprintFieldEvent {
-    field: '$.pqFingerprint'
+  export interface PresenceBindingFieldEvent {
+    field: '$.binding'
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -390,7 +390,7 @@ export namespace Presence {
     return decodeMessage(buf, Presence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceVersionFieldEvent | PresenceMeshFieldEvent | PresenceNameFieldEvent | PresenceSoftwareFieldEvent | PresenceUptimeMsFieldEvent | PresenceBootIdFieldEvent | PresenceSeqFieldEvent | PresenceAddrsFieldEvent | PresenceLinksPeerFieldEvent | PresenceLinksRttUsFieldEvent | PresencePqFingerprintFieldEvent | PresenceCapabilitiesNameFieldEvent | PresenceCapabilitiesValueFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceVersionFieldEvent | PresenceMeshFieldEvent | PresenceNameFieldEvent | PresenceSoftwareFieldEvent | PresenceUptimeMsFieldEvent | PresenceBootIdFieldEvent | PresenceSeqFieldEvent | PresenceAddrsFieldEvent | PresenceLinksPeerFieldEvent | PresenceLinksRttUsFieldEvent | PresenceBindingFieldEvent | PresenceCapabilitiesNameFieldEvent | PresenceCapabilitiesValueFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
   }
 }

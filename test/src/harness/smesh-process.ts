@@ -22,8 +22,12 @@ function track (child: ChildProcess): void {
   child.once('exit', () => running.delete(child))
 }
 
+/**
+ * The bin is executed as a user's shell would: its shebang picks `node` from
+ * PATH (bootstrap/node.sh puts Node >= 22 first) with the V8 flags it sets.
+ */
 function command (ns: string | undefined, args: string[]): [string, string[]] {
-  return ns == null ? [process.execPath, [SMESH_BIN, ...args]] : ['ip', ['netns', 'exec', ns, process.execPath, SMESH_BIN, ...args]]
+  return ns == null ? [SMESH_BIN, args] : ['ip', ['netns', 'exec', ns, SMESH_BIN, ...args]]
 }
 
 export interface CliResult {
