@@ -99,7 +99,7 @@ describe('LAN discovery in network namespaces', { skip, timeout: 180_000 }, () =
     const cId = ids.get(c) as string
     const host = lan.hosts[2]!
     const lists = async (p: SmeshProcess, id: string): Promise<boolean> => (await p.peers()).some(x => x.peerId === id)
-    assert.ok(await lists(a, cId) && await lists(b, cId))
+    await waitFor(async () => await lists(a, cId) && await lists(b, cId), { timeoutMs: 10_000, what: 'a and b to list c' })
 
     const cutAt = Date.now()
     await lan.cut(host)

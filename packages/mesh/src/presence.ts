@@ -402,8 +402,11 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       this.firstRtt.delete(peerId)
       this.log('pruned peer %s after %d ms of silence', peerId, Math.round(silentMs))
       this.safeDispatchEvent('presence:prune', { detail: { peerId, name, silentMs } })
-      this.c.connectionManager.closeConnections(peerIdFromString(peerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-        .catch((err: Error) => { this.log.error('closing connections to pruned peer %s failed - %e', peerId, err) })
+      // aborted, not closed: a graceful close cannot finish over a dead link, and
+      // a half-closed connection would stop the redial when the peer returns
+      for (const conn of this.c.connectionManager.getConnections(peerIdFromString(peerId))) {
+        conn.abort(new Error(`peer silent for ${Math.round(silentMs)} ms: pruned`))
+      }
     }
     // dial bookkeeping of peers no longer heard is dropped
     const now = this.clock.mono()
@@ -414,7 +417,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     for (const r of this.table.list()) this.dialIfDisconnected(peerIdFromString(r.peerId))
     for (const ma of this.init.staticPeers ?? []) {
       const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
-      if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).length > 0) continue
+      if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).some(c => c.status === 'open')) continue
       if (id == null && this.connectedTo(ma)) continue
       this.dial(ma.toString(), ma)
     }
@@ -426,7 +429,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   private dialIfDisconnected (peer: PeerId): void {
-    if (this.c.connectionManager.getConnections(peer).length > 0) return
+    if (this.c.connectionManager.getConnections(peer).some(c => c.status === 'open')) return
     this.dial(peer.toString(), peer)
   }
 
