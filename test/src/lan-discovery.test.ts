@@ -41,9 +41,10 @@ describe('LAN discovery in network namespaces', { skip, timeout: 180_000 }, () =
     for (const group of [home, office]) {
       for (const p of group) {
         await waitFor(async () => {
-          const listed = peerIds(await p.peers())
-          return JSON.stringify(listed) === JSON.stringify(expectedPeers(group, p)) && listed
-        }, { timeoutMs: 10_000, what: `${p.name} to list the other nodes of its mesh` })
+          const list = await p.peers()
+          // a peer is listed from its first authenticated sign of life; its name comes with its first beacon
+          return JSON.stringify(peerIds(list)) === JSON.stringify(expectedPeers(group, p)) && list.every(x => x.name !== '' && x.connected) && list
+        }, { timeoutMs: 10_000, what: `${p.name} to list the other nodes of its mesh, named and connected` })
       }
     }
     // what a user sees: `smesh peers --json` from the CLI, inside the node's host

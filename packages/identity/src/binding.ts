@@ -2,6 +2,7 @@ import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { BINDING_VERSION, IdentityBinding, IdentityBindingSignable, MAX_BINDING_BYTES, PQ_ALG_ML_DSA_65 } from '@smesh/protocols'
+import { mlDsaVerify } from './ml-dsa.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /** Domain separation for both signatures of a binding. */
@@ -83,13 +84,7 @@ export async function verifyBinding (binding: IdentityBinding): Promise<PeerId> 
   if (!(await peerPublicKey.verify(signable, binding.peerSignature))) {
     throw new InvalidBindingError('the libp2p key signature of the binding does not verify')
   }
-  let pqValid: boolean
-  try {
-    pqValid = mlDsa65.verify(binding.pqSignature, signable, binding.pqPublicKey, { context: CONTEXT_BYTES })
-  } catch {
-    pqValid = false // malformed key or signature lengths: same verdict as a bad signature
-  }
-  if (!pqValid) {
+  if (!mlDsaVerify(binding.pqPublicKey, signable, binding.pqSignature, CONTEXT_BYTES)) {
     throw new InvalidBindingError('the ML-DSA-65 signature of the binding does not verify')
   }
   return peerIdFromPublicKey(peerPublicKey)

@@ -18,6 +18,10 @@ export const MAX_PEERS = 256
 export const MAX_CONCURRENT_DIALS = 16
 /** Minimum gap between two extra beacons sent because a new peer subscribed. */
 export const EXTRA_BEACON_MIN_GAP_MS = 200
+/** A second extra beacon follows the first by this much (for peers whose stream was still opening). */
+export const EXTRA_BEACON_FOLLOW_UP_MS = 500
+/** The higher PeerId of two nodes that hear each other on mDNS waits this long before dialing. */
+export const MDNS_DIAL_DEFER_MS = 1_000
 /** Interfaces of containers and virtual bridges, never announced or dialed by default. */
 export const DEFAULT_EXCLUDED_INTERFACES = [
   'docker*', 'br-*', 'veth*', 'virbr*', 'cni*', 'flannel*', 'cali*', 'vxlan*', 'podman*', 'lxcbr*', 'lxdbr*', 'kube*', 'weave*'

@@ -12,6 +12,7 @@ import { AddressPolicy, ipOf, isLoopback } from './address-policy.js'
 import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS } from './constants.js'
 import { InvalidMeshNameError, InvalidMultiaddrError } from './errors.js'
 import { lanDiscovery } from './lan-discovery.js'
+import { StaticHosts } from './static-hosts.js'
 import { presence } from './presence.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { PresenceService } from './presence.js'
@@ -91,13 +92,14 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   const useMdns = init.mdns ?? true
   // Loopback is dialed and announced only when the node itself is set up for a
   // single machine: a loopback static peer or a loopback-only listener.
-  const allowLoopback = staticPeers.some(isLoopback) || (listen.length > 0 && listen.every(isLoopback))
+  const allowLoopback = staticPeers.some(ma => isLoopback(ma) || ma.toString().startsWith('/dns4/localhost/')) || (listen.length > 0 && listen.every(isLoopback))
   const policy = new AddressPolicy({
     interfaces: init.interfaces,
     excludeInterfaces: init.excludeInterfaces ?? DEFAULT_EXCLUDED_INTERFACES,
     allowLoopback
   })
-  const staticHosts = new Set(staticPeers.map(ma => ipOf(ma)?.ip).filter(ip => ip != null))
+  const staticHosts = new StaticHosts(staticPeers)
+  await staticHosts.refresh()
 
   const services: Record<string, unknown> = {
     identify: identify(),
@@ -134,6 +136,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     binding: init.binding,
     policy,
     staticPeers,
+    staticHosts,
     lanDiscovery: useMdns,
     beaconIntervalMs: init.beaconIntervalMs,
     staleAfterMs: init.staleAfterMs
@@ -151,8 +154,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     streamMuxers: [yamux()],
     connectionGater: {
       // learned addresses are dialed only in LAN ranges; explicit static peers anywhere
-      denyDialMultiaddr: (ma) => !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip ?? '')),
-      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip ?? '')
+      denyDialMultiaddr: (ma) => !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)),
+      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)
     },
     connectionManager: {
       maxConnections: 256,

@@ -88,8 +88,8 @@ export class PeerTable {
     if (record != null && record.bootId === p.bootId && p.seq <= record.seq) return 'replayed'
     const isNew = record == null
     if (record == null) {
-      record = { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, seq: 0n, capabilities: new Map() }
-      this.peers.set(peerId, record)
+      this.heardSubscription(peerId)
+      record = this.peers.get(peerId) as PeerRecord
     }
     record.lastSeenAt = wall
     record.lastSeenMono = mono
@@ -104,6 +104,24 @@ export class PeerTable {
       .map(l => ({ peerId: l.peer, rttMs: l.rttUs === 0 ? null : l.rttUs / 1000 }))
     record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value]))
     return isNew ? 'new' : 'updated'
+  }
+
+  /**
+   * Records a sign of life that is not a beacon: the peer subscribed to this
+   * mesh's presence topic over an authenticated connection. Name and links
+   * follow with its first beacon. Returns true when the peer is new.
+   */
+  heardSubscription (peerId: string): boolean {
+    const mono = this.clock.mono()
+    const wall = this.clock.wall()
+    const record = this.peers.get(peerId)
+    if (record != null) {
+      record.lastSeenAt = wall
+      record.lastSeenMono = mono
+      return false
+    }
+    this.peers.set(peerId, { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, seq: 0n, capabilities: new Map() })
+    return true
   }
 
   /** Peers not heard for more than `staleAfterMs`, with how long each has been silent. */

@@ -9,11 +9,12 @@ import { decodeBinding, verifyBinding } from '@smesh/identity'
 import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_MIN_GAP_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
 import { buildTopology } from './topology.js'
 import type { AddressPolicy } from './address-policy.js'
+import type { StaticHosts } from './static-hosts.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { Clock, PeerRecord } from './peer-table.js'
 import type { Topology } from './topology.js'
@@ -34,6 +35,8 @@ export interface PresenceInit {
   policy: AddressPolicy
   /** Peers to keep dialing whether or not they are heard (from --peer and the bootstrap file). */
   staticPeers?: Multiaddr[]
+  /** Resolved addresses of the static peers; refreshed before each redial. */
+  staticHosts?: StaticHosts
   /** Listen to the `lanDiscovery` service for mDNS beacons (it must be configured). */
   lanDiscovery?: boolean
   beaconIntervalMs?: number
@@ -115,6 +118,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   /** Verified identity bindings: PeerId -> hash of the binding and the ML-DSA fingerprint. */
   private readonly bindings = new Map<string, { hash: string, fingerprint: string }>()
   private readonly verifying = new Set<string>()
+  /** When each peer last triggered an extra beacon by subscribing (a peer toggling its subscription gets none). */
+  private readonly subscribedAt = new Map<string, number>()
+  /** Consecutive failed dials per static peer, for a warning that names it. */
+  private readonly staticFailures = new Map<string, number>()
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
@@ -173,7 +180,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('lan:beacon', this.onMdns)
     pubsub.topicValidators.delete(this.topic)
     pubsub.unsubscribe(this.topic)
-    for (const map of [this.firstRtt, this.lastDial, this.pending]) map.clear()
+    for (const map of [this.firstRtt, this.lastDial, this.pending, this.subscribedAt, this.staticFailures]) map.clear()
     this.dialing.clear()
   }
 
@@ -275,11 +282,26 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   /** A peer just subscribed: send a beacon now instead of making it wait up to a full interval. */
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
+    const id = evt.detail.peerId.toString()
+    // The subscription came over a Noise-authenticated connection from that
+    // very peer, to this mesh's topic: proof of life and membership, earlier
+    // than its first beacon.
+    if (this.table.has(id) || this.table.size < this.maxPeers) {
+      if (this.table.heardSubscription(id)) this.joined(id)
+    }
+    const now = this.clock.mono()
+    if (now - (this.subscribedAt.get(id) ?? -Infinity) < this.staleAfter) return
+    this.subscribedAt.set(id, now)
     if (this.extraBeacon != null) return
     const wait = Math.max(20, EXTRA_BEACON_MIN_GAP_MS - (this.clock.mono() - this.lastBeaconMono))
     this.extraBeacon = setTimeout(() => {
-      this.extraBeacon = undefined
       if (this.running) this.beacon()
+      // gossipsub drops what it cannot send yet: our outbound stream to a peer
+      // that just subscribed may still be opening, so a second beacon follows
+      this.extraBeacon = setTimeout(() => {
+        this.extraBeacon = undefined
+        if (this.running) this.beacon()
+      }, EXTRA_BEACON_FOLLOW_UP_MS)
     }, wait)
   }
 
@@ -371,9 +393,28 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     })
   }
 
-  /** mDNS is unauthenticated: a response only prompts a dial; the peer's signed beacon does the rest. */
+  /**
+   * mDNS is unauthenticated: a response only prompts a dial; the peer's signed
+   * beacon does the rest. The dial goes to the addresses in the response (with
+   * the PeerId, so Noise checks who answers): libp2p stores them in its peer
+   * store asynchronously, too late for a dial by PeerId made now.
+   */
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
-    this.dialIfDisconnected(evt.detail.id)
+    const { id, multiaddrs } = evt.detail
+    if (this.c.connectionManager.getConnections(id).length > 0) return
+    const go = (): void => {
+      if (this.c.connectionManager.getConnections(id).some(c => c.status === 'open')) return
+      this.dial(id.toString(), multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`)))
+    }
+    // Both ends usually hear each other within milliseconds; two crossing dials
+    // make two connections. The lower PeerId dials at once, the other only if
+    // still unconnected a moment later.
+    if (this.c.peerId.toString() < id.toString()) {
+      go()
+    } else {
+      const t = setTimeout(() => { if (this.running) go() }, MDNS_DIAL_DEFER_MS)
+      t.unref()
+    }
   }
 
   /** A new connection is identified: measure its RTT now, not at libp2p's next monitor ping. */
@@ -411,16 +452,21 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     // dial bookkeeping of peers no longer heard is dropped
     const now = this.clock.mono()
     for (const [key, at] of this.lastDial) if (now - at > this.staleAfter) this.lastDial.delete(key)
+    for (const [key, at] of this.subscribedAt) if (now - at > this.staleAfter) this.subscribedAt.delete(key)
   }
 
   private redial (): void {
     for (const r of this.table.list()) this.dialIfDisconnected(peerIdFromString(r.peerId))
-    for (const ma of this.init.staticPeers ?? []) {
-      const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
-      if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).some(c => c.status === 'open')) continue
-      if (id == null && this.connectedTo(ma)) continue
-      this.dial(ma.toString(), ma)
-    }
+    const statics = this.init.staticPeers ?? []
+    if (statics.length === 0) return
+    void (this.init.staticHosts?.refresh({ signal: this.controller.signal }) ?? Promise.resolve()).then(() => {
+      for (const ma of statics) {
+        const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+        if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).some(c => c.status === 'open')) continue
+        if (id == null && this.connectedTo(ma)) continue
+        this.dial(ma.toString(), ma, true)
+      }
+    }, () => {})
   }
 
   private connectedTo (ma: Multiaddr): boolean {
@@ -433,7 +479,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.dial(peer.toString(), peer)
   }
 
-  private dial (key: string, target: PeerId | Multiaddr): void {
+  private dial (key: string, target: PeerId | Multiaddr | Multiaddr[], isStatic = false): void {
     if (!this.running || this.dialing.has(key) || this.dialing.size >= MAX_CONCURRENT_DIALS) return
     const now = this.clock.mono()
     if (now - (this.lastDial.get(key) ?? -Infinity) < 1_000) return
@@ -441,7 +487,15 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.dialing.add(key)
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
     this.c.connectionManager.openConnection(target, { signal })
-      .catch((err: Error) => { this.log.trace('dial %s failed - %e', key, err) })
+      .then(() => { this.staticFailures.delete(key) })
+      .catch((err: Error) => {
+        this.log.trace('dial %s failed - %e', key, err)
+        if (!isStatic) return
+        const failures = (this.staticFailures.get(key) ?? 0) + 1
+        this.staticFailures.set(key, failures)
+        // a static peer is one the user named: say so when it stays out of reach
+        if (failures === 3 || failures % 60 === 0) this.log.error('static peer %s unreachable after %d attempts - %e', key, failures, err)
+      })
       .finally(() => { this.dialing.delete(key) })
   }
 

@@ -76,6 +76,19 @@ describe('peer table', () => {
     assert.equal(table.heard('p1', beacon(2n), [], LIMITS), 'new')
   })
 
+  it('a subscription over an authenticated connection lists a peer; its first beacon names it', () => {
+    const clock = fakeClock()
+    const table = new PeerTable(clock)
+    assert.equal(table.heardSubscription('p1'), true)
+    assert.equal(table.get('p1')?.name, '')
+    clock.advance(15_000)
+    assert.equal(table.heardSubscription('p1'), false, 'known already')
+    clock.advance(15_000)
+    assert.deepEqual(table.silent(20_000), [], 'the second subscription counted as heard')
+    assert.equal(table.heard('p1', beacon(1n), [], LIMITS), 'updated')
+    assert.equal(table.get('p1')?.name, 'beta')
+  })
+
   it('cleanText removes terminal escapes and bidi controls', () => {
     assert.equal(cleanText('\u202eevil\u202c name\n', 63), 'evil name')
     assert.equal(cleanText('  ', 63), '')
