@@ -41,7 +41,7 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
   process.stdout.write([
     `smesh node "${running.config.name}" started in mesh "${running.config.mesh}"`,
     `peer id      ${id}`,
-    ...addrs.map((a, i) => `${i === 0 ? 'listening   ' : '            '} ${a}`),
+    ...(addrs.length === 0 ? ['listening    no address announced (check --interface and --listen)'] : addrs.map((a, i) => `${i === 0 ? 'listening   ' : '            '} ${a}`)),
     `control API  ${running.apiUrl}${running.apiSocket != null ? ` and ${running.apiSocket}` : ''}`,
     `data dir     ${dataDir}`,
     `discovery    ${running.config.mdns ? 'mDNS on' : 'mDNS off'}${running.config.peers.length > 0 ? `, ${running.config.peers.length} static peer(s)` : ''}`,
