@@ -24,6 +24,8 @@ export interface PeerRecord {
   /** The peer's own connections, from its last beacon. */
   links: LinkReport[]
   bootId: bigint
+  /** The sender's clock at its start, for ordering its boots. */
+  bootTimeMs: bigint
   seq: bigint
   capabilities: Map<string, Uint8Array>
 }
@@ -86,6 +88,8 @@ export class PeerTable {
     const wall = this.clock.wall()
     let record = this.peers.get(peerId)
     if (record != null && record.bootId === p.bootId && p.seq <= record.seq) return 'replayed'
+    // a different boot that started before the one we know is an old beacon replayed
+    if (record != null && record.bootId !== 0n && record.bootId !== p.bootId && p.bootTimeMs < record.bootTimeMs) return 'replayed'
     const isNew = record == null
     if (record == null) {
       this.heardSubscription(peerId)
@@ -97,6 +101,7 @@ export class PeerTable {
     record.software = cleanText(p.software, limits.software)
     record.uptimeMs = Number(p.uptimeMs)
     record.bootId = p.bootId
+    record.bootTimeMs = p.bootTimeMs
     record.seq = p.seq
     record.addrs = addrs
     record.links = p.links
@@ -120,7 +125,7 @@ export class PeerTable {
       record.lastSeenMono = mono
       return false
     }
-    this.peers.set(peerId, { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, seq: 0n, capabilities: new Map() })
+    this.peers.set(peerId, { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, bootTimeMs: 0n, seq: 0n, capabilities: new Map() })
     return true
   }
 

@@ -108,6 +108,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly maxPeers: number
   private readonly clock: Clock
   private readonly bootId = randomBytes(8).readBigUInt64BE()
+  private readonly bootTimeMs = BigInt(Date.now())
   private readonly startedMono: number
   /** RTT of the first ping after a connection opened, until libp2p's connection monitor has one. */
   private readonly firstRtt = new Map<string, number>()
@@ -268,6 +269,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       software: this.init.software,
       uptimeMs: BigInt(this.uptimeMs()),
       bootId: this.bootId,
+      bootTimeMs: this.bootTimeMs,
       seq: this.seq,
       addrs: addrs.map(b => new Uint8Array(b)),
       links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),

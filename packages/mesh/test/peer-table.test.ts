@@ -12,7 +12,7 @@ function fakeClock (): { mono: () => number, wall: () => number, advance: (ms: n
 }
 
 function beacon (seq: bigint, bootId = 7n, extra: Partial<Presence> = {}): Presence {
-  return { version: 1, mesh: 'home', name: 'beta', software: 'smesh/0.1.0', uptimeMs: 10n, bootId, seq, addrs: [], links: [], binding: new Uint8Array(0), capabilities: [], ...extra }
+  return { version: 1, mesh: 'home', name: 'beta', software: 'smesh/0.1.0', uptimeMs: 10n, bootId, bootTimeMs: bootId * 1000n, seq, addrs: [], links: [], binding: new Uint8Array(0), capabilities: [], ...extra }
 }
 
 describe('peer table', () => {
@@ -51,6 +51,17 @@ describe('peer table', () => {
     // a restart (new boot id) starts its sequence again and is accepted
     assert.equal(table.heard('p1', beacon(1n, 8n), [], LIMITS), 'updated')
     assert.equal(table.silent(20_000).length, 0)
+  })
+
+  it('a captured beacon of an older boot, replayed after a restart, is not taken for another restart', () => {
+    const clock = fakeClock()
+    const table = new PeerTable(clock)
+    assert.equal(table.heard('p1', beacon(40n, 7n), [], LIMITS), 'new') // boot 7 (started at 7000)
+    assert.equal(table.heard('p1', beacon(1n, 9n), [], LIMITS), 'updated') // restart: boot 9 (started at 9000)
+    clock.advance(18_000)
+    assert.equal(table.heard('p1', beacon(41n, 7n), [], LIMITS), 'replayed', 'boot 7 started before boot 9')
+    clock.advance(3_000)
+    assert.equal(table.silent(20_000).length, 1)
   })
 
   it('keeps what the beacon says, with names cleaned and bad links dropped', () => {

@@ -4,7 +4,7 @@ import { MAX_PRESENCE_ADDRS, MAX_PRESENCE_BYTES, MAX_PRESENCE_LINKS, Presence, d
 import { MaxLengthError } from 'protons-runtime'
 
 describe('presence wire format', () => {
-  const base: Presence = { version: 1, mesh: 'home', name: 'alpha', software: 'smesh/0.1.0', uptimeMs: 5n, bootId: 9n, seq: 3n, addrs: [], links: [], binding: new Uint8Array(5400), capabilities: [] }
+  const base: Presence = { version: 1, mesh: 'home', name: 'alpha', software: 'smesh/0.1.0', uptimeMs: 5n, bootId: 9n, bootTimeMs: 1_700_000_000_000n, seq: 3n, addrs: [], links: [], binding: new Uint8Array(5400), capabilities: [] }
 
   it('round-trips', () => {
     const p = { ...base, links: [{ peer: '12D3KooWabc', rttUs: 400 }], capabilities: [{ name: 'models', value: new Uint8Array([1, 2]) }] }

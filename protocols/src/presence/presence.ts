@@ -11,6 +11,7 @@ export interface Presence {
   uptimeMs: bigint
   bootId: bigint
   seq: bigint
+  bootTimeMs: bigint
   addrs: Uint8Array<ArrayBuffer>[]
   links: Link[]
   binding: Uint8Array<ArrayBuffer>
@@ -62,6 +63,11 @@ export namespace Presence {
           w.uint64(obj.seq)
         }
 
+        if ((obj.bootTimeMs != null && obj.bootTimeMs !== 0n)) {
+          w.uint32(96)
+          w.uint64(obj.bootTimeMs)
+        }
+
         if (obj.addrs != null && obj.addrs.length > 0) {
           for (const value of obj.addrs) {
             w.uint32(66)
@@ -100,6 +106,7 @@ export namespace Presence {
           uptimeMs: 0n,
           bootId: 0n,
           seq: 0n,
+          bootTimeMs: 0n,
           addrs: [],
           links: [],
           binding: uint8ArrayAlloc(0),
@@ -138,6 +145,10 @@ export namespace Presence {
             }
             case 7: {
               obj.seq = reader.uint64()
+              break
+            }
+            case 12: {
+              obj.bootTimeMs = reader.uint64()
               break
             }
             case 8: {
@@ -238,6 +249,13 @@ export namespace Presence {
             case 7: {
               yield {
                 field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.bootTimeMs`,
                 value: reader.uint64()
               }
               break
@@ -347,6 +365,11 @@ export namespace Presence {
     value: bigint
   }
 
+  export interface PresenceBootTimeMsFieldEvent {
+    field: '$.bootTimeMs'
+    value: bigint
+  }
+
   export interface PresenceAddrsFieldEvent {
     field: '$.addrs[]'
     index: number
@@ -390,7 +413,7 @@ export namespace Presence {
     return decodeMessage(buf, Presence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceVersionFieldEvent | PresenceMeshFieldEvent | PresenceNameFieldEvent | PresenceSoftwareFieldEvent | PresenceUptimeMsFieldEvent | PresenceBootIdFieldEvent | PresenceSeqFieldEvent | PresenceAddrsFieldEvent | PresenceLinksPeerFieldEvent | PresenceLinksRttUsFieldEvent | PresenceBindingFieldEvent | PresenceCapabilitiesNameFieldEvent | PresenceCapabilitiesValueFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Presence>): Generator<PresenceVersionFieldEvent | PresenceMeshFieldEvent | PresenceNameFieldEvent | PresenceSoftwareFieldEvent | PresenceUptimeMsFieldEvent | PresenceBootIdFieldEvent | PresenceSeqFieldEvent | PresenceBootTimeMsFieldEvent | PresenceAddrsFieldEvent | PresenceLinksPeerFieldEvent | PresenceLinksRttUsFieldEvent | PresenceBindingFieldEvent | PresenceCapabilitiesNameFieldEvent | PresenceCapabilitiesValueFieldEvent> {
     return streamMessage(buf, Presence.codec(), opts)
   }
 }
