@@ -40,6 +40,8 @@ export interface StatusView extends IdView {
   mdns: boolean
   staticPeers: string[]
   peers: { known: number, connected: number }
+  /** Open libp2p connections, to listed peers or not. */
+  connections: number
   api: { url: string, socket?: string }
   memory: { rssBytes: number, heapUsedBytes: number }
 }
@@ -72,9 +74,10 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     if (first !== undefined) throw first
   }
   try {
+    // the identity is checked before the log file exists: a bad one changes nothing on disk
+    const identity = await loadOrCreateIdentity(dataDir)
     const logger = createNodeLogger(dataDir, config.logLevel)
     cleanups.push(async () => { await logger.close() })
-    const identity = await loadOrCreateIdentity(dataDir)
     if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
 
     const node = await createMeshNode({
@@ -141,6 +144,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             mdns: config.mdns,
             staticPeers: config.peers,
             peers: { known: peers.length, connected: peers.filter(p => p.connected).length },
+            connections: node.getConnections().filter(c => c.status === 'open').length,
             api: { url: api.url, socket: api.socket },
             memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }
           }

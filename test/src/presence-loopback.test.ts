@@ -25,10 +25,11 @@ describe('presence over static loopback peers', { timeout: 120_000 }, () => {
     const [bId, cId] = [(await b.id()).peerId, (await c.id()).peerId]
     // b and c are not configured with each other: they hear each other through a's relay first
     await waitFor(async () => await lists(b, cId) && await lists(c, bId), { timeoutMs: 20_000, what: 'b and c to list each other' })
-    const viaB = (await b.peers()).find(p => p.peerId === cId)
-    assert.equal(viaB?.name, 'spoke-c')
-    assert.match(viaB?.pqFingerprint ?? '', /^[0-9a-f]{64}$/, 'the fingerprint is shown once the identity binding verified')
-    assert.equal(viaB?.pqFingerprint, (await c.id()).pqFingerprint)
+    // the fingerprint is shown once c's identity binding (sent with the beacons
+    // that greet a new subscriber, and once a minute) has verified
+    const viaB = await waitFor(async () => (await b.peers()).find(p => p.peerId === cId && p.pqFingerprint !== ''), { timeoutMs: 10_000, what: 'b to verify c\'s identity binding' })
+    assert.equal(viaB.name, 'spoke-c')
+    assert.equal(viaB.pqFingerprint, (await c.id()).pqFingerprint)
 
     const stoppedAt = Date.now()
     c.kill('SIGSTOP')
@@ -39,6 +40,15 @@ describe('presence over static loopback peers', { timeout: 120_000 }, () => {
     t.diagnostic(`pruned ${pruned.join(', ')} ms after SIGSTOP`)
     for (const ms of pruned) assert.ok(ms >= 15_000 && ms <= 21_000, `pruned after ${ms} ms`)
     assert.ok(await lists(a, bId) && await lists(b, (await a.id()).peerId), 'the live nodes keep each other')
+    // the prune aborted a's connection to c (b is all a is connected to now) and was logged
+    await waitFor(async () => (await a.status()).connections === 1, { timeoutMs: 2_000, what: 'a to hold only its connection to b' })
+    const { readFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const events = (await readFile(join(a.dataDir, 'logs', 'smesh.log'), 'utf8')).split('\n').filter(l => l.includes('"peer:prune"')).map(l => JSON.parse(l))
+    assert.equal(events.length, 1)
+    assert.equal(events[0].peerId, cId)
+    assert.equal(events[0].name, 'spoke-c')
+    assert.ok(events[0].silentMs > 20_000 && events[0].silentMs < 21_000, `silence at prune ${events[0].silentMs} ms`)
 
     c.kill('SIGCONT')
     await waitFor(async () => await lists(a, cId), { timeoutMs: 8_000, what: 'a to list c again (c redials its static peer)' })

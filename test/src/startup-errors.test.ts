@@ -17,7 +17,7 @@ async function snapshot (dir: string): Promise<Record<string, string>> {
       const p = join(d, e.name)
       if (e.isDirectory()) {
         await walk(p)
-      } else if (e.isFile() && !p.includes(`${join(dir, 'logs')}`)) {
+      } else if (e.isFile()) {
         const mode = ((await stat(p)).mode & 0o777).toString(8)
         out[relative(dir, p)] = `${mode} ${createHash('sha256').update(await readFile(p)).digest('hex')}`
       }

@@ -12,6 +12,8 @@ export const DIAL_TIMEOUT_MS = 3_000
 export const PING_TIMEOUT_MS = 2_000
 /** At most this many peers learned through mDNS are kept. */
 export const DEFAULT_MAX_MDNS_PEERS = 64
+/** Every this many regular beacons carry the identity binding (once a minute). */
+export const BINDING_EVERY = 12
 /** Most peers held in the peer table; beacons of further new peers are ignored. */
 export const MAX_PEERS = 256
 /** Most dials in flight at once (static, heard and mDNS-hinted peers together). */

@@ -1,7 +1,7 @@
 import { peerDiscoverySymbol, serviceCapabilities } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { TypedEventEmitter } from 'main-event'
-import { BEACON_INTERVAL_MS, DEFAULT_MAX_MDNS_PEERS } from './constants.js'
+import { BEACON_INTERVAL_MS, DEFAULT_MAX_MDNS_PEERS, STALE_AFTER_MS } from './constants.js'
 import type { AddressPolicy } from './address-policy.js'
 import type { ComponentLogger, Logger, PeerDiscovery, PeerDiscoveryEvents, PeerId, PeerInfo, Startable } from '@libp2p/interface'
 import type { AddressManager } from '@libp2p/interface-internal'
@@ -12,8 +12,12 @@ export interface LanDiscoveryInit {
   policy: AddressPolicy
   /** Query (beacon) period. */
   interval?: number
-  /** At most this many mDNS-learned peers are held; the least recently heard is dropped first. */
+  /**
+   * At most this many mDNS-learned peers are forwarded to libp2p and dialed;
+   * while full, new ones are ignored until a held one is silent for `forgetAfterMs`.
+   */
   maxPeers?: number
+  forgetAfterMs?: number
 }
 
 export interface LanDiscoveryComponents {
@@ -32,8 +36,9 @@ export interface LanDiscoveryEvents extends PeerDiscoveryEvents {
  * (`lan:beacon` fires on each; libp2p's `peer` only when a peer or its
  * addresses are new, sparing the peer store a write per beacon), addresses
  * outside the LAN ranges are dropped before they reach the peer store, and
- * the number of mDNS-learned peers held is capped (least recently heard
- * dropped first, so a flood of made-up peers cannot lock real ones out).
+ * the number of mDNS-learned peers is capped: while full, a new peer is
+ * ignored (not stored, not dialed) until a held one has been silent for the
+ * stale window. Real peers answer every 5 s and keep their slots.
  */
 export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implements PeerDiscovery, Startable {
   readonly [peerDiscoverySymbol] = this
@@ -45,9 +50,10 @@ export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implemen
   private readonly peerId: PeerId
   private readonly policy: AddressPolicy
   private readonly maxPeers: number
-  /** PeerId -> addresses last announced; Map order is least recently heard first. */
-  private readonly known = new Map<string, string>()
-  private evicted = 0
+  private readonly forgetAfterMs: number
+  /** PeerId -> addresses last announced and when; Map order is least recently heard first. */
+  private readonly known = new Map<string, { key: string, at: number }>()
+  private refused = 0
 
   constructor (components: LanDiscoveryComponents, init: LanDiscoveryInit) {
     super()
@@ -55,6 +61,7 @@ export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implemen
     this.peerId = components.peerId
     this.policy = init.policy
     this.maxPeers = init.maxPeers ?? DEFAULT_MAX_MDNS_PEERS
+    this.forgetAfterMs = init.forgetAfterMs ?? STALE_AFTER_MS
     this.inner = mdns({
       serviceTag: init.serviceTag,
       interval: init.interval ?? BEACON_INTERVAL_MS
@@ -69,16 +76,16 @@ export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implemen
   async stop (): Promise<void> {
     await this.inner.stop()
     this.known.clear()
-    this.evicted = 0
+    this.refused = 0
   }
 
   /** Number of peers currently held as mDNS-learned. */
   get size (): number {
     return this.known.size
   }
-  /** mDNS peers dropped because the cap was reached, since start. */
-  get evictions (): number {
-    return this.evicted
+  /** mDNS responses of new peers ignored because the cap was reached, since start. */
+  get refusals (): number {
+    return this.refused
   }
 
   private onPeer (info: PeerInfo): void {
@@ -90,18 +97,23 @@ export class LanDiscovery extends TypedEventEmitter<LanDiscoveryEvents> implemen
       return
     }
     const key = multiaddrs.map(ma => ma.toString()).sort().join(' ')
+    const now = performance.now()
     const previous = this.known.get(id)
-    this.known.delete(id)
-    this.known.set(id, key)
-    if (this.known.size > this.maxPeers) {
-      const oldest = this.known.keys().next().value
-      if (oldest != null) this.known.delete(oldest)
-      if (this.evicted++ % 100 === 0) {
-        this.log.error('more than %d peers answer on mDNS (maxMdnsPeers); dropping the least recently heard', this.maxPeers)
+    if (previous == null && this.known.size >= this.maxPeers) {
+      // full: a slot frees only when a held peer has not answered for the stale window
+      const [oldestId, oldest] = this.known.entries().next().value ?? []
+      if (oldestId == null || oldest == null || now - oldest.at <= this.forgetAfterMs) {
+        if (this.refused++ % 100 === 0) {
+          this.log.error('%d peers already answer on mDNS (maxMdnsPeers); ignoring new ones until one goes silent', this.maxPeers)
+        }
+        return
       }
+      this.known.delete(oldestId)
     }
+    this.known.delete(id)
+    this.known.set(id, { key, at: now })
     const detail = { id: info.id, multiaddrs }
-    if (previous !== key) this.safeDispatchEvent('peer', { detail })
+    if (previous?.key !== key) this.safeDispatchEvent('peer', { detail })
     this.safeDispatchEvent('lan:beacon', { detail })
   }
 }

@@ -9,7 +9,7 @@ import { decodeBinding, verifyBinding } from '@smesh/identity'
 import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  BEACON_INTERVAL_MS, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
 import { buildTopology } from './topology.js'
@@ -90,9 +90,10 @@ export interface PresenceEvents {
  * keeps the table of peers heard, prunes the silent ones, keeps connections to
  * heard and static peers, and shows RTTs.
  *
- * Only a beacon signed by the peer's libp2p key (gossipsub StrictSign) counts
- * as hearing it; an mDNS response is unauthenticated and only prompts a dial,
- * after which the peer's own beacon follows at once.
+ * Only authenticated evidence counts as hearing a peer: its beacon, signed by
+ * its libp2p key (gossipsub StrictSign), or its subscription to this mesh's
+ * presence topic over its Noise connection. An mDNS response is
+ * unauthenticated and only prompts a dial, after which both follow at once.
  */
 export class PresenceService extends TypedEventEmitter<PresenceEvents> implements Startable {
   readonly [Symbol.toStringTag] = '@smesh/presence'
@@ -256,9 +257,15 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.redial()
   }
 
-  private beacon (): void {
+  /**
+   * @param withBinding - attach the 5 KB identity binding: receivers verify it
+   * once per peer, so it rides on the first beacon, the extra beacons sent to
+   * new subscribers, and every BINDING_EVERY-th beacon, not on all of them
+   */
+  private beacon (withBinding = false): void {
     this.lastBeaconMono = this.clock.mono()
     this.seq++
+    withBinding ||= this.seq % BigInt(BINDING_EVERY) === 1n
     const addrs = this.c.addressManager.getAddresses()
       .filter(ma => this.init.policy.isAnnounceable(ma))
       .map(ma => ma.decapsulateCode(CODE_P2P).bytes)
@@ -273,7 +280,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       seq: this.seq,
       addrs: addrs.map(b => new Uint8Array(b)),
       links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),
-      binding: new Uint8Array(this.init.binding),
+      binding: withBinding ? new Uint8Array(this.init.binding) : new Uint8Array(0),
       capabilities: []
     }
     this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
@@ -297,12 +304,12 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.extraBeacon != null) return
     const wait = Math.max(20, EXTRA_BEACON_MIN_GAP_MS - (this.clock.mono() - this.lastBeaconMono))
     this.extraBeacon = setTimeout(() => {
-      if (this.running) this.beacon()
+      if (this.running) this.beacon(true)
       // gossipsub drops what it cannot send yet: our outbound stream to a peer
       // that just subscribed may still be opening, so a second beacon follows
       this.extraBeacon = setTimeout(() => {
         this.extraBeacon = undefined
-        if (this.running) this.beacon()
+        if (this.running) this.beacon(true)
       }, EXTRA_BEACON_FOLLOW_UP_MS)
     }, wait)
   }

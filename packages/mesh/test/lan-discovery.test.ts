@@ -18,12 +18,13 @@ function respond (lan: LanDiscovery, id: PeerId, addrs: string[]): void {
 }
 
 describe('LAN discovery (mDNS wrapper)', () => {
-  it('caps the mDNS peers it holds, drops the least recently heard, forwards only new addresses to libp2p', async () => {
+  it('caps the mDNS peers it forwards and dials; a slot frees when a held peer goes silent; only new addresses reach libp2p', async () => {
     const self = await peer()
     const lan = new LanDiscovery({ peerId: self, logger: defaultLogger(), addressManager: {} as any }, {
       serviceTag: '_smesh-test._udp.local',
       policy: new AddressPolicy({ interfaceSource: () => ({}) }),
-      maxPeers: 2
+      maxPeers: 2,
+      forgetAfterMs: 50
     })
     const forwarded: string[] = []
     const beacons: string[] = []
@@ -39,11 +40,16 @@ describe('LAN discovery (mDNS wrapper)', () => {
     assert.equal(forwarded.length, 2, 'a changed address is forwarded')
 
     respond(lan, b, ['/ip4/192.168.1.3/tcp/7370'])
+    const before = [forwarded.length, beacons.length]
     respond(lan, c, ['/ip4/192.168.1.4/tcp/7370'])
     assert.equal(lan.size, 2, 'never more than maxPeers held')
-    assert.equal(lan.evictions, 1)
-    respond(lan, a, ['/ip4/192.168.1.9/tcp/7370'])
-    assert.equal(forwarded.filter(x => x === a.toString()).length, 3, 'a, the least recently heard, was the one dropped')
+    assert.equal(lan.refusals, 1)
+    assert.deepEqual([forwarded.length, beacons.length], before, 'a peer over the cap is neither stored nor dialed')
+    await new Promise(resolve => setTimeout(resolve, 80))
+    respond(lan, b, ['/ip4/192.168.1.3/tcp/7370']) // b answers again; a stays silent
+    respond(lan, c, ['/ip4/192.168.1.4/tcp/7370'])
+    assert.equal(forwarded.at(-1), c.toString(), 'c takes the slot of a, silent past the window')
+    assert.equal(lan.size, 2)
   })
 
   it('keeps only LAN addresses, and ignores itself and responses with none', async () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { onCleanup } from './cleanup.js'
 import { ip, ipSync } from './exec.js'
 
 /** Every namespace this harness makes is named `smt-<pid>-<random>-...`. */
@@ -16,20 +17,6 @@ export interface Host {
   port: string
 }
 
-const live = new Set<Lan>()
-let handlersInstalled = false
-
-function installExitHandlers (): void {
-  if (handlersInstalled) return
-  handlersInstalled = true
-  process.on('exit', () => { for (const lan of live) lan.destroySync() })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
-      for (const lan of live) lan.destroySync()
-      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1))
-    })
-  }
-}
 
 function pidAlive (pid: number): boolean {
   try {
@@ -82,6 +69,7 @@ export class Lan {
   readonly bridgeNs: string
   readonly hosts: Host[] = []
   private destroyed = false
+  private unregister?: () => void
 
   private constructor () {
     this.id = `${PREFIX}-${process.pid}-${randomBytes(3).toString('hex')}`
@@ -90,10 +78,9 @@ export class Lan {
 
   static async create (hostCount: number): Promise<Lan> {
     if (hostCount < 1 || hostCount > 200) throw new RangeError('a LAN has 1 to 200 hosts')
-    installExitHandlers()
     await removeOrphans()
     const lan = new Lan()
-    live.add(lan)
+    lan.unregister = onCleanup(() => { lan.destroySync() })
     try {
       await lan.build(hostCount)
     } catch (err) {
@@ -146,7 +133,7 @@ export class Lan {
   destroySync (): void {
     if (this.destroyed) return
     this.destroyed = true
-    live.delete(this)
+    this.unregister?.()
     for (const h of this.hosts) {
       killNamespaceProcesses(h.ns)
       ipSync('netns', 'del', h.ns)

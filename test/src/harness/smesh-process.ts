@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { apiGet } from '@smesh/node'
+import { onCleanup } from './cleanup.js'
 import { tempDir } from './tmp.js'
 import type { IdView, StatusView } from '@smesh/node'
 import type { PeerView, Topology } from '@smesh/mesh'
@@ -10,16 +11,14 @@ import type { ChildProcess } from 'node:child_process'
 /** The real CLI entry point, as a user runs it. */
 export const SMESH_BIN = fileURLToPath(new URL('../../../../node/bin/smesh.js', import.meta.url))
 
-const running = new Set<ChildProcess>()
-let installed = false
+/** A process this harness started and did not stop is ended by its PID when the test process ends. */
 function track (child: ChildProcess): void {
-  if (!installed) {
-    installed = true
-    // processes this harness started and did not stop are ended by PID
-    process.on('exit', () => { for (const c of running) if (c.pid != null && c.exitCode == null) { try { process.kill(c.pid, 'SIGKILL') } catch { /* gone */ } } })
-  }
-  running.add(child)
-  child.once('exit', () => running.delete(child))
+  const done = onCleanup(() => {
+    if (child.pid != null && child.exitCode == null && child.signalCode == null) {
+      try { process.kill(child.pid, 'SIGKILL') } catch { /* already gone */ }
+    }
+  })
+  child.once('exit', done)
 }
 
 /**

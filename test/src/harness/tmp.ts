@@ -1,17 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { onCleanup } from './cleanup.js'
 
-const dirs = new Set<string>()
-let installed = false
-
-/** A fresh temporary directory, removed when the test process exits. */
+/** A fresh temporary directory, removed when the test process ends, however it ends. */
 export function tempDir (label = 'smesh-test'): string {
-  if (!installed) {
-    installed = true
-    process.on('exit', () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }) })
-  }
   const dir = mkdtempSync(join(tmpdir(), `${label}-`))
-  dirs.add(dir)
+  onCleanup(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir
 }
