@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { link, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { isAlive } from './api/client.js'
+import { isAlive } from './pid.js'
 import { NodeAlreadyRunningError } from './errors.js'
 import { files } from './paths.js'
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { ApiError, NodeNotRunningError } from '../errors.js'
 import { files } from '../paths.js'
+import { isAlive } from '../pid.js'
 
 /** What a running node writes to `<dataDir>/api.json` so the CLI can find it. */
 export interface ApiInfo {
@@ -24,16 +25,6 @@ async function readApiInfo (dataDir: string): Promise<{ info: ApiInfo, token: st
     if (err instanceof NodeNotRunningError) throw err
     if (err.code === 'ENOENT' || err instanceof SyntaxError) throw new NodeNotRunningError(dataDir, { cause: err })
     throw err
-  }
-}
-
-/** Whether a process with this pid exists (a node killed with SIGKILL leaves its api.json behind). */
-export function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
   }
 }
 

@@ -1,4 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr'
+import { MESH_NAME_PATTERN } from '@smesh/mesh/constants'
 import { z } from 'zod'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -28,7 +29,7 @@ export const SettingsSchema = z.strictObject({
   name: z.string().regex(/^[\p{L}\p{N} ._'-]{1,63}$/u, {
     error: 'must be 1-63 letters, digits, spaces, ".", "_", "\'" or "-"'
   }).optional(),
-  mesh: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  mesh: z.string().regex(MESH_NAME_PATTERN, {
     error: 'must be 1-63 characters from a-z, 0-9, "-" and "_", starting with a letter or digit'
   }).optional(),
   listen: z.array(multiaddrString).min(1).max(16).optional(),

@@ -6,7 +6,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { createBinding, decodeBinding, encodeBinding, verifyBinding } from './binding.js'
 import { CorruptKeyFileError, IncompleteIdentityError, KeyFileAccessError } from './errors.js'
-import { SECRET_DIR_MODE, SECRET_FILE_MODE, checkPrivate, ensureDataDir, readSecretFile, syncDir, writeNewSecretFile } from './files.js'
+import { SECRET_DIR_MODE, checkPrivate, ensureDataDir, readSecretFile, syncDir, writeNewSecretFile } from './files.js'
 import { pqFingerprintHex } from './fingerprint.js'
 import type { PqKeyPair } from './binding.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -149,4 +149,3 @@ function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((v, i) => v === b[i])
 }
 
-export { SECRET_FILE_MODE }

@@ -28,3 +28,5 @@ export const MDNS_DIAL_DEFER_MS = 1_000
 export const DEFAULT_EXCLUDED_INTERFACES = [
   'docker*', 'br-*', 'veth*', 'virbr*', 'cni*', 'flannel*', 'cali*', 'vxlan*', 'podman*', 'lxcbr*', 'lxdbr*', 'kube*', 'weave*'
 ]
+/** A mesh name: it becomes part of the mDNS service tag and the topic names. */
+export const MESH_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { presenceTopic } from '@smesh/protocols'
 import { createLibp2p } from 'libp2p'
 import { AddressPolicy, ipOf, isLoopback } from './address-policy.js'
-import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS } from './constants.js'
+import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, MESH_NAME_PATTERN } from './constants.js'
 import { InvalidMeshNameError, InvalidMultiaddrError } from './errors.js'
 import { lanDiscovery } from './lan-discovery.js'
 import { StaticHosts } from './static-hosts.js'
@@ -56,10 +56,8 @@ export type MeshServices = {
 
 export type MeshNode = Libp2p<MeshServices>
 
-const MESH_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
-
 export function validateMeshName (mesh: string): void {
-  if (!MESH_NAME.test(mesh)) {
+  if (!MESH_NAME_PATTERN.test(mesh)) {
     throw new InvalidMeshNameError(`invalid mesh name ${JSON.stringify(mesh)}`)
   }
 }

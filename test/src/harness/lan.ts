@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { isAlive } from '@smesh/node'
 import { onCleanup } from './cleanup.js'
 import { ip, ipSync } from './exec.js'
 
@@ -18,15 +19,6 @@ export interface Host {
 }
 
 
-function pidAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err: any) {
-    return err.code === 'EPERM'
-  }
-}
-
 /**
  * Removes namespaces left by an earlier harness process that no longer
  * exists (a run killed with SIGKILL cannot clean up after itself).
@@ -36,7 +28,7 @@ export async function removeOrphans (): Promise<string[]> {
   for (const line of (await ip('netns', 'list')).split('\n')) {
     const name = line.split(' ')[0] ?? ''
     const m = new RegExp(`^${PREFIX}-(\\d+)-`).exec(name)
-    if (m == null || pidAlive(Number(m[1]))) continue
+    if (m == null || isAlive(Number(m[1]))) continue
     killNamespaceProcesses(name)
     ipSync('netns', 'del', name)
     removed.push(name)
