@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
-import { createMeshNode } from '@smesh/mesh'
+import { createMeshNode, isLoopback } from '@smesh/mesh'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
@@ -101,7 +101,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       throw portInUse(err, 'libp2p listen', config.listen.join(', '), 'another program (or smesh node) uses it: stop it, or choose another with --listen /ip4/0.0.0.0/tcp/PORT') ?? err
     }
     cleanups.push(async () => { await node.stop() })
-    const reachable = node.getMultiaddrs().filter(ma => !ma.toString().startsWith('/ip4/127.') && !ma.toString().startsWith('/ip6/::1/'))
+    const reachable = node.getMultiaddrs().filter(ma => !isLoopback(ma))
     if (config.interfaces.length > 0 && reachable.length === 0) {
       logger.log.warn({ interfaces: config.interfaces }, 'no address of the chosen --interface is announced: nodes on the LAN cannot reach this one; check the names with `ip addr`')
     }

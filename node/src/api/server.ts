@@ -114,8 +114,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       servers.push(unix)
     } catch (err) {
       // what is already listening must not keep the process alive after a failed start
-      tcp.closeAllConnections()
-      await new Promise<void>(resolve => tcp.close(() => { resolve() }))
+      await closeServer(tcp)
       throw err
     }
   }
@@ -126,13 +125,15 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
     url: `http://${hostInUrl}:${tcpPort}`,
     socket: init.socket,
     close: async () => {
-      await Promise.all(servers.map(async s => {
-        s.closeAllConnections()
-        await new Promise<void>(resolve => s.close(() => { resolve() }))
-      }))
+      await Promise.all(servers.map(closeServer))
       if (init.socket != null) await rm(init.socket, { force: true })
     }
   }
+}
+
+async function closeServer (server: Server): Promise<void> {
+  server.closeAllConnections()
+  await new Promise<void>(resolve => server.close(() => { resolve() }))
 }
 
 export class SocketPathError extends Error {

@@ -84,19 +84,11 @@ export class PeerTable {
    * the last one is a late or replayed copy: it does not count as heard.
    */
   heard (peerId: string, p: Presence, addrs: string[], limits: { name: number, software: number }): BeaconVerdict {
-    const mono = this.clock.mono()
-    const wall = this.clock.wall()
-    let record = this.peers.get(peerId)
-    if (record != null && record.bootId === p.bootId && p.seq <= record.seq) return 'replayed'
+    const known = this.peers.get(peerId)
+    if (known != null && known.bootId === p.bootId && p.seq <= known.seq) return 'replayed'
     // a different boot that started before the one we know is an old beacon replayed
-    if (record != null && record.bootId !== 0n && record.bootId !== p.bootId && p.bootTimeMs < record.bootTimeMs) return 'replayed'
-    const isNew = record == null
-    if (record == null) {
-      this.heardSubscription(peerId)
-      record = this.peers.get(peerId) as PeerRecord
-    }
-    record.lastSeenAt = wall
-    record.lastSeenMono = mono
+    if (known != null && known.bootId !== 0n && known.bootId !== p.bootId && p.bootTimeMs < known.bootTimeMs) return 'replayed'
+    const { record, isNew } = this.touch(peerId)
     record.name = cleanText(p.name, limits.name)
     record.software = cleanText(p.software, limits.software)
     record.uptimeMs = Number(p.uptimeMs)
@@ -117,16 +109,22 @@ export class PeerTable {
    * follow with its first beacon. Returns true when the peer is new.
    */
   heardSubscription (peerId: string): boolean {
+    return this.touch(peerId).isNew
+  }
+
+  /** Marks the peer heard now, adding an empty record if it is new. */
+  private touch (peerId: string): { record: PeerRecord, isNew: boolean } {
     const mono = this.clock.mono()
     const wall = this.clock.wall()
-    const record = this.peers.get(peerId)
-    if (record != null) {
-      record.lastSeenAt = wall
-      record.lastSeenMono = mono
-      return false
+    let record = this.peers.get(peerId)
+    const isNew = record == null
+    if (record == null) {
+      record = { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, bootTimeMs: 0n, seq: 0n, capabilities: new Map() }
+      this.peers.set(peerId, record)
     }
-    this.peers.set(peerId, { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, bootTimeMs: 0n, seq: 0n, capabilities: new Map() })
-    return true
+    record.lastSeenAt = wall
+    record.lastSeenMono = mono
+    return { record, isNew }
   }
 
   /** Peers not heard for more than `staleAfterMs`, with how long each has been silent. */

@@ -202,10 +202,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   topology (): Topology {
     return buildTopology({
       self: { peerId: this.c.peerId.toString(), name: this.init.name, links: this.ownLinks() },
-      peers: this.table.list().map(r => {
-        const age = Math.round(this.table.sinceHeard(r))
-        return { peerId: r.peerId, name: r.name, lastSeenMs: age, reportAgeMs: age, links: r.links }
-      }),
+      peers: this.table.list().map(r => ({ peerId: r.peerId, name: r.name, lastSeenMs: Math.round(this.table.sinceHeard(r)), links: r.links })),
       linkStaleMs: LINK_STALE_MS
     })
   }
@@ -412,7 +409,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const { id, multiaddrs } = evt.detail
     if (this.c.connectionManager.getConnections(id).length > 0) return
     const go = (): void => {
-      if (this.c.connectionManager.getConnections(id).some(c => c.status === 'open')) return
+      if (this.hasOpenConnection(id)) return
       this.dial(id.toString(), multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`)))
     }
     // Both ends usually hear each other within milliseconds; two crossing dials
@@ -471,7 +468,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     void (this.init.staticHosts?.refresh({ signal: this.controller.signal }) ?? Promise.resolve()).then(() => {
       for (const ma of statics) {
         const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
-        if (id != null && this.c.connectionManager.getConnections(peerIdFromString(id)).some(c => c.status === 'open')) continue
+        if (id != null && this.hasOpenConnection(peerIdFromString(id))) continue
         if (id == null && this.connectedTo(ma)) continue
         this.dial(ma.toString(), ma, true)
       }
@@ -483,8 +480,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     return this.c.connectionManager.getConnections().some(c => c.remoteAddr.decapsulateCode(CODE_P2P).toString() === target)
   }
 
+  /** Only open connections count: one closing over a dead link must not stop a redial. */
+  private hasOpenConnection (peer: PeerId): boolean {
+    return this.c.connectionManager.getConnections(peer).some(c => c.status === 'open')
+  }
+
   private dialIfDisconnected (peer: PeerId): void {
-    if (this.c.connectionManager.getConnections(peer).some(c => c.status === 'open')) return
+    if (this.hasOpenConnection(peer)) return
     this.dial(peer.toString(), peer)
   }
 

@@ -30,7 +30,8 @@ export interface Topology {
 
 export interface TopologyInput {
   self: { peerId: string, name: string, links: LinkReport[] }
-  peers: Array<{ peerId: string, name: string, lastSeenMs: number, reportAgeMs: number | null, links: LinkReport[] }>
+  /** Every peer heard, with its links as of its last sign of life `lastSeenMs` ago. */
+  peers: Array<{ peerId: string, name: string, lastSeenMs: number, links: LinkReport[] }>
   /** A peer's report older than this makes its links stale. */
   linkStaleMs: number
 }
@@ -70,7 +71,7 @@ export function buildTopology (input: TopologyInput): Topology {
   }
   report(input.self.peerId, true, input.self.links)
   for (const p of input.peers) {
-    report(p.peerId, p.reportAgeMs != null && p.reportAgeMs <= input.linkStaleMs, p.links)
+    report(p.peerId, p.lastSeenMs <= input.linkStaleMs, p.links)
   }
 
   return {

@@ -7,8 +7,8 @@ describe('topology', () => {
     const t = buildTopology({
       self: { peerId: 'A', name: 'alpha', links: [{ peerId: 'B', rttMs: 0.4 }] },
       peers: [
-        { peerId: 'B', name: 'beta', lastSeenMs: 1000, reportAgeMs: 1000, links: [{ peerId: 'A', rttMs: 0.5 }, { peerId: 'C', rttMs: 0.7 }] },
-        { peerId: 'C', name: 'gamma', lastSeenMs: 15_000, reportAgeMs: 15_000, links: [{ peerId: 'B', rttMs: 0.6 }, { peerId: 'D', rttMs: 2 }] }
+        { peerId: 'B', name: 'beta', lastSeenMs: 1000, links: [{ peerId: 'A', rttMs: 0.5 }, { peerId: 'C', rttMs: 0.7 }] },
+        { peerId: 'C', name: 'gamma', lastSeenMs: 15_000, links: [{ peerId: 'B', rttMs: 0.6 }, { peerId: 'D', rttMs: 2 }] }
       ],
       linkStaleMs: 11_000
     })
@@ -23,8 +23,8 @@ describe('topology', () => {
 
   it('is deterministic whatever the input order', () => {
     const peers = [
-      { peerId: 'X', name: 'x', lastSeenMs: 1, reportAgeMs: 1, links: [{ peerId: 'Y', rttMs: 1 }] },
-      { peerId: 'Y', name: 'y', lastSeenMs: 1, reportAgeMs: 1, links: [{ peerId: 'X', rttMs: 2 }] }
+      { peerId: 'X', name: 'x', lastSeenMs: 1, links: [{ peerId: 'Y', rttMs: 1 }] },
+      { peerId: 'Y', name: 'y', lastSeenMs: 1, links: [{ peerId: 'X', rttMs: 2 }] }
     ]
     const a = buildTopology({ self: { peerId: 'S', name: 's', links: [] }, peers, linkStaleMs: 11_000 })
     const b = buildTopology({ self: { peerId: 'S', name: 's', links: [] }, peers: [...peers].reverse(), linkStaleMs: 11_000 })
