@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises'
 import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
 import { createMeshNode, isLoopback } from '@smesh/mesh'
+import { busGossipOptions, busReplication, openBus } from '@smesh/bus'
+import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
@@ -11,12 +13,15 @@ import { SOFTWARE, VERSION } from './version.js'
 import type { ApiInfo } from './api/client.js'
 import type { ResolvedConfig, Settings } from './config/schema.js'
 import type { Identity } from '@smesh/identity'
+import type { Bus, BusReplication } from '@smesh/bus'
 import type { MeshNode, PeerView, Topology } from '@smesh/mesh'
 
 export interface RunningNode {
   config: ResolvedConfig
   identity: Identity
   node: MeshNode
+  bus: Bus
+  replication: BusReplication
   apiUrl: string
   apiSocket?: string
   stop: () => Promise<void>
@@ -80,6 +85,13 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     cleanups.push(async () => { await logger.close() })
     if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
 
+    const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1' })
+    cleanups.push(async () => { await bus.close() })
+    if (!bus.chainConfirmed) {
+      logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
+    }
+    const gossip = busGossipOptions(config.mesh)
+
     const node = await createMeshNode({
       privateKey: identity.privateKey,
       mesh: config.mesh,
@@ -92,8 +104,14 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       interfaces: config.interfaces,
       excludeInterfaces: config.excludeInterfaces,
       maxMdnsPeers: config.maxMdnsPeers,
-      logger: logger.components
+      logger: logger.components,
+      topics: gossip.topics,
+      msgIdFn: gossip.msgIdFn,
+      fastMsgIdFn: gossip.fastMsgIdFn,
+      topicScoreParams: gossip.topicScoreParams,
+      services: { bus: busReplication({ bus, mesh: config.mesh }) }
     })
+    const replication = (node.services as unknown as { bus: BusReplication }).bus
     const startedAt = Date.now()
     try {
       await node.start()
@@ -108,6 +126,16 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     const presence = node.services.presence
     presence.addEventListener('presence:join', (evt) => {
       logger.log.info({ event: 'peer:join', peerId: evt.detail.peerId }, 'peer joined')
+    })
+    replication.addEventListener('bus:reject', (evt) => {
+      logger.log.warn({ event: 'bus:reject', ...evt.detail }, 'refused an entry from a peer')
+    })
+    replication.addEventListener('sync:done', (evt) => {
+      const { peer, received, forks, ms } = evt.detail
+      if (received > 0 || forks > 0) logger.log.info({ event: 'bus:sync', peer, received, forks, ms: Math.round(ms) }, 'synced the bus with a peer')
+    })
+    bus.addEventListener('bus:fork', (evt) => {
+      logger.log.warn({ event: 'bus:fork', author: evt.detail.authorHex, seq: evt.detail.seq.toString() }, 'an author signed two different entries with one seq (fork): evidence kept')
     })
     presence.addEventListener('presence:prune', (evt) => {
       const { peerId, name, silentMs } = evt.detail
@@ -129,6 +157,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       socket: config.apiSocket,
       onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
       routes: {
+        ...busRoutes({ bus, replication, mesh: config.mesh }),
         '/v1/id': () => idView(),
         '/v1/peers': (): PeerView[] => presence.peers(),
         '/v1/topology': (): Topology => presence.topology(),
@@ -168,6 +197,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       config,
       identity,
       node,
+      bus,
+      replication,
       apiUrl: api.url,
       apiSocket: api.socket,
       stop: async () => {

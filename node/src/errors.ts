@@ -36,8 +36,7 @@ export class NodeAlreadyRunningError extends Error {
 export class ApiError extends Error {
   static override readonly name = 'ApiError'
   override readonly name = 'ApiError'
-  readonly exitCode = 1
-  constructor (message: string, readonly status: number, readonly hint: string = 'check the node\'s log in <data dir>/logs/smesh.log') {
+  constructor (message: string, readonly status: number, readonly hint: string = 'check the node\'s log in <data dir>/logs/smesh.log', readonly exitCode: number = 1) {
     super(message)
   }
 }

@@ -20,3 +20,7 @@ export {
   PQ_ALG_ML_DSA_65,
   MAX_BINDING_BYTES
 } from './identity/limits.js'
+export { Entry } from './bus/entry.js'
+export { Head, SyncHello, SyncHeads, SyncWant, SyncBatch, ForkProof } from './bus/sync.js'
+export { BundleManifest } from './bus/bundle.js'
+export * from './bus/limits.js'

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { ApiError, NodeNotRunningError } from '../errors.js'
 import { files } from '../paths.js'
 import { isAlive } from '../pid.js'
@@ -28,60 +29,111 @@ async function readApiInfo (dataDir: string): Promise<{ info: ApiInfo, token: st
   }
 }
 
+interface Target {
+  options: { socketPath: string, host: string } | { host: string, port: number }
+  host: string
+  token: string
+}
+
+async function target (dataDir: string): Promise<Target> {
+  const { info, token } = await readApiInfo(dataDir)
+  const url = new URL(info.url)
+  return info.socket != null
+    ? { options: { socketPath: info.socket, host: 'localhost' }, host: 'localhost', token }
+    : { options: { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, host: url.host, token }
+}
+
+/** Exit codes the CLI uses for what the node answered. */
+const STATUS_EXIT: Record<number, number> = { 400: 2, 404: 4 }
+
+function failure (dataDir: string, status: number, text: string): ApiError {
+  if (status === 401) return new ApiError('the node refused the API token', 401, `the token in ${files.apiToken(dataDir)} is not the running node's; restart the node or check --data-dir`)
+  let body: any
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return new ApiError(`the node sent a response that is not JSON (HTTP ${status})`, status)
+  }
+  return new ApiError(String(body?.error ?? `HTTP ${status}`), status, body?.hint, STATUS_EXIT[status] ?? 1)
+}
+
+function requestError (dataDir: string, err: any, timeoutMs: number): Error {
+  if (['ECONNREFUSED', 'ENOENT', 'ECONNRESET'].includes(err.code)) return new NodeNotRunningError(dataDir, { cause: err })
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return new ApiError(`the node did not answer within ${timeoutMs / 1000} s`, 0, 'the node may be overloaded; check its log')
+  return err
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Default 10 s; long operations pass more. */
+  timeoutMs?: number
+}
+
+/** Sends a request to the node of `dataDir` and returns the response once its headers are in (status 200), for streaming. */
+export async function apiStream (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<IncomingMessage> {
+  const t = await target(dataDir)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const signal = options.signal ?? AbortSignal.timeout(timeoutMs)
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  return await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request({
+      ...t.options,
+      path,
+      method,
+      signal,
+      headers: {
+        authorization: `Bearer ${t.token}`,
+        host: t.host,
+        accept: 'application/json',
+        ...(payload != null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {})
+      }
+    }, (res) => {
+      if (res.statusCode === 200) {
+        resolve(res)
+        return
+      }
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => { if (chunks.length < 1024) chunks.push(c) })
+      res.on('error', reject)
+      res.on('end', () => { reject(failure(dataDir, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))) })
+    })
+    req.on('error', (err: any) => { reject(requestError(dataDir, err, timeoutMs)) })
+    req.end(payload)
+  })
+}
+
+/** Sends a request to the node of `dataDir` and returns its JSON answer; throws NodeNotRunningError when there is none. */
+export async function apiRequest <T> (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const res = await apiStream(dataDir, method, path, body, options)
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const c of res) {
+      size += (c as Buffer).byteLength
+      if (size > MAX_RESPONSE_BYTES) {
+        res.destroy()
+        throw new ApiError(`response from the node is over ${MAX_RESPONSE_BYTES} bytes`, 0)
+      }
+      chunks.push(c as Buffer)
+    }
+  } catch (err: any) {
+    throw err instanceof ApiError ? err : requestError(dataDir, err, timeoutMs)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  try {
+    return (text === '' ? undefined : JSON.parse(text)) as T
+  } catch {
+    throw new ApiError('the node sent a response that is not JSON (HTTP 200)', 200)
+  }
+}
+
 /** GETs `path` from the node of `dataDir`; throws NodeNotRunningError when there is none. */
 export async function apiGet <T> (dataDir: string, path: string, options: { signal?: AbortSignal } = {}): Promise<T> {
-  const { info, token } = await readApiInfo(dataDir)
-  const signal = options.signal ?? AbortSignal.timeout(DEFAULT_TIMEOUT_MS)
-  const target = info.socket != null ? { socketPath: info.socket, host: 'localhost' } : { host: new URL(info.url).hostname.replace(/^\[|\]$/g, ''), port: Number(new URL(info.url).port) }
-  const hostHeader = info.socket != null ? 'localhost' : new URL(info.url).host
-  return await new Promise<T>((resolve, reject) => {
-    const req = request({
-      ...target,
-      path,
-      method: 'GET',
-      signal,
-      headers: { authorization: `Bearer ${token}`, host: hostHeader, accept: 'application/json' }
-    }, (res) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (c: Buffer) => {
-        size += c.byteLength
-        if (size > MAX_RESPONSE_BYTES) {
-          req.destroy(new ApiError(`response from the node is over ${MAX_RESPONSE_BYTES} bytes`, 0))
-          return
-        }
-        chunks.push(c)
-      })
-      res.on('error', reject)
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        if (res.statusCode === 401) {
-          reject(new ApiError('the node refused the API token', 401, `the token in ${files.apiToken(dataDir)} is not the running node's; restart the node or check --data-dir`))
-          return
-        }
-        let body: any
-        try {
-          body = text === '' ? undefined : JSON.parse(text)
-        } catch {
-          reject(new ApiError(`the node sent a response that is not JSON (HTTP ${res.statusCode ?? 0})`, res.statusCode ?? 0))
-          return
-        }
-        if (res.statusCode !== 200) {
-          reject(new ApiError(`the node answered HTTP ${res.statusCode ?? 0}: ${body?.error ?? ''}`, res.statusCode ?? 0))
-          return
-        }
-        resolve(body as T)
-      })
-    })
-    req.on('error', (err: any) => {
-      if (['ECONNREFUSED', 'ENOENT', 'ECONNRESET'].includes(err.code)) {
-        reject(new NodeNotRunningError(dataDir, { cause: err }))
-      } else if (err.name === 'AbortError' || err.name === 'TimeoutError') {
-        reject(new ApiError(`the node did not answer within ${DEFAULT_TIMEOUT_MS / 1000} s`, 0, 'the node may be overloaded; check its log'))
-      } else {
-        reject(err)
-      }
-    })
-    req.end()
-  })
+  return await apiRequest<T>(dataDir, 'GET', path, undefined, options)
+}
+
+/** POSTs a JSON body to `path`. */
+export async function apiPost <T> (dataDir: string, path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return await apiRequest<T>(dataDir, 'POST', path, body, options)
 }

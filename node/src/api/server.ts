@@ -5,13 +5,40 @@ import { connect } from 'node:net'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type RouteHandler = (req: IncomingMessage, url: URL) => unknown | Promise<unknown>
+export interface RouteContext {
+  req: IncomingMessage
+  url: URL
+  /** The parsed JSON body of a POST. */
+  body: unknown
+  /** Aborted when the client goes away. */
+  signal: AbortSignal
+}
+
+export type RouteHandler = (ctx: RouteContext) => unknown | Promise<unknown>
+
+/** A route may answer with a stream (bundle export, NDJSON progress, follow) instead of one JSON value. */
+export class StreamResponse {
+  constructor (readonly contentType: string, readonly source: AsyncIterable<Uint8Array | string>, readonly headers: Record<string, string> = {}) {}
+}
+
+/** Largest request body the API reads. */
+export const MAX_REQUEST_BODY = 256 * 1024
+
+/** HTTP status for a typed error a handler throws; its message and hint go to the client. */
+const ERROR_STATUS: Record<string, number> = {
+  InvalidBodyError: 400,
+  InvalidEntryError: 400,
+  NotFoundError: 404,
+  ChainUnconfirmedError: 503,
+  BusStoppedError: 503
+}
 
 export interface ControlApiInit {
   host: string
   port: number
   socket?: string
-  routes: Record<string, RouteHandler>
+  /** By path: a handler for GET, or handlers by method. */
+  routes: Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>>
   onError?: (err: Error) => void
 }
 
@@ -72,15 +99,31 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       send(404, { error: `no such endpoint ${url.pathname}` })
       return
     }
-    if (req.method !== 'GET') {
-      send(405, { error: `${req.method ?? ''} is not allowed on ${url.pathname}` }, { allow: 'GET' })
+    const methods: Partial<Record<string, RouteHandler>> = typeof route === 'function' ? { GET: route } : route
+    const handle = methods[req.method ?? '']
+    if (handle == null) {
+      const allow = Object.keys(methods).join(', ')
+      send(405, { error: `${req.method ?? ''} is not allowed on ${url.pathname}` }, { allow })
       return
     }
+    const controller = new AbortController()
+    res.once('close', () => { controller.abort() })
     try {
-      send(200, await route(req, url))
+      const body = req.method === 'POST' ? await readJson(req) : undefined
+      const result = await handle({ req, url, body, signal: controller.signal })
+      if (result instanceof StreamResponse) {
+        await sendStream(res, result, controller.signal)
+        return
+      }
+      send(200, result)
     } catch (err: any) {
-      init.onError?.(err)
-      send(500, { error: err.message ?? 'internal error' })
+      const status = err instanceof RequestBodyError ? err.status : ERROR_STATUS[err?.name] ?? 500
+      if (status === 500) init.onError?.(err)
+      if (res.headersSent) {
+        res.destroy(err)
+        return
+      }
+      send(status, { error: err.message ?? 'internal error', name: err.name, ...(err.hint != null ? { hint: err.hint } : {}) })
     }
   }
 
@@ -129,6 +172,35 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       if (init.socket != null) await rm(init.socket, { force: true })
     }
   }
+}
+
+class RequestBodyError extends Error {
+  constructor (message: string, readonly status: number) { super(message) }
+}
+
+async function readJson (req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength
+    if (size > MAX_REQUEST_BODY) throw new RequestBodyError(`request body over ${MAX_REQUEST_BODY} bytes`, 413)
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) return {}
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new RequestBodyError('request body is not JSON', 400)
+  }
+}
+
+async function sendStream (res: ServerResponse, out: StreamResponse, signal: AbortSignal): Promise<void> {
+  res.writeHead(200, { 'content-type': out.contentType, 'cache-control': 'no-store', ...out.headers })
+  for await (const chunk of out.source) {
+    if (signal.aborted) return
+    if (!res.write(chunk)) await new Promise<void>(resolve => { res.once('drain', resolve); res.once('close', resolve) })
+  }
+  res.end()
 }
 
 async function closeServer (server: Server): Promise<void> {

@@ -26,6 +26,8 @@ export interface Identity {
   privateKey: PrivateKey
   /** ML-DSA-65 key pair, derived from the 32-byte seed kept on disk. */
   pq: PqKeyPair
+  /** The 32-byte seed the ML-DSA-65 key pair is derived from (FIPS 204 key generation). */
+  pqSeed: Uint8Array
   binding: IdentityBinding
   /** SHA-256 of the ML-DSA-65 public key, hex. */
   pqFingerprint: string
@@ -142,7 +144,7 @@ async function readIdentity (dir: string): Promise<Omit<Identity, 'created'>> {
   if (!equalBytes(pq.publicKey, binding.pqPublicKey)) {
     throw new CorruptKeyFileError(seedPath, `its ML-DSA-65 public key is not the one in ${BINDING_FILE}`)
   }
-  return { peerId, privateKey, pq, binding, pqFingerprint: pqFingerprintHex(pq.publicKey) }
+  return { peerId, privateKey, pq, pqSeed: seed, binding, pqFingerprint: pqFingerprintHex(pq.publicKey) }
 }
 
 function equalBytes (a: Uint8Array, b: Uint8Array): boolean {

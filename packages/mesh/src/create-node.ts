@@ -42,6 +42,15 @@ export interface MeshNodeInit {
   logger?: ComponentLogger
   beaconIntervalMs?: number
   staleAfterMs?: number
+  /** Further gossipsub topics this node takes part in (the bus adds its own). */
+  topics?: string[]
+  /** Message id functions (the bus uses the entry hash on its topic). */
+  msgIdFn?: (msg: any) => Uint8Array | Promise<Uint8Array>
+  fastMsgIdFn?: (msg: any) => string | number
+  /** Gossipsub score parameters per topic; scoring is off for topics without any. */
+  topicScoreParams?: Record<string, Record<string, number>>
+  /** Further libp2p services, by name (the bus's replication). */
+  services?: Record<string, (components: any) => unknown>
 }
 
 // a type alias (not an interface) so it satisfies libp2p's ServiceMap index signature
@@ -106,7 +115,10 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       fallbackToFloodsub: false,
-      allowedTopics: [presenceTopic(init.mesh)],
+      allowedTopics: [presenceTopic(init.mesh), ...(init.topics ?? [])],
+      ...(init.msgIdFn != null ? { msgIdFn: init.msgIdFn } : {}),
+      ...(init.fastMsgIdFn != null ? { fastMsgIdFn: init.fastMsgIdFn } : {}),
+      ...(init.topicScoreParams != null ? { scoreParams: { topics: init.topicScoreParams as any } } : {}),
       maxInboundDataLength: 1024 * 1024,
       decodeRpcLimits: {
         maxSubscriptions: 64,
@@ -139,6 +151,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     beaconIntervalMs: init.beaconIntervalMs,
     staleAfterMs: init.staleAfterMs
   })
+
+  for (const [name, factory] of Object.entries(init.services ?? {})) services[name] = factory
 
   const node = await createLibp2p({
     privateKey: init.privateKey,

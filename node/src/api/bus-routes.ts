@@ -1,0 +1,158 @@
+import { KINDS, exportBundle, memoryGet, memoryList, memoryRemove, memorySet, queryLog, sessionAppend, sessionList, sessionOpen, sessionShow, verifyStore, entryView, InvalidBodyError, SESSION_ROLES } from '@smesh/bus'
+import { StreamResponse } from './server.js'
+import type { RouteContext, RouteHandler } from './server.js'
+import type { Bus, BusEntry, BusReplication, SessionRole } from '@smesh/bus'
+
+export interface BusRoutesInit {
+  bus: Bus
+  replication: BusReplication
+  mesh: string
+}
+
+function str (v: unknown, field: string, required = true): string | undefined {
+  if (v === undefined && !required) return undefined
+  if (typeof v !== 'string') throw new InvalidBodyError(`${field} must be a string`)
+  return v
+}
+
+function query (ctx: RouteContext, name: string): string | undefined {
+  return ctx.url.searchParams.get(name) ?? undefined
+}
+
+function body (ctx: RouteContext): Record<string, unknown> {
+  if (typeof ctx.body !== 'object' || ctx.body === null || Array.isArray(ctx.body)) throw new InvalidBodyError('the request body must be a JSON object')
+  return ctx.body as Record<string, unknown>
+}
+
+/** Yields JSON lines: one per new entry matching the filter, until the client goes away. */
+async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
+  const author = query(ctx, 'author')
+  const kind = query(ctx, 'kind')
+  const queue: BusEntry[] = []
+  let wake: (() => void) | undefined
+  let overflow = false
+  const onEntry = (evt: CustomEvent<{ entry: BusEntry }>): void => {
+    const e = evt.detail.entry
+    if ((author != null && !e.authorHex.startsWith(author)) || (kind != null && e.entry.kind !== kind)) return
+    if (queue.length >= 10_000) overflow = true
+    else queue.push(e)
+    wake?.()
+  }
+  bus.addEventListener('bus:entry', onEntry)
+  const onAbort = (): void => { wake?.() }
+  ctx.signal.addEventListener('abort', onAbort)
+  try {
+    yield '\n' // headers and a first byte out at once: the client knows it is following
+    while (!ctx.signal.aborted) {
+      const e = queue.shift()
+      if (e != null) {
+        yield JSON.stringify(entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? ''))) + '\n'
+        continue
+      }
+      if (overflow) {
+        yield JSON.stringify({ error: 'the reader fell more than 10,000 entries behind; follow again' }) + '\n'
+        return
+      }
+      await new Promise<void>(resolve => {
+        wake = resolve
+        setTimeout(resolve, 15_000) // a heartbeat line keeps idle connections honest
+      })
+      wake = undefined
+      if (queue.length === 0 && !ctx.signal.aborted) yield '\n'
+    }
+  } finally {
+    bus.removeEventListener('bus:entry', onEntry)
+    ctx.signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Runs a full verification, yielding progress lines and then the report. */
+async function * verifyLines (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
+  const lines: string[] = []
+  let wake: (() => void) | undefined
+  let last = 0
+  const run = verifyStore(bus, {
+    all: query(ctx, 'all') === '1',
+    signal: ctx.signal,
+    onProgress: (done, total) => {
+      const now = Date.now()
+      if (now - last < 250 && done < total) return
+      last = now
+      lines.push(JSON.stringify({ progress: { done, total } }) + '\n')
+      wake?.()
+    }
+  }).then(report => { lines.push(JSON.stringify({ report }) + '\n') }, (err: Error) => { lines.push(JSON.stringify({ error: err.message }) + '\n') })
+  let finished = false
+  void run.finally(() => { finished = true; wake?.() })
+  while (true) {
+    const line = lines.shift()
+    if (line != null) {
+      yield line
+      continue
+    }
+    if (finished) return
+    await new Promise<void>(resolve => { wake = resolve })
+    wake = undefined
+  }
+}
+
+/** The control API's bus, memory and session endpoints. */
+export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
+  return {
+    '/v1/bus/heads': () => bus.authorViews(),
+    '/v1/bus/status': async () => {
+      const heads = bus.heads()
+      const forks = await bus.store.forks()
+      return {
+        author: bus.authorHex,
+        chainConfirmed: bus.chainConfirmed,
+        authors: heads.length,
+        entries: heads.reduce((n, h) => n + Number(h.seq), 0),
+        ownEntries: Number(bus.head(bus.authorHex)?.seq ?? 0n),
+        forks: forks.length,
+        diskBytes: await bus.store.storage.size(),
+        peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) }))
+      }
+    },
+    '/v1/bus/log': async (ctx) => await queryLog(bus, {
+      author: query(ctx, 'author'),
+      kind: query(ctx, 'kind'),
+      limit: query(ctx, 'limit') != null ? Number(query(ctx, 'limit')) : undefined,
+      before: query(ctx, 'before')
+    }),
+    '/v1/bus/follow': (ctx) => new StreamResponse('application/x-ndjson', follow(bus, ctx)),
+    '/v1/bus/verify': (ctx) => new StreamResponse('application/x-ndjson', verifyLines(bus, ctx)),
+    '/v1/bus/export': async (ctx) => {
+      const plan = await exportBundle(bus, { mesh, signal: ctx.signal })
+      return new StreamResponse('application/octet-stream', plan.bytes, { 'x-smesh-entries': String(plan.entries), 'x-smesh-evidence': String(plan.evidence) })
+    },
+    '/v1/bus/append': {
+      POST: async (ctx) => {
+        const b = body(ctx)
+        const kind = str(b.kind, 'kind') as string
+        let bytes: Uint8Array
+        if (typeof b.bodyBase64 === 'string') bytes = new Uint8Array(Buffer.from(b.bodyBase64, 'base64'))
+        else bytes = new TextEncoder().encode(JSON.stringify(b.body ?? {}))
+        const e = await bus.append(kind, bytes, { signal: ctx.signal })
+        return entryView(e, 'self')
+      }
+    },
+    '/v1/memory/get': async (ctx) => await memoryGet(bus, str(query(ctx, 'key'), 'key') as string),
+    '/v1/memory/list': async (ctx) => await memoryList(bus, query(ctx, 'prefix') ?? '', Number(query(ctx, 'limit') ?? 10_000)),
+    '/v1/memory/set': { POST: async (ctx) => { const b = body(ctx); return await memorySet(bus, str(b.key, 'key') as string, b.value, { signal: ctx.signal }) } },
+    '/v1/memory/rm': { POST: async (ctx) => await memoryRemove(bus, str(body(ctx).key, 'key') as string, { signal: ctx.signal }) },
+    '/v1/sessions': async () => await sessionList(bus),
+    '/v1/sessions/show': async (ctx) => await sessionShow(bus, str(query(ctx, 'id'), 'id') as string),
+    '/v1/sessions/open': { POST: async (ctx) => await sessionOpen(bus, str(body(ctx).title, 'title', false), { signal: ctx.signal }) },
+    '/v1/sessions/append': {
+      POST: async (ctx) => {
+        const b = body(ctx)
+        const role = str(b.role ?? 'user', 'role') as string
+        if (!(SESSION_ROLES as readonly string[]).includes(role)) throw new InvalidBodyError(`role must be one of ${SESSION_ROLES.join(', ')}`)
+        return await sessionAppend(bus, str(b.session, 'session') as string, { role: role as SessionRole, content: str(b.content, 'content') as string, model: str(b.model, 'model', false) }, { signal: ctx.signal })
+      }
+    }
+  }
+}
+
+export { KINDS }

@@ -1,0 +1,536 @@
+import { TypedEventEmitter } from 'main-event'
+import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, VERIFIED_CACHE_SIZE } from './constants.js'
+import { createVerifier } from './crypto.js'
+import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
+import { BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
+import { fromHex, sha256, toHex } from './hex.js'
+import { HybridClock } from './hlc.js'
+import { parseBody } from './kinds.js'
+import { BoundedSet } from './lru.js'
+import { viewOps } from './views.js'
+import type { Signer, Verifier } from './crypto.js'
+import type { BusEntry } from './entry.js'
+import type { BusStorage, WriteOp } from './store/storage.js'
+import type { MemoryRecord } from './views.js'
+import { BusStore } from './store/store.js'
+import type { AuthorRecord, HeadRecord } from './store/store.js'
+
+export interface BusInit {
+  storage: BusStorage
+  /** This node's ML-DSA-65 signer. */
+  signer: Signer
+  /** This node's encoded identity binding (goes into its first entry). */
+  binding: Uint8Array
+  /** Whether the identity was created by this start: then no earlier entry of it can exist. */
+  identityCreated: boolean
+  /** Start a new chain even though the store is new and the key is not (SMESH_BUS_NEW_CHAIN=1). */
+  newChain?: boolean
+  now?: () => number
+  confirmTimeoutMs?: number
+}
+
+export interface ForkEvidence {
+  authorHex: string
+  seq: bigint
+  /** The two encoded entries. */
+  a: Uint8Array
+  b: Uint8Array
+}
+
+export interface BusEvents {
+  /** An entry was added to a chain (its own or a peer's). */
+  'bus:entry': CustomEvent<{ entry: BusEntry, local: boolean }>
+  /** An author was found to have signed two entries with one seq. */
+  'bus:fork': CustomEvent<ForkEvidence>
+  /** Entries are missing (a gap, an unknown author, a link to another branch): sync with `peer`. */
+  'bus:need': CustomEvent<{ authorHex: string, peer?: string }>
+}
+
+export type IngestResult =
+  | { result: 'accept', fork?: boolean }
+  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' }
+  | { result: 'reject', error: InvalidEntryError }
+
+interface AuthorState {
+  authorHex: string
+  seq: bigint
+  hashHex: string
+  verifier: Verifier
+  peerId: string
+  firstHash: string
+  forkedAt?: bigint
+}
+
+interface AppendRequest {
+  kind: string
+  body: Uint8Array
+  resolve: (e: BusEntry) => void
+  reject: (err: Error) => void
+}
+
+export interface AuthorView {
+  author: string
+  peerId: string
+  seq: string
+  head: string
+  forked: boolean
+  forkedAt: string | null
+}
+
+/**
+ * The memory bus of one node: its own signed chain, every peer's chain it
+ * has verified, and the views derived from them. Every change goes through
+ * one serial queue, so the store, the in-memory heads and the views always
+ * agree. Own entries are written with `sync: true` before anyone hears of them.
+ */
+export class Bus extends TypedEventEmitter<BusEvents> {
+  readonly store: BusStore
+  readonly author: Uint8Array
+  readonly authorHex: string
+  readonly clock: HybridClock
+  private readonly signer: Signer
+  private readonly binding: Uint8Array
+  private readonly authors = new Map<string, AuthorState>()
+  private readonly verified = new BoundedSet<string>(VERIFIED_CACHE_SIZE)
+  private readonly pending = new Map<string, Map<bigint, BusEntry>>()
+  private pendingTotal = 0
+  private queue: Promise<unknown> = Promise.resolve()
+  private appends: AppendRequest[] = []
+  private flushScheduled = false
+  private confirmed = true
+  private confirmWaiters: Array<() => void> = []
+  private opened = false
+  private closed = false
+  private readonly confirmTimeoutMs: number
+
+  constructor (private readonly init: BusInit) {
+    super()
+    this.store = new BusStore(init.storage)
+    this.signer = init.signer
+    this.binding = init.binding
+    this.author = sha256(init.signer.publicKey)
+    this.authorHex = toHex(this.author)
+    this.clock = new HybridClock(init.now)
+    this.confirmTimeoutMs = init.confirmTimeoutMs ?? CHAIN_CONFIRM_TIMEOUT_MS
+  }
+
+  /** Opens the store and loads every chain's head. */
+  async open (): Promise<void> {
+    if (this.opened) return
+    const { created } = await this.store.open()
+    if (created) {
+      // a new store with an old key: this node may have published entries it no longer holds
+      const mustConfirm = !this.init.identityCreated && this.init.newChain !== true
+      await this.store.write([this.store.metaOp('ownChainConfirmed', mustConfirm ? '0' : '1')], true)
+    } else if (this.init.newChain === true) {
+      await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true)
+    }
+    this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
+    const heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
+    for (const a of await this.store.authors()) {
+      const head = heads.get(a.authorHex)
+      const first = await this.store.entry(a.firstHash)
+      if (head === undefined || first === undefined) continue
+      this.authors.set(a.authorHex, {
+        authorHex: a.authorHex,
+        seq: head.seq,
+        hashHex: head.hashHex,
+        verifier: createVerifier(first.entry.publicKey),
+        peerId: a.peerId,
+        firstHash: a.firstHash,
+        forkedAt: a.forkedAt != null ? BigInt(a.forkedAt) : undefined
+      })
+      const last = await this.store.entry(head.hashHex)
+      if (last !== undefined) this.clock.observe(last.hlc)
+    }
+    this.opened = true
+  }
+
+  async close (): Promise<void> {
+    if (this.closed || !this.opened) return
+    this.closed = true
+    await this.queue.catch(() => {})
+    for (const r of this.appends.splice(0)) r.reject(new BusStoppedError())
+    await this.store.close()
+  }
+
+  /** Signs `message` with this node's ML-DSA-65 key (for records that are not entries, such as bundle manifests). */
+  async signDetached (message: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+    return await this.signer.sign(message, context)
+  }
+
+  /** This node's encoded identity binding. */
+  get ownBinding (): Uint8Array {
+    return this.binding
+  }
+
+  /** Whether this node may sign: false while a node whose store was lost waits to learn its own chain. */
+  get chainConfirmed (): boolean {
+    return this.confirmed
+  }
+
+  /** Called by replication once a peer's heads were seen and this node's own entries fetched from it. */
+  async confirmOwnChain (): Promise<void> {
+    if (this.confirmed) return
+    await this.serial(async () => { await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true) })
+    this.confirmed = true
+    for (const w of this.confirmWaiters.splice(0)) w()
+  }
+
+  private async waitConfirmed (signal?: AbortSignal): Promise<void> {
+    if (this.confirmed) return
+    const started = Date.now()
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { done(); reject(new ChainUnconfirmedError(Date.now() - started)) }, this.confirmTimeoutMs)
+      const onAbort = (): void => { done(); reject(signal?.reason) }
+      const waiter = (): void => { done(); resolve() }
+      const done = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        this.confirmWaiters = this.confirmWaiters.filter(w => w !== waiter)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.confirmWaiters.push(waiter)
+    })
+  }
+
+  /** Runs `fn` after every change queued before it. */
+  private async serial <T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn)
+    this.queue = run.catch(() => {})
+    return await run
+  }
+
+  /**
+   * Signs and stores a new entry of this node's chain; resolves once it is on
+   * disk (fsync). Concurrent appends are signed in order and committed
+   * together in one synced batch.
+   */
+  async append (kind: string, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<BusEntry> {
+    if (this.closed) throw new BusStoppedError()
+    parseBody(kind, body)
+    await this.waitConfirmed(options.signal)
+    options.signal?.throwIfAborted()
+    return await new Promise<BusEntry>((resolve, reject) => {
+      this.appends.push({ kind, body, resolve, reject })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        void this.serial(async () => { await this.flushAppends() })
+      }
+    })
+  }
+
+  private async flushAppends (): Promise<void> {
+    this.flushScheduled = false
+    while (this.appends.length > 0) {
+      const group = this.appends.splice(0, MAX_APPEND_GROUP)
+      const own = this.authors.get(this.authorHex)
+      let seq = own?.seq ?? 0n
+      let prev = own != null ? fromHex(own.hashHex) : undefined
+      const signed: Array<{ e: BusEntry, req: AppendRequest }> = []
+      const ops: WriteOp[] = []
+      const overlay = new Map<string, MemoryRecord>()
+      try {
+        for (const req of group) {
+          seq++
+          const e = await signEntry(this.signer, this.author, { kind: req.kind, body: req.body, hlc: this.clock.tick(), seq, prev, binding: this.binding })
+          prev = e.hash
+          signed.push({ e, req })
+          ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
+          this.verified.add(e.hashHex)
+        }
+        const last = signed[signed.length - 1]
+        if (last == null) continue
+        if (own == null) ops.push(this.store.authorOp({ authorHex: this.authorHex, peerId: '', firstHash: signed[0]?.e.hashHex ?? '' }))
+        ops.push(this.store.headOp({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex }))
+        await this.store.write(ops, true)
+        this.setHead(this.authorHex, last.e, own == null ? signed[0]?.e : undefined, own == null ? createVerifier(this.signer.publicKey) : undefined, '')
+      } catch (err: any) {
+        for (const { req } of signed) req.reject(err)
+        for (const req of group.slice(signed.length)) req.reject(err)
+        continue
+      }
+      for (const { e, req } of signed) {
+        req.resolve(e)
+        this.safeDispatch('bus:entry', { entry: e, local: true })
+      }
+    }
+  }
+
+  private setHead (authorHex: string, last: BusEntry, first?: BusEntry, verifier?: Verifier, peerId?: string): void {
+    const st = this.authors.get(authorHex)
+    if (st != null) {
+      st.seq = last.seq
+      st.hashHex = last.hashHex
+      return
+    }
+    if (first == null || verifier == null) throw new Error('a new author needs its first entry')
+    this.authors.set(authorHex, { authorHex, seq: last.seq, hashHex: last.hashHex, verifier, peerId: peerId ?? '', firstHash: first.hashHex })
+  }
+
+  private safeDispatch <K extends keyof BusEvents> (type: K, detail: BusEvents[K]['detail']): void {
+    try {
+      this.safeDispatchEvent(type, { detail } as any)
+    } catch {
+      // a listener's failure is the listener's; the bus goes on
+    }
+  }
+
+  private checkSignature (st: { verifier: Verifier }, e: BusEntry): boolean {
+    if (this.verified.has(e.hashHex)) return true
+    const ok = verifyEntrySignature(e, st.verifier)
+    if (ok) this.verified.add(e.hashHex)
+    return ok
+  }
+
+  /**
+   * Takes one entry received by gossip. Accepts it when it extends a chain
+   * this node holds and its signature verifies; rejects it when it is
+   * malformed, badly signed or badly linked; ignores duplicates and entries
+   * beyond a gap (held until the gap is filled, and `bus:need` asks for a sync).
+   */
+  async ingest (bytes: Uint8Array, from?: string): Promise<IngestResult> {
+    let e: BusEntry
+    try {
+      e = decodeEntry(bytes)
+    } catch (err: any) {
+      return { result: 'reject', error: err instanceof InvalidEntryError ? err : new InvalidEntryError('malformed', err.message) }
+    }
+    return await this.serial(async () => await this.ingestDecoded(e, from))
+  }
+
+  private async ingestDecoded (e: BusEntry, from?: string): Promise<IngestResult> {
+    const st = this.authors.get(e.authorHex)
+    if (st != null && e.seq <= st.seq) {
+      const at = await this.store.hashAt(e.authorHex, e.seq)
+      if (at === e.hashHex) return { result: 'ignore', reason: 'duplicate' }
+      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
+      const recorded = await this.recordFork(e, at)
+      return recorded ? { result: 'accept', fork: true } : { result: 'ignore', reason: 'known-fork' }
+    }
+    if (st == null && e.seq !== 1n) {
+      this.hold(e)
+      this.need(e.authorHex, from)
+      return { result: 'ignore', reason: 'unknown-author' }
+    }
+    if (st != null && e.seq > st.seq + 1n) {
+      this.hold(e)
+      this.need(e.authorHex, from)
+      return { result: 'ignore', reason: 'gap' }
+    }
+    try {
+      await this.applyChain(e.authorHex, [e], from, true)
+    } catch (err: any) {
+      if (err instanceof InvalidEntryError) return { result: 'reject', error: err }
+      throw err
+    }
+    await this.drainPending(e.authorHex, from)
+    return { result: 'accept' }
+  }
+
+  /**
+   * Verifies and stores a run of entries of one author that extends the
+   * chain this node holds (from sync or gossip). Links are checked for every
+   * entry; signatures for the last entry only unless `everySignature` (the
+   * last signature commits, through the hash links, to every entry before
+   * it). Throws InvalidEntryError; `link` when the run does not start on
+   * this node's head (the sender follows another branch).
+   */
+  private async applyChain (authorHex: string, run: BusEntry[], from: string | undefined, everySignature: boolean): Promise<void> {
+    const first = run[0]
+    const last = run[run.length - 1]
+    if (first == null || last == null) return
+    const st = this.authors.get(authorHex)
+    let verifier = st?.verifier
+    let peerId = st?.peerId
+    if (st == null) {
+      if (first.seq !== 1n) throw new InvalidEntryError('unknown-author', `entries of author ${authorHex.slice(0, 16)} start at seq ${first.seq}, and this node has not seen the author's first entry`)
+      peerId = await verifyFirstEntry(first)
+      verifier = createVerifier(first.entry.publicKey)
+    } else if (first.seq !== st.seq + 1n || toHex(first.entry.prev) !== st.hashHex) {
+      throw new InvalidEntryError('link', `entry ${first.seq} of author ${authorHex.slice(0, 16)} does not link to the entry ${st.seq} this node holds`)
+    }
+    for (let i = 1; i < run.length; i++) {
+      const prev = run[i - 1] as BusEntry
+      const cur = run[i] as BusEntry
+      if (cur.authorHex !== authorHex || cur.seq !== prev.seq + 1n) throw new InvalidEntryError('seq', `entries are not consecutive at seq ${cur.seq}`)
+      if (toHex(cur.entry.prev) !== prev.hashHex) throw new InvalidEntryError('link', `entry ${cur.seq} of author ${authorHex.slice(0, 16)} does not link to entry ${prev.seq}`)
+    }
+    const v = verifier as Verifier
+    for (const e of everySignature ? run : [last]) {
+      if (!this.checkSignature({ verifier: v }, e)) throw new InvalidEntryError('signature', `entry ${e.seq} of author ${authorHex.slice(0, 16)} has a bad signature`)
+    }
+    const ops: WriteOp[] = []
+    const overlay = new Map<string, MemoryRecord>()
+    for (const e of run) {
+      ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
+      this.clock.observe(e.hlc)
+    }
+    if (st == null) ops.push(this.store.authorOp({ authorHex, peerId: peerId ?? '', firstHash: first.hashHex }))
+    ops.push(this.store.headOp({ authorHex, seq: last.seq, hashHex: last.hashHex }))
+    await this.store.write(ops, false)
+    this.setHead(authorHex, last, first, v, peerId)
+    for (const e of run) this.safeDispatch('bus:entry', { entry: e, local: false })
+    void from
+  }
+
+  private hold (e: BusEntry): void {
+    let m = this.pending.get(e.authorHex)
+    if (m == null) {
+      m = new Map()
+      this.pending.set(e.authorHex, m)
+    }
+    if (m.has(e.seq) || m.size >= MAX_PENDING_PER_AUTHOR || this.pendingTotal >= MAX_PENDING_TOTAL) return
+    m.set(e.seq, e)
+    this.pendingTotal++
+  }
+
+  private async drainPending (authorHex: string, from?: string): Promise<void> {
+    const m = this.pending.get(authorHex)
+    const st = this.authors.get(authorHex)
+    if (m == null || st == null) return
+    for (const seq of [...m.keys()]) {
+      if (seq <= st.seq) { m.delete(seq); this.pendingTotal-- }
+    }
+    let next = m.get(st.seq + 1n)
+    while (next != null) {
+      m.delete(next.seq)
+      this.pendingTotal--
+      try {
+        await this.applyChain(authorHex, [next], from, true)
+      } catch {
+        break
+      }
+      next = m.get(st.seq + 1n)
+    }
+    if (m.size === 0) this.pending.delete(authorHex)
+  }
+
+  private need (authorHex: string, peer?: string): void {
+    this.safeDispatch('bus:need', { authorHex, peer })
+  }
+
+  /**
+   * Takes a run of consecutive entries of one author from sync. Entries this
+   * node already holds are skipped (a differing one is checked as fork
+   * evidence); the rest must extend this node's head. Returns how many were
+   * added, or `diverged` when the run follows another branch of the chain.
+   */
+  async ingestRun (raws: Uint8Array[], from?: string): Promise<{ added: number, diverged?: bigint, forks: number }> {
+    const run = raws.map(decodeEntry)
+    const authorHex = run[0]?.authorHex
+    if (authorHex == null) return { added: 0, forks: 0 }
+    if (run.some(e => e.authorHex !== authorHex)) throw new InvalidEntryError('author', 'a sync batch mixes authors')
+    return await this.serial(async () => {
+      const st = this.authors.get(authorHex)
+      let forks = 0
+      let i = 0
+      while (st != null && i < run.length && (run[i] as BusEntry).seq <= st.seq) {
+        const e = run[i] as BusEntry
+        const at = await this.store.hashAt(authorHex, e.seq)
+        if (at !== e.hashHex) {
+          if (!this.checkSignature(st, e)) throw new InvalidEntryError('signature', `entry ${e.seq} of author ${authorHex.slice(0, 16)} has a bad signature`)
+          if (await this.recordFork(e, at)) forks++
+        }
+        i++
+      }
+      const rest = run.slice(i)
+      if (rest.length === 0) return { added: 0, forks }
+      if (st != null && toHex((rest[0] as BusEntry).entry.prev) !== st.hashHex && (rest[0] as BusEntry).seq === st.seq + 1n) {
+        return { added: 0, diverged: st.seq, forks }
+      }
+      await this.applyChain(authorHex, rest, from, false)
+      await this.drainPending(authorHex, from)
+      return { added: rest.length, forks }
+    })
+  }
+
+  /** Stores `e` as evidence against the entry `mainHash` with the same author and seq. Returns false if already known. */
+  private async recordFork (e: BusEntry, mainHash: string | undefined): Promise<boolean> {
+    const st = this.authors.get(e.authorHex)
+    if (st == null) return false
+    if (await this.store.rawEntry(e.hashHex) !== undefined) return false
+    const main = mainHash != null ? await this.store.rawEntry(mainHash) : undefined
+    const ops = this.store.evidenceOps(e)
+    const forkedAt = st.forkedAt == null || e.seq < st.forkedAt ? e.seq : st.forkedAt
+    ops.push(this.store.authorOp({ authorHex: st.authorHex, peerId: st.peerId, firstHash: st.firstHash, forkedAt: forkedAt.toString() }))
+    await this.store.write(ops, true)
+    st.forkedAt = forkedAt
+    if (main != null) this.safeDispatch('bus:fork', { authorHex: e.authorHex, seq: e.seq, a: main, b: e.bytes })
+    return true
+  }
+
+  /**
+   * Takes a fork proof (two entries, same author and seq, different bytes).
+   * Both signatures must verify with the author's key, which this node must
+   * know. Returns whether it was new evidence.
+   */
+  async ingestForkProof (a: Uint8Array, b: Uint8Array): Promise<boolean> {
+    const ea = decodeEntry(a)
+    const eb = decodeEntry(b)
+    if (ea.authorHex !== eb.authorHex || ea.seq !== eb.seq || ea.hashHex === eb.hashHex) {
+      throw new InvalidEntryError('malformed', 'a fork proof needs two different entries with the same author and seq')
+    }
+    return await this.serial(async () => {
+      const st = this.authors.get(ea.authorHex)
+      if (st == null) return false
+      for (const e of [ea, eb]) {
+        if (!this.checkSignature(st, e)) throw new InvalidEntryError('signature', `fork proof entry ${e.hashHex.slice(0, 16)} has a bad signature`)
+      }
+      const main = await this.store.hashAt(ea.authorHex, ea.seq)
+      if (main === ea.hashHex) return await this.recordFork(eb, main)
+      if (main === eb.hashHex) return await this.recordFork(ea, main)
+      const one = await this.recordFork(ea, undefined)
+      const two = await this.recordFork(eb, undefined)
+      if (one || two) this.safeDispatch('bus:fork', { authorHex: ea.authorHex, seq: ea.seq, a, b })
+      return one || two
+    })
+  }
+
+  // ---- reads ----
+
+  heads (): HeadRecord[] {
+    return [...this.authors.values()].map(a => ({ authorHex: a.authorHex, seq: a.seq, hashHex: a.hashHex }))
+  }
+
+  head (authorHex: string): HeadRecord | undefined {
+    const a = this.authors.get(authorHex)
+    return a == null ? undefined : { authorHex, seq: a.seq, hashHex: a.hashHex }
+  }
+
+  authorViews (): AuthorView[] {
+    return [...this.authors.values()].map(a => ({
+      author: a.authorHex,
+      peerId: a.authorHex === this.authorHex ? 'self' : a.peerId,
+      seq: a.seq.toString(),
+      head: a.hashHex,
+      forked: a.forkedAt != null,
+      forkedAt: a.forkedAt?.toString() ?? null
+    }))
+  }
+
+  /** Public key and PeerId of a known author. */
+  async authorKey (authorHex: string): Promise<{ publicKey: Uint8Array, binding: Uint8Array, peerId: string } | undefined> {
+    const st = this.authors.get(authorHex)
+    if (st == null) return undefined
+    const first = await this.store.entry(st.firstHash)
+    if (first == null) return undefined
+    return { publicKey: first.entry.publicKey, binding: first.entry.binding, peerId: st.peerId }
+  }
+
+  peerIdOf (authorHex: string): string | undefined {
+    return authorHex === this.authorHex ? undefined : this.authors.get(authorHex)?.peerId
+  }
+
+  async range (authorHex: string, fromSeq: bigint, limit: number): Promise<Uint8Array[]> {
+    return await this.store.range(authorHex, fromSeq, limit)
+  }
+
+  async authorRecords (): Promise<AuthorRecord[]> {
+    return await this.store.authors()
+  }
+}
+
+function reject (reason: ConstructorParameters<typeof InvalidEntryError>[0], message: string): IngestResult {
+  return { result: 'reject', error: new InvalidEntryError(reason, message) }
+}

@@ -1,0 +1,17 @@
+/** How long an append waits for a peer to confirm this node's own chain after its store was lost. */
+export const CHAIN_CONFIRM_TIMEOUT_MS = 15_000
+/** Most own appends signed and committed in one group (one synced LevelDB batch). */
+export const MAX_APPEND_GROUP = 256
+/** Hashes whose signature verified, remembered so a second copy is not verified again. */
+export const VERIFIED_CACHE_SIZE = 16_384
+/** Entries received ahead of a gap, held until the gap is filled: per author, and in all. */
+export const MAX_PENDING_PER_AUTHOR = 512
+export const MAX_PENDING_TOTAL = 8_192
+/** Period of the background sync with each connected peer (heads only when nothing is missing). */
+export const SYNC_INTERVAL_MS = 10_000
+/** A sync session that makes no progress for this long is aborted. */
+export const SYNC_IDLE_TIMEOUT_MS = 20_000
+/** Entries asked for per SyncWant. */
+export const SYNC_BATCH = 512
+/** Inbound sync streams allowed per connection. */
+export const SYNC_MAX_INBOUND_STREAMS = 4

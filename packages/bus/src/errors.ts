@@ -1,0 +1,90 @@
+/**
+ * Typed errors of @smesh/bus. Compare `err.name` across package boundaries.
+ * Every error a user can meet carries a `hint`.
+ */
+abstract class BusError extends Error {
+  abstract readonly hint: string
+}
+
+/** An entry that is not acceptable as it stands: malformed, oversize, badly signed or badly linked. */
+export class InvalidEntryError extends BusError {
+  static override readonly name = 'InvalidEntryError'
+  override readonly name = 'InvalidEntryError'
+  readonly hint = 'the entry was refused and nothing was stored; if it came from a peer, that peer sent a damaged or forged entry'
+  /** A short machine-readable reason: `oversize`, `malformed`, `non-canonical`, `version`, `algorithm`, `author`, `key`, `binding`, `signature`, `link`, `seq`, `kind`, `body`. */
+  constructor (readonly reason: InvalidReason, message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+export type InvalidReason = 'oversize' | 'malformed' | 'non-canonical' | 'version' | 'algorithm' | 'author' | 'key' | 'binding' | 'signature' | 'link' | 'seq' | 'kind' | 'body' | 'unknown-author'
+
+export class StoreSchemaError extends BusError {
+  static override readonly name = 'StoreSchemaError'
+  override readonly name = 'StoreSchemaError'
+  readonly exitCode = 78
+  readonly hint: string
+  constructor (readonly path: string, found: string, expected: number) {
+    super(`the bus store at ${path} has schema version ${found}; this smesh understands ${expected}`)
+    this.hint = 'run the smesh version that wrote it, or move the directory away to start with an empty store (peers will resend what they have); nothing was changed'
+  }
+}
+
+export class StoreOpenError extends BusError {
+  static override readonly name = 'StoreOpenError'
+  override readonly name = 'StoreOpenError'
+  readonly hint: string
+  constructor (readonly path: string, options?: ErrorOptions) {
+    super(`the bus store at ${path} cannot be opened: ${(options?.cause as Error | undefined)?.message ?? 'unknown error'}`, options)
+    this.hint = 'check that no other process uses this data dir and that the disk is writable; nothing was changed'
+  }
+}
+
+/** The node lost its store but not its key: it must learn its own chain from peers before signing again. */
+export class ChainUnconfirmedError extends BusError {
+  static override readonly name = 'ChainUnconfirmedError'
+  override readonly name = 'ChainUnconfirmedError'
+  readonly exitCode = 1
+  readonly hint = 'this node\'s bus store is new but its key is not: it may have published entries it no longer holds. Start it where a peer that holds them is reachable (--peer or the LAN); if no other node ever received an entry from it, start it once with SMESH_BUS_NEW_CHAIN=1'
+  constructor (waitedMs: number) {
+    super(`the bus refuses to sign: no peer confirmed this node's own chain within ${Math.round(waitedMs / 1000)} s`)
+  }
+}
+
+export class InvalidBodyError extends BusError {
+  static override readonly name = 'InvalidBodyError'
+  override readonly name = 'InvalidBodyError'
+  readonly exitCode = 2
+  constructor (message: string, readonly hint: string = 'see `smesh memory --help` for what keys and values may hold') {
+    super(message)
+  }
+}
+
+export class NotFoundError extends BusError {
+  static override readonly name = 'NotFoundError'
+  override readonly name = 'NotFoundError'
+  readonly exitCode = 4
+  constructor (message: string, readonly hint: string) {
+    super(message)
+  }
+}
+
+/** A bundle that fails verification. `index` is the record (0 = manifest, then entries in file order). */
+export class BundleError extends BusError {
+  static override readonly name = 'BundleError'
+  override readonly name = 'BundleError'
+  readonly exitCode = 1
+  readonly hint = 'the bundle is damaged or was altered after export: do not trust its content; get a fresh export from a node'
+  constructor (message: string, readonly index: number, readonly reason: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+export class BusStoppedError extends BusError {
+  static override readonly name = 'BusStoppedError'
+  override readonly name = 'BusStoppedError'
+  readonly hint = 'the node is stopping; start it again and retry'
+  constructor () {
+    super('the bus is stopped')
+  }
+}

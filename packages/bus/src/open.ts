@@ -1,0 +1,22 @@
+import { join } from 'node:path'
+import { encodeBinding } from '@smesh/identity'
+import { Bus } from './bus.js'
+import { createSigner } from './crypto.js'
+import { LevelStorage } from './store/level-storage.js'
+import type { Identity } from '@smesh/identity'
+
+export const BUS_DIR = 'bus'
+
+/** Opens the bus of a node's data dir (`<dataDir>/bus`, LevelDB) with the node's identity. */
+export async function openBus (dataDir: string, identity: Identity, options: { newChain?: boolean, confirmTimeoutMs?: number } = {}): Promise<Bus> {
+  const bus = new Bus({
+    storage: new LevelStorage(join(dataDir, BUS_DIR)),
+    signer: createSigner(identity.pqSeed),
+    binding: encodeBinding(identity.binding),
+    identityCreated: identity.created,
+    newChain: options.newChain,
+    confirmTimeoutMs: options.confirmTimeoutMs
+  })
+  await bus.open()
+  return bus
+}

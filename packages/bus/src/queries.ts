@@ -1,0 +1,146 @@
+import { entryView } from './entry-view.js'
+import { InvalidBodyError, NotFoundError } from './errors.js'
+import { KINDS, checkMemoryKey, encodeJsonBody } from './kinds.js'
+import type { Bus } from './bus.js'
+import type { BusEntry } from './entry.js'
+import type { EntryView } from './entry-view.js'
+import type { SessionRole } from './kinds.js'
+import type { MemoryRecord } from './views.js'
+
+export interface LogQuery {
+  author?: string
+  kind?: string
+  limit?: number
+  /** Only entries with an HLC key before this (for paging). */
+  before?: string
+}
+
+function view (bus: Bus, e: BusEntry): EntryView {
+  return entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? ''))
+}
+
+/** Entries newest first, filtered by author (hex, or a prefix of at least 8 digits) and kind. */
+export async function queryLog (bus: Bus, q: LogQuery): Promise<EntryView[]> {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 10_000)
+  const hashes = q.kind != null
+    ? bus.store.kindIndex(q.kind, { reverse: true, before: q.before })
+    : bus.store.timeIndex({ reverse: true, lt: q.before })
+  const out: EntryView[] = []
+  for await (const hash of hashes) {
+    const e = await bus.store.entry(hash)
+    if (e == null) continue
+    if (q.author != null && !e.authorHex.startsWith(q.author)) continue
+    out.push(view(bus, e))
+    if (out.length >= limit) break
+  }
+  return out
+}
+
+export { view as entryViewOf }
+
+export interface MemoryItem {
+  key: string
+  value: unknown
+  author: string
+  peerId: string
+  hash: string
+  time: string
+}
+
+function memoryItem (bus: Bus, key: string, r: MemoryRecord): MemoryItem {
+  return { key, value: r.value, author: r.author, peerId: r.author === bus.authorHex ? 'self' : (bus.peerIdOf(r.author) ?? ''), hash: r.hash, time: new Date(Number(r.ms)).toISOString() }
+}
+
+export async function memoryGet (bus: Bus, key: string): Promise<MemoryItem> {
+  checkMemoryKey(key)
+  const r = await bus.store.getJson<MemoryRecord>('memory', key)
+  if (r == null || r.deleted) throw new NotFoundError(`no memory entry ${JSON.stringify(key)}`, 'list what there is with `smesh memory list`')
+  return memoryItem(bus, key, r)
+}
+
+export async function memoryList (bus: Bus, prefix = '', limit = 10_000): Promise<MemoryItem[]> {
+  const out: MemoryItem[] = []
+  for await (const [k, v] of bus.store.memoryRecords(prefix)) {
+    const r = JSON.parse(new TextDecoder().decode(v)) as MemoryRecord
+    if (!r.deleted) out.push(memoryItem(bus, k, r))
+    if (out.length >= limit) break
+  }
+  return out
+}
+
+export async function memorySet (bus: Bus, key: string, value: unknown, options: { signal?: AbortSignal } = {}): Promise<EntryView> {
+  checkMemoryKey(key)
+  if (value === undefined) throw new InvalidBodyError('a memory value is needed')
+  return view(bus, await bus.append(KINDS.memoryPut, encodeJsonBody({ key, value }), options))
+}
+
+export async function memoryRemove (bus: Bus, key: string, options: { signal?: AbortSignal } = {}): Promise<EntryView> {
+  await memoryGet(bus, key)
+  return view(bus, await bus.append(KINDS.memoryDel, encodeJsonBody({ key }), options))
+}
+
+export interface SessionSummary {
+  id: string
+  title: string
+  openedBy: string
+  openedAt: string
+}
+
+export interface SessionView extends SessionSummary {
+  messages: Array<{ role: string, content: string, model?: string, peer?: string, author: string, hash: string, time: string }>
+  state: Record<string, unknown>
+  entries: number
+}
+
+/** A session id, or a unique prefix of one (at least 8 hex digits). */
+export async function resolveSession (bus: Bus, idOrPrefix: string): Promise<string> {
+  if (!/^[0-9a-f]{8,64}$/.test(idOrPrefix)) throw new InvalidBodyError(`invalid session id ${JSON.stringify(idOrPrefix.slice(0, 80))}`, 'a session id is 64 hex digits; a unique prefix of 8 or more works too (see `smesh session list`)')
+  const found: string[] = []
+  for await (const id of bus.store.sessionIds()) if (id.startsWith(idOrPrefix)) found.push(id)
+  if (found.length === 1) return found[0] as string
+  if (found.length === 0) throw new NotFoundError(`no session ${idOrPrefix}`, 'list sessions with `smesh session list`')
+  throw new InvalidBodyError(`session prefix ${idOrPrefix} is ambiguous (${found.length} sessions)`, 'give more digits of the id')
+}
+
+export async function sessionOpen (bus: Bus, title: string | undefined, options: { signal?: AbortSignal } = {}): Promise<SessionSummary> {
+  const e = await bus.append(KINDS.sessionOpen, encodeJsonBody(title != null ? { title } : {}), options)
+  return { id: e.hashHex, title: title ?? '', openedBy: 'self', openedAt: new Date(Number(e.hlc.ms)).toISOString() }
+}
+
+export async function sessionAppend (bus: Bus, idOrPrefix: string, msg: { role: SessionRole, content: string, model?: string, peer?: string }, options: { signal?: AbortSignal } = {}): Promise<EntryView> {
+  const session = await resolveSession(bus, idOrPrefix)
+  return view(bus, await bus.append(KINDS.sessionMessage, encodeJsonBody({ session, ...msg }), options))
+}
+
+export async function sessionList (bus: Bus): Promise<SessionSummary[]> {
+  const out: SessionSummary[] = []
+  for await (const id of bus.store.sessionIds()) {
+    const e = await bus.store.entry(id)
+    if (e == null) continue
+    const v = view(bus, e)
+    out.push({ id, title: String((v.body as { title?: string })?.title ?? ''), openedBy: v.peerId, openedAt: v.time })
+  }
+  return out
+}
+
+/** A session in HLC order: every node shows the same sequence. */
+export async function sessionShow (bus: Bus, idOrPrefix: string): Promise<SessionView> {
+  const id = await resolveSession(bus, idOrPrefix)
+  const open = await bus.store.entry(id)
+  if (open == null) throw new NotFoundError(`no session ${id}`, 'list sessions with `smesh session list`')
+  const ov = view(bus, open)
+  const result: SessionView = { id, title: String((ov.body as { title?: string })?.title ?? ''), openedBy: ov.peerId, openedAt: ov.time, messages: [], state: {}, entries: 0 }
+  for await (const hash of bus.store.sessionIndex(id)) {
+    const e = await bus.store.entry(hash)
+    if (e == null) continue
+    result.entries++
+    const v = view(bus, e)
+    const body = v.body as Record<string, any>
+    if (e.entry.kind === KINDS.sessionMessage) {
+      result.messages.push({ role: body.role, content: body.content, model: body.model, peer: body.peer, author: v.peerId, hash: v.hash, time: v.time })
+    } else if (e.entry.kind === KINDS.sessionState) {
+      result.state = { ...result.state, ...body.state }
+    }
+  }
+  return result
+}

@@ -1,0 +1,129 @@
+import { BUS_SYNC_PROTOCOL, BUS_SYNC_VERSION, MAX_SYNC_BATCH_ENTRIES, MAX_SYNC_HEADS, MAX_SYNC_MESSAGE_BYTES, SyncBatch, SyncHeads, SyncHello, SyncWant } from '@smesh/protocols'
+import { pbStream } from '@libp2p/utils'
+import { SYNC_BATCH, SYNC_IDLE_TIMEOUT_MS } from '../constants.js'
+import { fromHex, toHex } from '../hex.js'
+import type { Bus } from '../bus.js'
+import type { Head } from '@smesh/protocols'
+import type { Stream } from '@libp2p/interface'
+
+/** Most bytes of entries sent in one SyncBatch (the message limit leaves room for framing). */
+const MAX_BATCH_BYTES = MAX_SYNC_MESSAGE_BYTES - 64 * 1024
+
+export interface SyncProgress {
+  authorHex: string
+  /** Entries received so far in this session, and how many the peer's heads promised. */
+  done: number
+  total: number
+}
+
+export interface SyncResult {
+  received: number
+  forks: number
+  /** Authors whose chain the peer follows on another branch (evidence was fetched). */
+  diverged: number
+  /** Whether the peer's heads included entries of this node's own chain that it lacked. */
+  ownFetched: number
+}
+
+function headsOf (bus: Bus): Head[] {
+  return bus.heads().slice(0, MAX_SYNC_HEADS).map(h => ({ author: fromHex(h.authorHex) as Uint8Array<ArrayBuffer>, seq: h.seq, hash: fromHex(h.hashHex) as Uint8Array<ArrayBuffer> }))
+}
+
+function timeout (signal: AbortSignal): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(SYNC_IDLE_TIMEOUT_MS)])
+}
+
+/** What this node would ask for, given a peer's heads: authors missing here, or further ahead there, or a head that differs. */
+export async function planWants (bus: Bus, theirs: Head[]): Promise<Array<{ authorHex: string, from: bigint, to: bigint, evidenceOnly: boolean }>> {
+  const plan: Array<{ authorHex: string, from: bigint, to: bigint, evidenceOnly: boolean }> = []
+  for (const h of theirs) {
+    if (h.author.byteLength !== 32 || h.seq < 1n) continue
+    const authorHex = toHex(h.author)
+    const mine = bus.head(authorHex)
+    if (mine == null) plan.push({ authorHex, from: 1n, to: h.seq, evidenceOnly: false })
+    else if (h.seq > mine.seq) plan.push({ authorHex, from: mine.seq + 1n, to: h.seq, evidenceOnly: false })
+    else if (await bus.store.hashAt(authorHex, h.seq) !== toHex(h.hash)) plan.push({ authorHex, from: h.seq, to: h.seq, evidenceOnly: true })
+  }
+  return plan
+}
+
+/**
+ * The client side of /smesh/bus-sync/1.0.0 on an open stream: send our
+ * heads, read theirs, then pull what is missing in batches, one request at a
+ * time (the server sends nothing unasked: that is the backpressure). A
+ * session that is cut off simply ends; the next one resumes from the heads.
+ */
+export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, peer: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
+  const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
+  const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0 }
+  await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus) }, SyncHello, { signal: timeout(options.signal) })
+  const theirs = await pb.read(SyncHeads, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
+  const plan = await planWants(bus, theirs.heads)
+  const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
+  const ask = async (authorHex: string, from: bigint, limit: number): Promise<Uint8Array[]> => {
+    await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
+    const batch = await pb.read(SyncBatch, { signal: timeout(options.signal), limits: { entries: MAX_SYNC_BATCH_ENTRIES } })
+    return batch.entries
+  }
+  for (const p of plan) {
+    let from = p.from
+    while (from <= p.to) {
+      options.signal.throwIfAborted()
+      const want = p.to - from + 1n
+      const entries = await ask(p.authorHex, from, want > BigInt(SYNC_BATCH) ? SYNC_BATCH : Number(want))
+      if (entries.length === 0) break
+      const r = await bus.ingestRun(entries, peer)
+      result.forks += r.forks
+      if (r.diverged != null) {
+        // their next entry links elsewhere: their entry at our head's seq differs from ours
+        result.diverged++
+        const evidence = await ask(p.authorHex, r.diverged, 1)
+        if (evidence.length > 0) result.forks += (await bus.ingestRun(evidence, peer)).forks
+        break
+      }
+      if (p.evidenceOnly) break
+      result.received += r.added
+      if (p.authorHex === bus.authorHex) result.ownFetched += r.added
+      from += BigInt(entries.length)
+      options.onProgress?.({ authorHex: p.authorHex, done: result.received, total })
+    }
+  }
+  await pb.write({ author: new Uint8Array(0) as Uint8Array<ArrayBuffer>, fromSeq: 0n, limit: 0 }, SyncWant, { signal: timeout(options.signal) })
+  await stream.close({ signal: timeout(options.signal) })
+  return result
+}
+
+/**
+ * The server side: answer the hello with our heads, then serve each
+ * SyncWant with at most MAX_SYNC_BATCH_ENTRIES consecutive entries (and at
+ * most MAX_BATCH_BYTES) until the client ends the session. Returns the
+ * client's heads, so the caller can pull what the client has and we lack.
+ */
+export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal }): Promise<Head[]> {
+  const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
+  const hello = await pb.read(SyncHello, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
+  if (hello.version !== BUS_SYNC_VERSION || hello.mesh !== mesh) {
+    stream.abort(new Error(`sync hello for version ${hello.version}, mesh ${JSON.stringify(hello.mesh)}`))
+    return []
+  }
+  await pb.write({ heads: headsOf(bus) }, SyncHeads, { signal: timeout(options.signal) })
+  while (true) {
+    let want: SyncWant
+    try {
+      want = await pb.read(SyncWant, { signal: timeout(options.signal) })
+    } catch {
+      break // the client went away: nothing more to serve
+    }
+    if (want.limit === 0) break
+    const limit = Math.min(want.limit, MAX_SYNC_BATCH_ENTRIES)
+    const raws = want.author.byteLength === 32 && want.fromSeq >= 1n ? await bus.range(toHex(want.author), want.fromSeq, limit) : []
+    let bytes = 0
+    let n = 0
+    while (n < raws.length && bytes + (raws[n] as Uint8Array).byteLength <= MAX_BATCH_BYTES) bytes += (raws[n++] as Uint8Array).byteLength
+    await pb.write({ entries: raws.slice(0, n) as Array<Uint8Array<ArrayBuffer>> }, SyncBatch, { signal: timeout(options.signal) })
+  }
+  await stream.close({ signal: timeout(options.signal) }).catch(() => {})
+  return hello.heads
+}
+
+export { BUS_SYNC_PROTOCOL }

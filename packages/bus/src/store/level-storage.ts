@@ -1,0 +1,64 @@
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Level } from 'level'
+import { StoreOpenError } from '../errors.js'
+import { SECTIONS } from './storage.js'
+import type { BusStorage, Range, Section, WriteOp } from './storage.js'
+
+type Sub = ReturnType<Level<string, Uint8Array>['sublevel']>
+
+/** LevelDB (classic-level through `level`), one sublevel per section. */
+export class LevelStorage implements BusStorage {
+  private readonly db: Level<string, Uint8Array>
+  private readonly subs: Record<Section, Sub>
+
+  constructor (readonly location: string) {
+    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    this.subs = Object.fromEntries(SECTIONS.map(s => [s, this.db.sublevel<string, Uint8Array>(s, { keyEncoding: 'utf8', valueEncoding: 'view' })])) as Record<Section, Sub>
+  }
+
+  async open (): Promise<void> {
+    try {
+      await this.db.open({ createIfMissing: true })
+    } catch (err) {
+      throw new StoreOpenError(this.location, { cause: (err as any).cause ?? err })
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.db.close()
+  }
+
+  async get (section: Section, key: string): Promise<Uint8Array | undefined> {
+    return await this.subs[section].get(key) as Uint8Array | undefined
+  }
+
+  async getMany (section: Section, keys: string[]): Promise<Array<Uint8Array | undefined>> {
+    return await this.subs[section].getMany(keys) as Array<Uint8Array | undefined>
+  }
+
+  async write (ops: WriteOp[], options: { sync: boolean }): Promise<void> {
+    if (ops.length === 0) return
+    await this.db.batch(ops.map(op => op.type === 'put'
+      ? { type: 'put' as const, sublevel: this.subs[op.section], key: op.key, value: op.value }
+      : { type: 'del' as const, sublevel: this.subs[op.section], key: op.key }), { sync: options.sync })
+  }
+
+  async * entries (section: Section, range: Range = {}): AsyncIterable<[string, Uint8Array]> {
+    for await (const kv of this.subs[section].iterator({ ...range, limit: range.limit ?? -1 })) yield kv as [string, Uint8Array]
+  }
+
+  async * keys (section: Section, range: Range = {}): AsyncIterable<string> {
+    for await (const k of this.subs[section].keys({ ...range, limit: range.limit ?? -1 })) yield k
+  }
+
+  async clear (section: Section): Promise<void> {
+    await this.subs[section].clear()
+  }
+
+  async size (): Promise<number> {
+    let total = 0
+    for (const name of await readdir(this.location)) total += (await stat(join(this.location, name))).size
+    return total
+  }
+}

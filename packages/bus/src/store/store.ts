@@ -1,0 +1,208 @@
+import { StoreSchemaError } from '../errors.js'
+import { decodeEntry } from '../entry.js'
+import { seqKey } from '../hex.js'
+import { timestampKey } from '../hlc.js'
+import type { BusEntry } from '../entry.js'
+import type { BusStorage, Range, WriteOp } from './storage.js'
+
+/** Version of the on-disk layout below; a store of another version is refused. */
+export const SCHEMA_VERSION = 1
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const EMPTY = new Uint8Array(0)
+
+export interface HeadRecord {
+  authorHex: string
+  seq: bigint
+  hashHex: string
+}
+
+export interface AuthorRecord {
+  authorHex: string
+  /** PeerId bound to the author's key by its first entry's binding. */
+  peerId: string
+  /** Hash of the author's first entry, which carries its public key. */
+  firstHash: string
+  /** Set once two validly signed entries with the same seq were seen. */
+  forkedAt?: string
+}
+
+export interface ForkRecord {
+  authorHex: string
+  seq: bigint
+  hashes: [string, string]
+}
+
+/**
+ * The bus's key layout on a BusStorage:
+ *   entry   hash                     -> encoded entry
+ *   chain   author/seq               -> hash (the chain this node follows)
+ *   head    author                   -> {seq, hash}
+ *   author  author                   -> {peerId, firstHash, forkedAt?}
+ *   time    hlc/hash                 -> ''
+ *   kind    kind/hlc/hash            -> ''
+ *   fork    author/seq/hash          -> '' (the conflicting entry; it is in `entry` too)
+ *   memory  key                      -> memory view record
+ *   session id/hlc/hash              -> ''
+ *   meta    schema, ownChainConfirmed, ...
+ * (hashes and authors in lower-case hex, seq and hlc in fixed-width hex)
+ */
+export class BusStore {
+  constructor (readonly storage: BusStorage) {}
+
+  /** Opens the store; returns whether it was created now. Refuses a store of another schema. */
+  async open (): Promise<{ created: boolean }> {
+    await this.storage.open()
+    const found = await this.getMeta('schema')
+    if (found === undefined) {
+      // a store with entries but no schema key was not written by smesh: refuse it as well
+      const iter = this.storage.keys('entry', { limit: 1 })[Symbol.asyncIterator]()
+      if ((await iter.next()).done !== true) {
+        await this.storage.close()
+        throw new StoreSchemaError(this.storage.location, 'none', SCHEMA_VERSION)
+      }
+      await this.storage.write([{ type: 'put', section: 'meta', key: 'schema', value: enc.encode(String(SCHEMA_VERSION)) }], { sync: true })
+      return { created: true }
+    }
+    if (found !== String(SCHEMA_VERSION)) {
+      await this.storage.close()
+      throw new StoreSchemaError(this.storage.location, found, SCHEMA_VERSION)
+    }
+    return { created: false }
+  }
+
+  async close (): Promise<void> {
+    await this.storage.close()
+  }
+
+  async getMeta (key: string): Promise<string | undefined> {
+    const v = await this.storage.get('meta', key)
+    return v === undefined ? undefined : dec.decode(v)
+  }
+
+  metaOp (key: string, value: string): WriteOp {
+    return { type: 'put', section: 'meta', key, value: enc.encode(value) }
+  }
+
+  async write (ops: WriteOp[], sync: boolean): Promise<void> {
+    await this.storage.write(ops, { sync })
+  }
+
+  async rawEntry (hashHex: string): Promise<Uint8Array | undefined> {
+    return await this.storage.get('entry', hashHex)
+  }
+
+  async entry (hashHex: string): Promise<BusEntry | undefined> {
+    const raw = await this.rawEntry(hashHex)
+    return raw === undefined ? undefined : decodeEntry(raw)
+  }
+
+  async hashAt (authorHex: string, seq: bigint): Promise<string | undefined> {
+    const v = await this.storage.get('chain', `${authorHex}/${seqKey(seq)}`)
+    return v === undefined ? undefined : dec.decode(v)
+  }
+
+  /** Up to `limit` encoded entries of an author's chain, from `fromSeq` on, consecutive. */
+  async range (authorHex: string, fromSeq: bigint, limit: number): Promise<Uint8Array[]> {
+    const hashes: string[] = []
+    for await (const [, v] of this.storage.entries('chain', { gte: `${authorHex}/${seqKey(fromSeq)}`, lt: `${authorHex}/~`, limit })) hashes.push(dec.decode(v))
+    const raws = await this.storage.getMany('entry', hashes)
+    const out: Uint8Array[] = []
+    for (const r of raws) {
+      if (r === undefined) break
+      out.push(r)
+    }
+    return out
+  }
+
+  async heads (): Promise<HeadRecord[]> {
+    const out: HeadRecord[] = []
+    for await (const [k, v] of this.storage.entries('head')) {
+      const h = JSON.parse(dec.decode(v)) as { seq: string, hash: string }
+      out.push({ authorHex: k, seq: BigInt(h.seq), hashHex: h.hash })
+    }
+    return out
+  }
+
+  headOp (h: HeadRecord): WriteOp {
+    return { type: 'put', section: 'head', key: h.authorHex, value: enc.encode(JSON.stringify({ seq: h.seq.toString(), hash: h.hashHex })) }
+  }
+
+  async authors (): Promise<AuthorRecord[]> {
+    const out: AuthorRecord[] = []
+    for await (const [k, v] of this.storage.entries('author')) out.push({ authorHex: k, ...JSON.parse(dec.decode(v)) })
+    return out
+  }
+
+  authorOp (a: AuthorRecord): WriteOp {
+    const { authorHex, ...rest } = a
+    return { type: 'put', section: 'author', key: authorHex, value: enc.encode(JSON.stringify(rest)) }
+  }
+
+  /** The writes that store one entry on its author's chain, with its time and kind index keys. */
+  entryOps (e: BusEntry): WriteOp[] {
+    const ts = timestampKey(e.hlc)
+    return [
+      { type: 'put', section: 'entry', key: e.hashHex, value: e.bytes },
+      { type: 'put', section: 'chain', key: `${e.authorHex}/${seqKey(e.seq)}`, value: enc.encode(e.hashHex) },
+      { type: 'put', section: 'time', key: `${ts}/${e.hashHex}`, value: EMPTY },
+      { type: 'put', section: 'kind', key: `${e.entry.kind}/${ts}/${e.hashHex}`, value: EMPTY }
+    ]
+  }
+
+  /** Stores a conflicting entry as evidence: by hash and in the fork index, never on the chain. */
+  evidenceOps (e: BusEntry): WriteOp[] {
+    return [
+      { type: 'put', section: 'entry', key: e.hashHex, value: e.bytes },
+      { type: 'put', section: 'fork', key: `${e.authorHex}/${seqKey(e.seq)}/${e.hashHex}`, value: EMPTY }
+    ]
+  }
+
+  async forks (): Promise<ForkRecord[]> {
+    const out: ForkRecord[] = []
+    for await (const k of this.storage.keys('fork')) {
+      const [authorHex = '', seqHex = '0', hash = ''] = k.split('/')
+      const seq = BigInt('0x' + seqHex)
+      const main = await this.hashAt(authorHex, seq)
+      out.push({ authorHex, seq, hashes: [main ?? '', hash] })
+    }
+    return out
+  }
+
+  /** Hashes from the time index, newest first unless `reverse: false`. */
+  async * timeIndex (range: Range): AsyncIterable<string> {
+    for await (const k of this.storage.keys('time', range)) yield k.slice(k.indexOf('/') + 1)
+  }
+
+  async * kindIndex (kind: string, range: { after?: string, before?: string, reverse?: boolean, limit?: number }): AsyncIterable<string> {
+    const gt = range.after != null ? `${kind}/${range.after}~` : `${kind}/`
+    const lt = range.before != null ? `${kind}/${range.before}` : `${kind}/~`
+    for await (const k of this.storage.keys('kind', { gt, lt, reverse: range.reverse, limit: range.limit })) yield k.slice(k.lastIndexOf('/') + 1)
+  }
+
+  async * sessionIndex (sessionId: string): AsyncIterable<string> {
+    for await (const k of this.storage.keys('session', { gt: `${sessionId}/`, lt: `${sessionId}/~` })) yield k.slice(k.lastIndexOf('/') + 1)
+  }
+
+  async * sessionIds (): AsyncIterable<string> {
+    for await (const k of this.storage.keys('kind', { gt: 'session.open/', lt: 'session.open/~' })) yield k.slice(k.lastIndexOf('/') + 1)
+  }
+
+  async getJson <T> (section: 'memory', key: string): Promise<T | undefined> {
+    const v = await this.storage.get(section, key)
+    return v === undefined ? undefined : JSON.parse(dec.decode(v)) as T
+  }
+
+  jsonOp (section: 'memory', key: string, value: unknown): WriteOp {
+    return { type: 'put', section, key, value: enc.encode(JSON.stringify(value)) }
+  }
+
+  sessionOp (sessionId: string, e: BusEntry): WriteOp {
+    return { type: 'put', section: 'session', key: `${sessionId}/${timestampKey(e.hlc)}/${e.hashHex}`, value: EMPTY }
+  }
+
+  async * memoryRecords (prefix: string): AsyncIterable<[string, Uint8Array]> {
+    yield * this.storage.entries('memory', { gte: prefix, lt: prefix + '\uffff' })
+  }
+}

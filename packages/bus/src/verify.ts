@@ -1,0 +1,130 @@
+import { createVerifier } from './crypto.js'
+import { decodeEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
+import { InvalidEntryError } from './errors.js'
+import { toHex } from './hex.js'
+import type { Verifier } from './crypto.js'
+import type { BusEntry } from './entry.js'
+
+export interface ChainFailure {
+  seq: string
+  hash: string
+  reason: string
+  message: string
+  /** Position of the entry in its source (bundle record index), when known. */
+  index?: number
+}
+
+/** What verification found about one author's chain. */
+export interface ChainReport {
+  author: string
+  peerId: string
+  entries: number
+  /** Entries whose own signature was checked (all of them with --all; else the head and the first). */
+  signaturesChecked: number
+  /** Entries covered: checked by signature, or by a hash link to a checked one. */
+  verified: number
+  head: string
+  forks: Array<{ seq: string, hashes: string[] }>
+  firstFailure: ChainFailure | null
+}
+
+interface Current {
+  report: ChainReport
+  expectSeq: bigint
+  prevHash?: string
+  verifier?: Verifier
+  last?: BusEntry
+  lastIndex?: number
+}
+
+/**
+ * Checks chains fed to it entry by entry, in seq order, one author at a
+ * time: encoding, seq continuity, hash links, the first entry's key and
+ * binding, and signatures (every one with `all`, else the last one of the
+ * chain, which commits to the rest through the links). Stops checking a
+ * chain at its first failure.
+ */
+export class ChainVerifier {
+  readonly reports: ChainReport[] = []
+  /** Verifiers of the chains whose first entry checked out, by author. */
+  readonly verifiers = new Map<string, Verifier>()
+  private cur?: Current
+
+  constructor (private readonly all: boolean) {}
+
+  begin (authorHex: string, peerId = ''): void {
+    this.end()
+    this.cur = { report: { author: authorHex, peerId, entries: 0, signaturesChecked: 0, verified: 0, head: '', forks: [], firstFailure: null }, expectSeq: 1n }
+  }
+
+  private failed (raw: Uint8Array | BusEntry, reason: string, message: string, index?: number): void {
+    const c = this.cur
+    if (c == null || c.report.firstFailure != null) return
+    const e = raw instanceof Uint8Array ? undefined : raw
+    c.report.firstFailure = { seq: (e?.seq ?? c.expectSeq).toString(), hash: e?.hashHex ?? '', reason, message, index }
+  }
+
+  /** Feeds the next entry of the current chain. Returns false once the chain has failed. */
+  async push (raw: Uint8Array, index?: number): Promise<boolean> {
+    const c = this.cur
+    if (c == null) throw new Error('begin() a chain first')
+    if (c.report.firstFailure != null) return false
+    let e: BusEntry
+    try {
+      e = decodeEntry(raw)
+    } catch (err: any) {
+      this.failed(raw, err instanceof InvalidEntryError ? err.reason : 'malformed', err.message, index)
+      return false
+    }
+    c.report.entries++
+    if (e.authorHex !== c.report.author) { this.failed(e, 'author', `entry ${e.hashHex.slice(0, 16)} belongs to author ${e.authorHex.slice(0, 16)}, not to this chain`, index); return false }
+    if (e.seq !== c.expectSeq) { this.failed(e, 'seq', `expected seq ${c.expectSeq}, found ${e.seq}: an entry is missing or out of order`, index); return false }
+    if (e.seq === 1n) {
+      try {
+        const peerId = await verifyFirstEntry(e)
+        if (c.report.peerId === '' || c.report.peerId === 'self') c.report.peerId = c.report.peerId === 'self' ? 'self' : peerId
+        c.verifier = createVerifier(e.entry.publicKey)
+        this.verifiers.set(e.authorHex, c.verifier)
+      } catch (err: any) {
+        this.failed(e, err.reason ?? 'binding', err.message, index)
+        return false
+      }
+    } else if (toHex(e.entry.prev) !== c.prevHash) {
+      this.failed(e, 'link', `entry ${e.seq} does not link to entry ${e.seq - 1n}`, index)
+      return false
+    }
+    if (this.all || e.seq === 1n) {
+      if (!verifyEntrySignature(e, c.verifier as Verifier)) { this.failed(e, 'signature', `entry ${e.seq} has a bad signature`, index); return false }
+      c.report.signaturesChecked++
+    }
+    c.prevHash = e.hashHex
+    c.expectSeq = e.seq + 1n
+    c.last = e
+    c.lastIndex = index
+    c.report.head = e.hashHex
+    return true
+  }
+
+  /** Records a fork found in the source. */
+  addFork (seq: bigint, hashes: string[]): void {
+    this.cur?.report.forks.push({ seq: seq.toString(), hashes })
+  }
+
+  /** Ends the current chain: checks the last signature when not every one was checked. */
+  end (): ChainReport | undefined {
+    const c = this.cur
+    if (c == null) return undefined
+    this.cur = undefined
+    const r = c.report
+    if (r.firstFailure == null && !this.all && c.last != null && c.last.seq !== 1n) {
+      if (!verifyEntrySignature(c.last, c.verifier as Verifier)) {
+        r.firstFailure = { seq: c.last.seq.toString(), hash: c.last.hashHex, reason: 'signature', message: `entry ${c.last.seq} (the chain's head) has a bad signature`, index: c.lastIndex }
+      } else {
+        r.signaturesChecked++
+      }
+    }
+    r.verified = r.firstFailure == null ? r.entries : Math.max(0, Number(BigInt(r.firstFailure.seq) - 1n))
+    this.reports.push(r)
+    return r
+  }
+}
