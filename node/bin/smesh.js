@@ -2,6 +2,8 @@
 // A node idles for days: a 1 MB young generation keeps its RSS about 20 MB
 // lower at no CPU cost (measured: see README, Benchmarks). V8 takes this flag
 // only at process start, so it is here and in bootstrap/smesh.
+// a reader that went away (smesh bus log | head) ends the command quietly
+process.stdout.on('error', (err) => { if (err.code === 'EPIPE') process.exit(0); throw err })
 import { main } from '../dist/src/cli/main.js'
 
 await main(process.argv)

@@ -28,14 +28,15 @@ function body (ctx: RouteContext): Record<string, unknown> {
 async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
   const author = query(ctx, 'author')
   const kind = query(ctx, 'kind')
-  const queue: BusEntry[] = []
+  const queue: Array<{ e: BusEntry, at: number }> = []
   let wake: (() => void) | undefined
   let overflow = false
   const onEntry = (evt: CustomEvent<{ entry: BusEntry }>): void => {
     const e = evt.detail.entry
     if ((author != null && !e.authorHex.startsWith(author)) || (kind != null && e.entry.kind !== kind)) return
+    // when this node stored the entry, as high-resolution wall-clock ms (comparable across processes of one machine)
     if (queue.length >= 10_000) overflow = true
-    else queue.push(e)
+    else queue.push({ e, at: performance.timeOrigin + performance.now() })
     wake?.()
   }
   bus.addEventListener('bus:entry', onEntry)
@@ -44,9 +45,10 @@ async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
   try {
     yield '\n' // headers and a first byte out at once: the client knows it is following
     while (!ctx.signal.aborted) {
-      const e = queue.shift()
-      if (e != null) {
-        yield JSON.stringify(entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? ''))) + '\n'
+      const item = queue.shift()
+      if (item != null) {
+        const { e, at } = item
+        yield JSON.stringify({ ...entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? '')), at }) + '\n'
         continue
       }
       if (overflow) {

@@ -22,14 +22,76 @@ function readCommand (program: Command, name: string, summary: string, endpoint:
   })
 }
 
+type Action = (dataDir: string, ...rest: any[]) => Promise<void>
+
+/** A subcommand that talks to the node of --data-dir; `load` imports its implementation on demand. */
+function nodeCommand (parent: Command, spec: string, summary: string, load: () => Promise<Action>, extra?: (c: Command) => Command): Command {
+  let cmd = parent.command(spec).description(summary).addOption(dataDirOption())
+  if (extra != null) cmd = extra(cmd)
+  cmd.action(async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command
+    const opts = command.opts()
+    const positional = args.slice(0, command.registeredArguments.length)
+    await (await load())(resolveDataDir(opts.dataDir as string | undefined), ...positional, opts)
+  })
+  return cmd
+}
+
+const json = (c: Command): Command => c.option('--json', 'print JSON instead of text')
+
+function addBusCommands (program: Command): void {
+  const memory = program.command('memory').description('the shared memory: a key-value view of the bus, the same on every node')
+    .addHelpText('after', `
+Keys are namespaced with "/" (e.g. notes/todo). The last write wins, by hybrid logical clock, on every node alike.
+
+Examples:
+  smesh memory set notes/todo "buy milk"
+  echo "a longer value" | smesh memory set notes/long -
+  smesh memory list notes/ --json`)
+  nodeCommand(memory, 'set <key> [value]', 'set KEY to VALUE (read from stdin when VALUE is "-" or missing); returns once the signed entry is on disk', async () => (await import('./commands/memory.js')).runMemorySet, json)
+  nodeCommand(memory, 'get <key>', 'print the value of KEY', async () => (await import('./commands/memory.js')).runMemoryGet, json)
+  nodeCommand(memory, 'list [prefix]', 'list keys (starting with PREFIX) and their values', async () => (await import('./commands/memory.js')).runMemoryList, json)
+  nodeCommand(memory, 'rm <key>', 'remove KEY (a signed delete entry; the history stays on the bus)', async () => (await import('./commands/memory.js')).runMemoryRm, json)
+
+  const bus = program.command('bus').description('the memory bus: every entry signed (ML-DSA-65) and hash-chained per author, replicated to every node')
+  nodeCommand(bus, 'log', 'list entries, newest first', async () => (await import('./commands/bus.js')).runBusLog, c => json(c)
+    .option('--author <hex>', 'only entries of this author (hex id or a prefix of it, see smesh bus heads)')
+    .option('--kind <kind>', 'only entries of this kind, e.g. memory.put')
+    .option('--limit <n>', 'at most this many entries (default 50; 10 with --follow)')
+    .option('--follow', 'keep printing new entries as they arrive (Ctrl-C stops)'))
+  nodeCommand(bus, 'heads', 'show each author\'s chain: last seq and hash, and whether it forked', async () => (await import('./commands/bus.js')).runBusHeads, json)
+  nodeCommand(bus, 'status', 'show the bus: entries, authors, disk use, sync state and score of each peer', async () => (await import('./commands/bus.js')).runBusStatus, json)
+  nodeCommand(bus, 'verify', 'verify every chain from the stored bytes: links, keys, signatures; report forks (exit 1 on a failure, 5 on a fork)', async () => (await import('./commands/bus.js')).runBusVerify, c => json(c)
+    .option('--all', 'check every entry\'s signature (default: the hash links, and the signatures of each chain\'s first and last entry)'))
+  nodeCommand(bus, 'export <file>', 'write a portable, signed bundle of the whole bus to FILE; anyone can check it offline with smesh verify FILE', async () => (await import('./commands/bus.js')).runBusExport)
+
+  const session = program.command('session').description('sessions: append-only conversations or task records on the bus that any node can continue')
+  nodeCommand(session, 'open [title]', 'open a new session; prints its id', async () => (await import('./commands/session.js')).runSessionOpen, json)
+  nodeCommand(session, 'append <id> <text...>', 'append a message to session ID (a unique prefix of 8+ digits works)', async () => (await import('./commands/session.js')).runSessionAppend, c => json(c)
+    .option('--role <role>', 'system, user, assistant, tool or note (default user)')
+    .option('--model <model>', 'the model that wrote it, for assistant messages'))
+  nodeCommand(session, 'show <id>', 'print a session\'s messages in order', async () => (await import('./commands/session.js')).runSessionShow, json)
+  nodeCommand(session, 'list', 'list sessions', async () => (await import('./commands/session.js')).runSessionList, json)
+
+  program.command('verify <file>')
+    .description('verify an exported bundle offline (no node, no network): every signature, hash link and the exporter\'s manifest; exit 0 valid, 1 invalid (naming the first bad entry), 5 valid but proving a fork')
+    .option('--fast', 'check hash links and only each chain\'s first and last signature')
+    .option('--json', 'print JSON instead of text')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const { runVerifyBundle } = await import('./commands/verify-bundle.js')
+      await runVerifyBundle(file, opts)
+    })
+}
+
 export function buildProgram (): Command {
   const program = new Command('smesh')
-    .description('A node of a peer-to-peer mesh of your own devices: it finds its peers on the LAN, keeps track of who is alive, and shows the mesh.')
+    .description('A node of a peer-to-peer mesh of your own devices: it finds its peers on the LAN, keeps track of who is alive, shows the mesh, and shares a signed memory bus with every peer.')
     .version(VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .addHelpText('after', `
-Exit codes: 0 ok, 1 error, 2 usage error, 3 no node running for the data dir, 78 bad configuration.
+Exit codes: 0 ok, 1 error, 2 usage error, 3 no node running for the data dir, 4 not found,
+5 verification found a fork, 78 bad configuration.
 Run "smesh <command> --help" for a command's options.`)
 
   program.command('start')
@@ -66,6 +128,7 @@ Examples:
   readCommand(program, 'topology', 'show the whole mesh: every node and who is connected to whom, with RTTs', '/v1/topology',
     c => c.option('--dot', 'print Graphviz DOT (e.g. smesh topology --dot | dot -Tsvg > mesh.svg)'))
   readCommand(program, 'status', 'show the node\'s health: uptime, peers, listen addresses, data dir', '/v1/status')
+  addBusCommands(program)
   return program
 }
 

@@ -1,5 +1,5 @@
-/** How long an append waits for a peer to confirm this node's own chain after its store was lost. */
-export const CHAIN_CONFIRM_TIMEOUT_MS = 15_000
+/** How long an append waits for a peer to confirm this node's own chain after its store was lost (under the CLI's 10 s request timeout). */
+export const CHAIN_CONFIRM_TIMEOUT_MS = 8_000
 /** Most own appends signed and committed in one group (one synced LevelDB batch). */
 export const MAX_APPEND_GROUP = 256
 /** Hashes whose signature verified, remembered so a second copy is not verified again. */

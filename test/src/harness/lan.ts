@@ -61,6 +61,7 @@ export class Lan {
   readonly bridgeNs: string
   readonly hosts: Host[] = []
   private destroyed = false
+  private split = false
   private unregister?: () => void
 
   private constructor () {
@@ -115,6 +116,24 @@ export class Lan {
 
   async restore (host: Host): Promise<void> {
     await ip('-n', this.bridgeNs, 'link', 'set', host.port, 'up')
+  }
+
+  /**
+   * Splits the LAN: `hosts` move to a second bridge, so they reach each
+   * other but nobody on the first one (no FIN or RST either way). `heal()`
+   * joins them again.
+   */
+  async partition (hosts: Host[]): Promise<void> {
+    if (!this.split) {
+      await ip('-n', this.bridgeNs, 'link', 'add', 'br1', 'type', 'bridge', 'mcast_snooping', '0')
+      await ip('-n', this.bridgeNs, 'link', 'set', 'br1', 'up')
+      this.split = true
+    }
+    for (const h of hosts) await ip('-n', this.bridgeNs, 'link', 'set', h.port, 'master', 'br1')
+  }
+
+  async heal (): Promise<void> {
+    for (const h of this.hosts) await ip('-n', this.bridgeNs, 'link', 'set', h.port, 'master', 'br0')
   }
 
   /** Kills whatever still runs in the namespaces and deletes them all. */

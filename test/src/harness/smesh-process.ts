@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { apiGet } from '@smesh/node'
+import { apiGet, apiPost } from '@smesh/node'
 import { onCleanup } from './cleanup.js'
 import { tempDir } from './tmp.js'
 import type { IdView, StatusView } from '@smesh/node'
 import type { PeerView, Topology } from '@smesh/mesh'
+import type { AuthorView, EntryView, MemoryItem } from '@smesh/bus'
 import type { ChildProcess } from 'node:child_process'
 
 /** The real CLI entry point, as a user runs it. */
@@ -136,7 +137,16 @@ export class SmeshProcess {
     return await apiGet<T>(this.dataDir, path, { signal: AbortSignal.timeout(5_000) })
   }
 
+  async post <T> (path: string, body: unknown): Promise<T> {
+    return await apiPost<T>(this.dataDir, path, body, { signal: AbortSignal.timeout(30_000) })
+  }
+
   async id (): Promise<IdView> { return await this.api<IdView>('/v1/id') }
+  async heads (): Promise<AuthorView[]> { return await this.api<AuthorView[]>('/v1/bus/heads') }
+  async memory (prefix = ''): Promise<MemoryItem[]> { return await this.api<MemoryItem[]>(`/v1/memory/list?prefix=${encodeURIComponent(prefix)}`) }
+  async memorySet (key: string, value: unknown): Promise<EntryView> { return await this.post<EntryView>('/v1/memory/set', { key, value }) }
+  /** Heads as "author:seq:hash" strings, sorted: equal on two nodes when they hold the same chains. */
+  async headsKey (): Promise<string> { return (await this.heads()).map(h => `${h.author}:${h.seq}:${h.head}`).sort().join(',') }
   async peers (): Promise<PeerView[]> { return await this.api<PeerView[]>('/v1/peers') }
   async status (): Promise<StatusView> { return await this.api<StatusView>('/v1/status') }
   async topology (): Promise<Topology> { return await this.api<Topology>('/v1/topology') }

@@ -1,0 +1,114 @@
+import { shortId, table } from './format.js'
+import type { AuthorView, BundleReport, ChainReport, EntryView, MemoryItem, SessionSummary, SessionView, VerifyReport } from '@smesh/bus'
+
+const short = (hex: string): string => hex.slice(0, 12)
+
+function size (bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1048576).toFixed(1)} MiB`
+  return `${(bytes / 1073741824).toFixed(2)} GiB`
+}
+const who = (peerId: string): string => peerId === 'self' ? 'self' : peerId === '' ? '?' : shortId(peerId)
+
+/** A body on one line, cut to `max` characters. */
+function oneLine (v: unknown, max = 60): string {
+  const text = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').replace(/[\p{Cc}]/gu, ' ')
+  return text.length > max ? text.slice(0, max - 1) + '…' : text
+}
+
+export function formatLog (entries: EntryView[]): string {
+  if (entries.length === 0) return 'no entries'
+  return table([
+    ['TIME', 'AUTHOR', 'SEQ', 'KIND', 'HASH', 'BODY'],
+    ...entries.map(e => [e.time.replace('T', ' ').replace(/\.\d+Z$/, ''), who(e.peerId), e.seq, e.kind, short(e.hash), e.bodyEncoding === 'json' ? oneLine(e.body) : `(${e.size} bytes, binary)`])
+  ])
+}
+
+export function formatLogLine (e: EntryView): string {
+  return `${e.time}  ${who(e.peerId)}  #${e.seq}  ${e.kind}  ${short(e.hash)}  ${e.bodyEncoding === 'json' ? oneLine(e.body, 100) : '(binary)'}`
+}
+
+export function formatHeads (heads: AuthorView[]): string {
+  if (heads.length === 0) return 'the bus is empty'
+  return table([
+    ['AUTHOR', 'PEER', 'SEQ', 'HEAD', 'STATE'],
+    ...heads.map(h => [short(h.author), who(h.peerId), h.seq, short(h.head), h.forked ? `FORKED at seq ${h.forkedAt ?? '?'}` : 'ok'])
+  ])
+}
+
+export interface BusStatusView {
+  author: string
+  chainConfirmed: boolean
+  authors: number
+  entries: number
+  ownEntries: number
+  forks: number
+  diskBytes: number
+  peers: Array<{ peer: string, lastSyncAt: number | null, lastError: string | null, received: number, rejected: number, syncing: boolean, score: number | null }>
+}
+
+export function formatBusStatus (s: BusStatusView): string {
+  const rows = [
+    ['author', `${short(s.author)} (SHA-256 of this node's ML-DSA-65 key)`],
+    ['chain', s.chainConfirmed ? `${s.ownEntries} own entries` : 'waiting for a peer to confirm this node\'s own chain (store was lost)'],
+    ['bus', `${s.entries} entries from ${s.authors} authors, ${size(s.diskBytes)} on disk`],
+    ['forks', s.forks === 0 ? 'none' : `${s.forks} (see smesh bus verify)`]
+  ]
+  const peers = s.peers.map(p => [
+    shortId(p.peer),
+    p.syncing ? 'syncing' : p.lastSyncAt != null ? `synced ${Math.round((Date.now() - p.lastSyncAt) / 1000)}s ago` : 'not yet synced',
+    `${p.received} received`,
+    `${p.rejected} rejected`,
+    p.score != null ? `score ${p.score.toFixed(2)}` : '',
+    p.lastError != null ? `last error: ${p.lastError}` : ''
+  ])
+  return table(rows) + (peers.length > 0 ? '\n\n' + table([['PEER', 'SYNC', 'RECEIVED', 'REJECTED', 'SCORE', ''], ...peers]) : '')
+}
+
+export function formatMemoryList (items: MemoryItem[]): string {
+  if (items.length === 0) return 'no memory entries'
+  return table([['KEY', 'VALUE', 'BY', 'TIME'], ...items.map(i => [i.key, oneLine(i.value), who(i.peerId), i.time])])
+}
+
+export function formatMemoryValue (item: MemoryItem): string {
+  return typeof item.value === 'string' ? item.value : JSON.stringify(item.value, null, 2)
+}
+
+export function formatSessions (list: SessionSummary[]): string {
+  if (list.length === 0) return 'no sessions'
+  return table([['ID', 'TITLE', 'OPENED BY', 'OPENED'], ...list.map(s => [short(s.id), oneLine(s.title, 50), who(s.openedBy), s.openedAt])])
+}
+
+export function formatSession (s: SessionView): string {
+  const head = `session ${s.id}${s.title !== '' ? ` "${s.title}"` : ''}, opened ${s.openedAt} by ${who(s.openedBy)}, ${s.messages.length} messages`
+  const msgs = s.messages.map(m => `[${m.time}] ${m.role}${m.model != null ? ` (${m.model})` : ''} via ${who(m.author)}:\n${m.content}`)
+  const state = Object.keys(s.state).length > 0 ? [`state: ${JSON.stringify(s.state)}`] : []
+  return [head, '', ...msgs.flatMap(m => [m, '']), ...state].join('\n').trimEnd()
+}
+
+function chainLine (c: ChainReport): string[] {
+  const state = c.firstFailure != null
+    ? `FAILED at seq ${c.firstFailure.seq}: ${c.firstFailure.message}`
+    : c.forks.length > 0 ? `FORKED: ${c.forks.map(f => `seq ${f.seq}`).join(', ')}` : 'ok'
+  return [short(c.author), who(c.peerId), String(c.entries), String(c.signaturesChecked), String(c.verified), state]
+}
+
+export function formatVerify (r: VerifyReport): string {
+  const mode = r.all ? 'every signature checked' : 'hash links checked, signatures of each chain\'s first and last entry (--all checks every one)'
+  const rows = table([['AUTHOR', 'PEER', 'ENTRIES', 'SIGNATURES', 'VERIFIED', 'RESULT'], ...r.authors.map(chainLine)])
+  return `${r.ok ? 'bus verified' : 'bus verification found problems'}: ${r.entries} entries, ${r.authors.length} authors (${mode})\n\n${rows}`
+}
+
+export function formatBundleReport (r: BundleReport): string {
+  const lines = [
+    `${r.ok ? (r.forks.length === 0 ? 'bundle verified' : 'bundle verified, but it proves forks') : 'BUNDLE INVALID'}: ${r.entries} entries from ${r.authors.length} authors${r.all ? ', every signature checked' : ' (--fast: links and each chain\'s first and last signature)'}`,
+    ...(r.exporter.peerId !== '' ? [`exported by ${r.exporter.peerId} from mesh "${r.mesh}" at ${r.createdAt}`] : [])
+  ]
+  if (r.firstFailure != null) {
+    const f = r.firstFailure
+    lines.push(`first bad record: #${f.index ?? '?'}${f.author != null ? `, author ${short(f.author)}` : ''}${f.seq !== '' ? `, seq ${f.seq}` : ''}: ${f.message}`)
+  }
+  for (const f of r.forks) lines.push(`fork: author ${short(f.author)} signed two entries with seq ${f.seq} (${f.hashes.map(short).join(', ')})`)
+  if (r.authors.length > 0) lines.push('', table([['AUTHOR', 'PEER', 'ENTRIES', 'SIGNATURES', 'VERIFIED', 'RESULT'], ...r.authors.map(chainLine)]))
+  return lines.join('\n')
+}
