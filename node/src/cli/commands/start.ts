@@ -1,5 +1,7 @@
 import { runNode } from '../../daemon.js'
 import { reportError } from '../report-error.js'
+import { progress } from '../progress.js'
+import type { RunningNode } from '../../daemon.js'
 import type { Settings } from '../../config/schema.js'
 import type { Command } from 'commander'
 
@@ -48,6 +50,8 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
     ''
   ].join('\n'))
 
+  showCatchUp(running)
+
   await new Promise<void>((resolve) => {
     let signals = 0
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -64,5 +68,29 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+  })
+}
+
+/** On a terminal: a progress line while the bus catches up from a peer, and one line when it is done. */
+function showCatchUp (running: RunningNode): void {
+  if (process.stderr.isTTY !== true) return
+  const bars = new Map<string, ReturnType<typeof progress>>()
+  running.replication.addEventListener('sync:progress', (evt) => {
+    const { peer, done, total } = evt.detail
+    if (total < 100) return
+    let bar = bars.get(peer)
+    if (bar == null) {
+      bar = progress(`catching up from ${peer.slice(-8)}: entries`)
+      bars.set(peer, bar)
+    }
+    bar.update(done, total)
+  })
+  running.replication.addEventListener('sync:done', (evt) => {
+    const { peer, received, forks, ms } = evt.detail
+    bars.get(peer)?.end()
+    bars.delete(peer)
+    if (received >= 100 || forks > 0) {
+      process.stderr.write(`bus: ${received.toLocaleString('en-US')} entries from ${peer.slice(-8)} in ${(ms / 1000).toFixed(1)} s${forks > 0 ? `, ${forks} fork(s) found` : ''}\n`)
+    }
   })
 }
