@@ -128,6 +128,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
       const plan = await exportBundle(bus, { mesh, signal: ctx.signal })
       return new StreamResponse('application/octet-stream', plan.bytes, { 'x-smesh-entries': String(plan.entries), 'x-smesh-evidence': String(plan.evidence) })
     },
+    '/v1/bus/reindex': { POST: async (ctx) => ({ entries: await bus.rebuildViews({ signal: ctx.signal }) }) },
     '/v1/bus/append': {
       POST: async (ctx) => {
         const b = body(ctx)

@@ -141,7 +141,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         forkedAt: a.forkedAt != null ? BigInt(a.forkedAt) : undefined
       })
       const last = await this.store.entry(head.hashHex)
-      if (last !== undefined) this.clock.observe(last.hlc)
+      if (last !== undefined) this.clock.observe(last.hlc, a.authorHex === this.authorHex)
     }
     this.opened = true
   }
@@ -364,7 +364,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     const overlay = new Map<string, MemoryRecord>()
     for (const e of run) {
       ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
-      this.clock.observe(e.hlc)
+      this.clock.observe(e.hlc, authorHex === this.authorHex)
     }
     if (st == null) ops.push(this.store.authorOp({ authorHex, peerId: peerId ?? '', firstHash: first.hashHex }))
     ops.push(this.store.headOp({ authorHex, seq: last.seq, hashHex: last.hashHex }))
@@ -484,6 +484,37 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       const two = await this.recordFork(eb, undefined)
       if (one || two) this.safeDispatch('bus:fork', { authorHex: ea.authorHex, seq: ea.seq, a, b })
       return one || two
+    })
+  }
+
+  /**
+   * Drops the memory and session views and derives them again from every
+   * chain's entries. The result does not depend on the order entries are
+   * replayed in (last writer wins by HLC, author, hash). Returns the number
+   * of entries replayed.
+   */
+  async rebuildViews (options: { signal?: AbortSignal, onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+    return await this.serial(async () => {
+      await this.store.storage.clear('memory')
+      await this.store.storage.clear('session')
+      const heads = this.heads()
+      const total = heads.reduce((n, h) => n + Number(h.seq), 0)
+      let done = 0
+      for (const h of heads) {
+        for (let from = 1n; from <= h.seq;) {
+          options.signal?.throwIfAborted()
+          const raws = await this.store.range(h.authorHex, from, 1024)
+          if (raws.length === 0) break
+          const ops: WriteOp[] = []
+          const overlay = new Map<string, MemoryRecord>()
+          for (const raw of raws) ops.push(...await viewOps(this.store, decodeEntry(raw), overlay))
+          await this.store.write(ops, false)
+          from += BigInt(raws.length)
+          done += raws.length
+          options.onProgress?.(done, total)
+        }
+      }
+      return done
     })
   }
 

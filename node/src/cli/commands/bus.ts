@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
-import { apiGet, apiStream } from '../../api/client.js'
+import { apiGet, apiPost, apiStream } from '../../api/client.js'
 import { formatBusStatus, formatHeads, formatLog, formatLogLine, formatVerify } from '../format-bus.js'
 import { progress } from '../progress.js'
 import { CliError } from '../cli-error.js'
@@ -111,4 +111,9 @@ export async function runBusExport (dataDir: string, file: string): Promise<void
   }
   bar.end()
   process.stderr.write(`exported ${entries.toLocaleString('en-US')} entries (${(bytes / 1048576).toFixed(1)} MiB) to ${file}; check it anywhere with: smesh verify ${file}\n`)
+}
+
+export async function runBusReindex (dataDir: string, opts: { json?: boolean }): Promise<void> {
+  const r = await apiPost<{ entries: number }>(dataDir, '/v1/bus/reindex', {}, { timeoutMs: 600_000 })
+  out(opts.json === true ? JSON.stringify(r) : `rebuilt the memory and session views from ${r.entries.toLocaleString('en-US')} entries`)
 }
