@@ -120,9 +120,12 @@ export async function verifyBundleFile (path: string, options: VerifyBundleOptio
     report.firstFailure = { seq: '', hash: '', reason: 'magic', message: 'not a smesh bundle (the file does not start with SMESHBN1)', index: 0 }
     return report
   }
-  const records = pipe(createReadStream(path, { start: BUNDLE_MAGIC.byteLength, highWaterMark: 1 << 20 }), (src) => lp.decode(src, { maxDataLength: MAX_RECORD_BYTES }))
+  // it-length-prefixed ends without an error when the file stops right after a length prefix: catch that here
+  let unread = false
+  const records = pipe(createReadStream(path, { start: BUNDLE_MAGIC.byteLength, highWaterMark: 1 << 20 }), (src) => lp.decode(src, { maxDataLength: MAX_RECORD_BYTES, onLength: () => { unread = true }, onData: () => { unread = false } }))
   try {
     await verifyRecords(records, report, options)
+    if (unread) report.firstFailure = { seq: '', hash: '', reason: 'trailing', message: 'the bundle has data after its last record' }
     report.ok = report.firstFailure == null
   } catch (err: any) {
     if (err instanceof Stop) report.firstFailure = err.failure
@@ -188,6 +191,7 @@ async function verifyRecords (records: AsyncIterable<{ subarray: () => Uint8Arra
     const raw = await next('a fork proof')
     try {
       const p = decodeForkProof(raw)
+      if (!equalBytes(ForkProof.encode(p), raw)) throw new Error('it is not in canonical encoding')
       const a = decodeEntry(p.entryA)
       const b = decodeEntry(p.entryB)
       const verifier = v.verifiers.get(a.authorHex)

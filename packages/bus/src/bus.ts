@@ -232,8 +232,16 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       const overlay = new Map<string, MemoryRecord>()
       try {
         for (const req of group) {
+          let e: BusEntry
+          try {
+            e = await signEntry(this.signer, this.author, { kind: req.kind, body: req.body, hlc: this.clock.tick(), seq: seq + 1n, prev, binding: this.binding })
+          } catch (err) {
+            // a bad kind or an oversize body fails its own append, not the others of the group
+            if (!(err instanceof InvalidEntryError)) throw err
+            req.reject(err)
+            continue
+          }
           seq++
-          const e = await signEntry(this.signer, this.author, { kind: req.kind, body: req.body, hlc: this.clock.tick(), seq, prev, binding: this.binding })
           prev = e.hash
           signed.push({ e, req })
           ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
@@ -246,8 +254,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         await this.store.write(ops, true)
         this.setHead(this.authorHex, last.e, own == null ? signed[0]?.e : undefined, own == null ? createVerifier(this.signer.publicKey) : undefined, '')
       } catch (err: any) {
-        for (const { req } of signed) req.reject(err)
-        for (const req of group.slice(signed.length)) req.reject(err)
+        // nothing of the group was stored (requests already refused stay refused)
+        for (const req of group) req.reject(err)
         continue
       }
       for (const { e, req } of signed) {

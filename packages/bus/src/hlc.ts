@@ -11,6 +11,8 @@ export interface Timestamp {
 
 /** A received timestamp further ahead of the local wall clock than this does not move the clock. */
 export const DEFAULT_MAX_DRIFT_MS = 60_000
+/** Largest counter: hlc_counter is a uint32 on the wire. */
+const MAX_COUNTER = 0xffff_ffff
 
 export class HybridClock {
   private last: Timestamp = { ms: 0n, counter: 0 }
@@ -20,13 +22,18 @@ export class HybridClock {
   /** A timestamp for a local event, later than every one seen. */
   tick (): Timestamp {
     const wall = BigInt(this.now())
-    this.last = wall > this.last.ms ? { ms: wall, counter: 0 } : { ms: this.last.ms, counter: this.last.counter + 1 }
+    this.last = wall > this.last.ms
+      ? { ms: wall, counter: 0 }
+      : this.last.counter >= MAX_COUNTER ? { ms: this.last.ms + 1n, counter: 0 } : { ms: this.last.ms, counter: this.last.counter + 1 }
     return this.last
   }
 
-  /** Takes a timestamp seen in an entry into account; one too far in the future is not absorbed. Returns whether it was. */
-  observe (ts: Timestamp): boolean {
-    if (ts.ms > BigInt(this.now() + this.maxDriftMs)) return false
+  /**
+   * Takes a timestamp seen in an entry into account; one too far in the future is not absorbed,
+   * unless `own` (this node's own entry: its clock must not go back). Returns whether it was.
+   */
+  observe (ts: Timestamp, own = false): boolean {
+    if (!own && ts.ms > BigInt(this.now() + this.maxDriftMs)) return false
     if (compareTimestamps(ts, this.last) > 0) this.last = { ms: ts.ms, counter: ts.counter }
     return true
   }
