@@ -96,7 +96,9 @@ function chainLine (c: ChainReport): string[] {
 export function formatVerify (r: VerifyReport): string {
   const mode = r.all ? 'every signature checked' : 'hash links checked, signatures of each chain\'s first and last entry (--all checks every one)'
   const rows = table([['AUTHOR', 'PEER', 'ENTRIES', 'SIGNATURES', 'VERIFIED', 'RESULT'], ...r.authors.map(chainLine)])
-  return `${r.ok ? 'bus verified' : 'bus verification found problems'}: ${r.entries} entries, ${r.authors.length} authors (${mode})\n\n${rows}`
+  const forked = r.authors.filter(a => a.forks.length > 0).length
+  const verdict = !r.ok ? 'bus verification found problems' : forked > 0 ? `bus verified, but ${forked} author(s) signed two entries with one seq (fork)` : 'bus verified'
+  return `${verdict}: ${r.entries} entries, ${r.authors.length} authors (${mode})\n\n${rows}`
 }
 
 export function formatBundleReport (r: BundleReport): string {

@@ -6,7 +6,7 @@ import * as lp from 'it-length-prefixed'
 import { pipe } from 'it-pipe'
 import { createVerifier } from './crypto.js'
 import { decodeEntry, verifyEntrySignature } from './entry.js'
-import { equalBytes, fromHex, toHex } from './hex.js'
+import { equalBytes, fromHex, sha256, toHex } from './hex.js'
 import { ChainVerifier } from './verify.js'
 import type { Bus } from './bus.js'
 import type { ChainFailure, ChainReport } from './verify.js'
@@ -44,6 +44,11 @@ export async function exportBundle (bus: Bus, options: ExportOptions): Promise<E
   const heads = bus.heads().filter(h => options.authors == null || options.authors.includes(h.authorHex))
   const forks = (await bus.store.forks()).filter(f => heads.some(h => h.authorHex === f.authorHex) && f.hashes.every(h => h !== ''))
   const total = heads.reduce((n, h) => n + Number(h.seq), 0)
+  const proofs: Uint8Array[] = []
+  for (const f of forks) {
+    const [a, b] = await Promise.all(f.hashes.map(async h => await bus.store.rawEntry(h)))
+    if (a != null && b != null) proofs.push(ForkProof.encode({ entryA: a as Uint8Array<ArrayBuffer>, entryB: b as Uint8Array<ArrayBuffer> }))
+  }
   const manifest: BundleManifest = {
     version: BUNDLE_VERSION,
     mesh: options.mesh,
@@ -51,7 +56,8 @@ export async function exportBundle (bus: Bus, options: ExportOptions): Promise<E
     exporterBinding: bus.ownBinding as Uint8Array<ArrayBuffer>,
     heads: heads.map(h => ({ author: fromHex(h.authorHex) as Uint8Array<ArrayBuffer>, seq: h.seq, hash: fromHex(h.hashHex) as Uint8Array<ArrayBuffer> })),
     entryCount: BigInt(total),
-    evidenceCount: BigInt(forks.length),
+    evidenceCount: BigInt(proofs.length),
+    evidence: proofs.map(p => sha256(p) as Uint8Array<ArrayBuffer>),
     signature: EMPTY as Uint8Array<ArrayBuffer>
   }
   manifest.signature = await bus.signDetached(manifestSignable(manifest), MANIFEST_CONTEXT) as Uint8Array<ArrayBuffer>
@@ -72,13 +78,9 @@ export async function exportBundle (bus: Bus, options: ExportOptions): Promise<E
         options.onProgress?.(done, total)
       }
     }
-    for (const f of forks) {
-      const [a, b] = await Promise.all(f.hashes.map(async h => await bus.store.rawEntry(h)))
-      if (a == null || b == null) continue
-      yield lp.encode.single(ForkProof.encode({ entryA: a as Uint8Array<ArrayBuffer>, entryB: b as Uint8Array<ArrayBuffer> })).subarray()
-    }
+    for (const p of proofs) yield lp.encode.single(p).subarray()
   }
-  return { entries: total, evidence: forks.length, bytes: bytes() }
+  return { entries: total, evidence: proofs.length, bytes: bytes() }
 }
 
 export interface BundleReport {
@@ -166,6 +168,7 @@ async function verifyRecords (records: AsyncIterable<{ subarray: () => Uint8Arra
   const total = Number(m.entryCount)
   const declared = m.heads.reduce((n, h) => n + h.seq, 0n)
   if (declared !== m.entryCount) throw new Stop({ seq: '', hash: '', reason: 'manifest', message: `the manifest's heads add up to ${declared} entries, not ${m.entryCount}`, index: 0 })
+  if (BigInt(m.evidence.length) !== m.evidenceCount) throw new Stop({ seq: '', hash: '', reason: 'manifest', message: `the manifest lists ${m.evidence.length} fork proofs but counts ${m.evidenceCount}`, index: 0 })
   const v = new ChainVerifier(options.fast !== true)
   let done = 0
   for (const head of m.heads) {
@@ -190,6 +193,7 @@ async function verifyRecords (records: AsyncIterable<{ subarray: () => Uint8Arra
     index++
     const raw = await next('a fork proof')
     try {
+      if (!equalBytes(sha256(raw), m.evidence[Number(i)] ?? new Uint8Array(0))) throw new Error('it is not the proof the signed manifest lists')
       const p = decodeForkProof(raw)
       if (!equalBytes(ForkProof.encode(p), raw)) throw new Error('it is not in canonical encoding')
       const a = decodeEntry(p.entryA)

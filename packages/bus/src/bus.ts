@@ -1,5 +1,5 @@
 import { TypedEventEmitter } from 'main-event'
-import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, VERIFIED_CACHE_SIZE } from './constants.js'
+import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, VERIFIED_CACHE_SIZE } from './constants.js'
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
@@ -48,7 +48,7 @@ export interface BusEvents {
 
 export type IngestResult =
   | { result: 'accept', fork?: boolean }
-  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' }
+  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' }
   | { result: 'reject', error: InvalidEntryError }
 
 interface AuthorState {
@@ -92,7 +92,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private readonly binding: Uint8Array
   private readonly authors = new Map<string, AuthorState>()
   private readonly verified = new BoundedSet<string>(VERIFIED_CACHE_SIZE)
-  private readonly pending = new Map<string, Map<bigint, BusEntry>>()
+  /** Entries beyond a gap, by author and seq; several candidates per seq, since those of an unknown author cannot be checked yet. */
+  private readonly pending = new Map<string, Map<bigint, BusEntry[]>>()
   private pendingTotal = 0
   private queue: Promise<unknown> = Promise.resolve()
   private appends: AppendRequest[] = []
@@ -102,6 +103,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private opened = false
   private closed = false
   private readonly confirmTimeoutMs: number
+  private readonly now: () => number
 
   constructor (private readonly init: BusInit) {
     super()
@@ -112,6 +114,12 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     this.authorHex = toHex(this.author)
     this.clock = new HybridClock(init.now)
     this.confirmTimeoutMs = init.confirmTimeoutMs ?? CHAIN_CONFIRM_TIMEOUT_MS
+    this.now = init.now ?? Date.now
+  }
+
+  /** Whether an entry is dated too far ahead of this node's clock to be taken now. */
+  private fromTheFuture (e: BusEntry): boolean {
+    return e.hlc.ms > BigInt(this.now() + MAX_FUTURE_SKEW_MS)
   }
 
   /** Opens the store and loads every chain's head. */
@@ -144,6 +152,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       if (last !== undefined) this.clock.observe(last.hlc, a.authorHex === this.authorHex)
     }
     this.opened = true
+    // a rebuild of the views that was cut off (crash) is finished now
+    if ((await this.store.getMeta('viewsDirty')) === '1') await this.rebuildViews()
   }
 
   async close (): Promise<void> {
@@ -308,6 +318,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   }
 
   private async ingestDecoded (e: BusEntry, from?: string): Promise<IngestResult> {
+    // not stored now; sync offers it again, and it is taken once it is no longer ahead of the clock
+    if (this.fromTheFuture(e)) return { result: 'ignore', reason: 'future' }
     const st = this.authors.get(e.authorHex)
     if (st != null && e.seq <= st.seq) {
       const at = await this.store.hashAt(e.authorHex, e.seq)
@@ -317,14 +329,23 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       return recorded ? { result: 'accept', fork: true } : { result: 'ignore', reason: 'known-fork' }
     }
     if (st == null && e.seq !== 1n) {
+      // without the author's key nothing can be checked yet: held as a candidate, checked once the key arrives
       this.hold(e)
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'unknown-author' }
     }
     if (st != null && e.seq > st.seq + 1n) {
+      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
       this.hold(e)
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'gap' }
+    }
+    if (st != null && toHex(e.entry.prev) !== st.hashHex) {
+      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
+      // validly signed, but on another branch: the sender may be an honest relay of a forked author
+      if (st.forkedAt != null) return { result: 'ignore', reason: 'known-fork' }
+      this.need(e.authorHex, from) // the sync finds the entry this one links to: fork evidence
+      return reject('link', `entry ${e.seq} of author ${e.authorHex.slice(0, 16)} does not link to the entry ${st.seq} this node holds`)
     }
     try {
       await this.applyChain(e.authorHex, [e], from, true)
@@ -382,14 +403,24 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     void from
   }
 
+  /**
+   * Holds an entry beyond a gap until the gap is filled. Entries of a known
+   * author come here with their signature checked; those of an unknown one
+   * cannot be checked yet, so up to MAX_CANDIDATES different entries per seq
+   * are kept and the one that verifies wins: a forged copy cannot keep out
+   * the genuine one.
+   */
   private hold (e: BusEntry): void {
     let m = this.pending.get(e.authorHex)
     if (m == null) {
+      if (this.pending.size >= MAX_PENDING_TOTAL) return
       m = new Map()
       this.pending.set(e.authorHex, m)
     }
-    if (m.has(e.seq) || m.size >= MAX_PENDING_PER_AUTHOR || this.pendingTotal >= MAX_PENDING_TOTAL) return
-    m.set(e.seq, e)
+    const list = m.get(e.seq) ?? []
+    if (list.some(x => x.hashHex === e.hashHex) || list.length >= MAX_CANDIDATES || m.size >= MAX_PENDING_PER_AUTHOR || this.pendingTotal >= MAX_PENDING_TOTAL) return
+    list.push(e)
+    m.set(e.seq, list)
     this.pendingTotal++
   }
 
@@ -397,19 +428,25 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     const m = this.pending.get(authorHex)
     const st = this.authors.get(authorHex)
     if (m == null || st == null) return
-    for (const seq of [...m.keys()]) {
-      if (seq <= st.seq) { m.delete(seq); this.pendingTotal-- }
+    for (const [seq, list] of [...m]) {
+      if (seq <= st.seq) { m.delete(seq); this.pendingTotal -= list.length }
     }
-    let next = m.get(st.seq + 1n)
-    while (next != null) {
-      m.delete(next.seq)
-      this.pendingTotal--
-      try {
-        await this.applyChain(authorHex, [next], from, true)
-      } catch {
-        break
+    let list = m.get(st.seq + 1n)
+    while (list != null) {
+      m.delete(st.seq + 1n)
+      this.pendingTotal -= list.length
+      let applied = false
+      for (const candidate of list) {
+        try {
+          await this.applyChain(authorHex, [candidate], from, true)
+          applied = true
+          break
+        } catch {
+          // a forged or mislinked candidate: try the next
+        }
       }
-      next = m.get(st.seq + 1n)
+      if (!applied) break
+      list = m.get(st.seq + 1n)
     }
     if (m.size === 0) this.pending.delete(authorHex)
   }
@@ -424,7 +461,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * evidence); the rest must extend this node's head. Returns how many were
    * added, or `diverged` when the run follows another branch of the chain.
    */
-  async ingestRun (raws: Uint8Array[], from?: string): Promise<{ added: number, diverged?: bigint, forks: number }> {
+  async ingestRun (raws: Uint8Array[], from?: string): Promise<{ added: number, diverged?: bigint, forks: number, future?: boolean }> {
     const run = raws.map(decodeEntry)
     const authorHex = run[0]?.authorHex
     if (authorHex == null) return { added: 0, forks: 0 }
@@ -442,14 +479,16 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         }
         i++
       }
-      const rest = run.slice(i)
-      if (rest.length === 0) return { added: 0, forks }
+      let rest = run.slice(i)
+      const ahead = rest.findIndex(e => this.fromTheFuture(e))
+      if (ahead >= 0) rest = rest.slice(0, ahead)
+      if (rest.length === 0) return { added: 0, forks, ...(ahead >= 0 ? { future: true } : {}) }
       if (st != null && toHex((rest[0] as BusEntry).entry.prev) !== st.hashHex && (rest[0] as BusEntry).seq === st.seq + 1n) {
         return { added: 0, diverged: st.seq, forks }
       }
       await this.applyChain(authorHex, rest, from, false)
       await this.drainPending(authorHex, from)
-      return { added: rest.length, forks }
+      return { added: rest.length, forks, ...(ahead >= 0 ? { future: true } : {}) }
     })
   }
 
@@ -503,6 +542,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    */
   async rebuildViews (options: { signal?: AbortSignal, onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
     return await this.serial(async () => {
+      // marked first: a rebuild cut off by a crash is redone on the next open
+      await this.store.write([this.store.metaOp('viewsDirty', '1')], true)
       await this.store.storage.clear('memory')
       await this.store.storage.clear('session')
       const heads = this.heads()
@@ -522,6 +563,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
           options.onProgress?.(done, total)
         }
       }
+      await this.store.write([this.store.metaOp('viewsDirty', '0')], true)
       return done
     })
   }
@@ -569,6 +611,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     return await this.store.authors()
   }
 }
+
+/** Different entries held for one (author, seq) of an author whose key is not known yet. */
+const MAX_CANDIDATES = 4
 
 function reject (reason: ConstructorParameters<typeof InvalidEntryError>[0], message: string): IngestResult {
   return { result: 'reject', error: new InvalidEntryError(reason, message) }

@@ -1,3 +1,5 @@
+/** An entry dated further ahead of this node's wall clock is not taken (yet): a wrong clock cannot pin a memory key. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000
 /** How long an append waits for a peer to confirm this node's own chain after its store was lost (under the CLI's 10 s request timeout). */
 export const CHAIN_CONFIRM_TIMEOUT_MS = 8_000
 /** Most own appends signed and committed in one group (one synced LevelDB batch). */

@@ -63,6 +63,7 @@ export function createVerifier (publicKey: Uint8Array, use: MlDsaBackend = mlDsa
       }
     }
   }
+  if (publicKey.byteLength !== 1952) throw new TypeError(`an ML-DSA-65 public key is 1952 bytes, not ${publicKey.byteLength}`)
   const pk = new Uint8Array(publicKey)
   return {
     backend: 'noble',

@@ -1,5 +1,5 @@
 import {
-  BUS_ALG_ML_DSA_65, BUS_ENTRY_CONTEXT, BUS_ENTRY_VERSION, Entry, HASH_BYTES, KIND_PATTERN, MAX_ENTRY_BYTES,
+  BUS_ALG_ML_DSA_65, BUS_ENTRY_CONTEXT, BUS_ENTRY_VERSION, Entry, HASH_BYTES, KIND_PATTERN, MAX_ENTRY_BYTES, MAX_HLC_MS,
   MAX_KIND_LENGTH, ML_DSA_65_PUBLIC_KEY_BYTES, ML_DSA_65_SIGNATURE_BYTES
 } from '@smesh/protocols'
 import { decodeBinding, verifyBinding } from '@smesh/identity'
@@ -76,6 +76,7 @@ function checkFields (e: Entry): void {
   if (e.author.byteLength !== HASH_BYTES) fail('author', `author is ${e.author.byteLength} bytes, expected ${HASH_BYTES}`)
   if (e.seq < 1n) fail('seq', 'seq must be 1 or more')
   if (e.hlcMs === 0n) fail('malformed', 'entry has no timestamp')
+  if (e.hlcMs > MAX_HLC_MS) fail('malformed', `entry timestamp ${e.hlcMs} ms is beyond the largest allowed (${MAX_HLC_MS})`)
   if (e.kind.length > MAX_KIND_LENGTH || !KIND_PATTERN.test(e.kind)) fail('kind', `invalid kind ${JSON.stringify(e.kind.slice(0, MAX_KIND_LENGTH + 1))}`)
   if (e.signature.byteLength !== ML_DSA_65_SIGNATURE_BYTES) fail('signature', `signature is ${e.signature.byteLength} bytes, expected ${ML_DSA_65_SIGNATURE_BYTES}`)
   if (e.seq === 1n) {

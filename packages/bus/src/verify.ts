@@ -123,7 +123,11 @@ export class ChainVerifier {
         r.signaturesChecked++
       }
     }
-    r.verified = r.firstFailure == null ? r.entries : Math.max(0, Number(BigInt(r.firstFailure.seq) - 1n))
+    // covered by a checked signature: every entry up to the last good one when each signature was checked;
+    // with the shortcut, only the first entry when the chain failed before its head's signature could vouch for the rest
+    r.verified = r.firstFailure == null
+      ? r.entries
+      : this.all ? Math.max(0, Number(BigInt(r.firstFailure.seq) - 1n)) : Math.min(r.signaturesChecked, 1)
     this.reports.push(r)
     return r
   }

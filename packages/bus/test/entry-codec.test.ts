@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { BUS_ALG_ML_DSA_65, BUS_ENTRY_VERSION, KIND_PATTERN, MAX_ENTRY_BYTES, MAX_KIND_LENGTH } from '@smesh/protocols'
+import { BUS_ALG_ML_DSA_65, BUS_ENTRY_VERSION, KIND_PATTERN, MAX_ENTRY_BYTES, MAX_HLC_MS, MAX_KIND_LENGTH } from '@smesh/protocols'
 import { createVerifier } from '../src/crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from '../src/entry.js'
 import { toHex } from '../src/hex.js'
@@ -10,8 +10,8 @@ import { hex, makeAuthor, seedOf } from './fixtures.js'
 import type { Author } from './fixtures.js'
 
 const kindArb = fc.stringMatching(KIND_PATTERN).filter(k => k.length <= MAX_KIND_LENGTH)
-const u64 = fc.bigInt({ min: 1n, max: 2n ** 64n - 1n })
-const hlcArb = fc.record({ ms: u64, counter: fc.integer({ min: 0, max: 2 ** 32 - 1 }) })
+/** Timestamps up to the format's bound (MAX_HLC_MS, 2^48 - 1); larger ones are refused as malformed. */
+const hlcArb = fc.record({ ms: fc.bigInt({ min: 1n, max: MAX_HLC_MS }), counter: fc.integer({ min: 0, max: 2 ** 32 - 1 }) })
 /** Bodies from empty to `max` bytes, with lengths spread over the whole range. */
 const bodyArb = (max: number): fc.Arbitrary<Uint8Array> => fc.oneof(
   fc.uint8Array({ maxLength: 64 }),

@@ -70,7 +70,7 @@ describe('sessions', () => {
     assert.ok(openHlc != null)
     const msg = (content: string): Uint8Array => json({ session: s.id, role: 'note', content })
     const c1 = await signNext(c, undefined, { kind: 'session.message', body: msg('c-first'), hlc: { ms: openHlc.ms - 5n, counter: 0 } })
-    const c2 = await signNext(c, c1, { kind: 'session.message', body: msg('c-last'), hlc: { ms: openHlc.ms + 10_000_000n, counter: 0 } })
+    const c2 = await signNext(c, c1, { kind: 'session.message', body: msg('c-last'), hlc: { ms: openHlc.ms + 60_000n, counter: 0 } })
     const c3 = await signNext(c, c2, { kind: 'session.state', body: json({ session: s.id, state: { topic: 'x' } }), hlc: { ms: openHlc.ms + 1n, counter: 0 } })
     await sync(ba, bb)
     await sync(bb, ba)

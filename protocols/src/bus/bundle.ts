@@ -11,6 +11,7 @@ export interface BundleManifest {
   heads: Head[]
   entryCount: bigint
   evidenceCount: bigint
+  evidence: Uint8Array<ArrayBuffer>[]
   signature: Uint8Array<ArrayBuffer>
 }
 
@@ -61,6 +62,13 @@ export namespace BundleManifest {
           w.uint64(obj.evidenceCount)
         }
 
+        if (obj.evidence != null && obj.evidence.length > 0) {
+          for (const value of obj.evidence) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(122)
           w.bytes(obj.signature)
@@ -78,6 +86,7 @@ export namespace BundleManifest {
           heads: [],
           entryCount: 0n,
           evidenceCount: 0n,
+          evidence: [],
           signature: uint8ArrayAlloc(0)
         }
 
@@ -121,6 +130,14 @@ export namespace BundleManifest {
               obj.evidenceCount = reader.uint64()
               break
             }
+            case 8: {
+              if (opts.limits?.evidence != null && obj.evidence.length === opts.limits.evidence) {
+                throw new MaxLengthError('Decode error - repeated field "evidence" had too many elements')
+              }
+
+              obj.evidence.push(reader.bytes())
+              break
+            }
             case 15: {
               obj.signature = reader.bytes()
               break
@@ -135,7 +152,8 @@ export namespace BundleManifest {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          heads: 0
+          heads: 0,
+          evidence: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -202,6 +220,21 @@ export namespace BundleManifest {
                 field: `${prefix}.evidenceCount`,
                 value: reader.uint64()
               }
+              break
+            }
+            case 8: {
+              if (opts.limits?.evidence != null && obj.evidence === opts.limits.evidence) {
+                throw new MaxLengthError('Streaming decode error - repeated field "evidence" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.evidence[]`,
+                index: obj.evidence,
+                value: reader.bytes()
+              }
+
+              obj.evidence++
+
               break
             }
             case 15: {
@@ -271,6 +304,12 @@ export namespace BundleManifest {
     value: bigint
   }
 
+  export interface BundleManifestEvidenceFieldEvent {
+    field: '$.evidence[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface BundleManifestSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -284,7 +323,7 @@ export namespace BundleManifest {
     return decodeMessage(buf, BundleManifest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BundleManifest>): Generator<BundleManifestVersionFieldEvent | BundleManifestMeshFieldEvent | BundleManifestCreatedAtFieldEvent | BundleManifestExporterBindingFieldEvent | BundleManifestHeadsAuthorFieldEvent | BundleManifestHeadsSeqFieldEvent | BundleManifestHeadsHashFieldEvent | BundleManifestEntryCountFieldEvent | BundleManifestEvidenceCountFieldEvent | BundleManifestSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BundleManifest>): Generator<BundleManifestVersionFieldEvent | BundleManifestMeshFieldEvent | BundleManifestCreatedAtFieldEvent | BundleManifestExporterBindingFieldEvent | BundleManifestHeadsAuthorFieldEvent | BundleManifestHeadsSeqFieldEvent | BundleManifestHeadsHashFieldEvent | BundleManifestEntryCountFieldEvent | BundleManifestEvidenceCountFieldEvent | BundleManifestEvidenceFieldEvent | BundleManifestSignatureFieldEvent> {
     return streamMessage(buf, BundleManifest.codec(), opts)
   }
 }

@@ -11,6 +11,9 @@ export const BUS_ENTRY_CONTEXT = 'smesh/bus/entry/v1'
 /** ML-DSA context string of bundle manifest signatures. */
 export const BUS_BUNDLE_CONTEXT = 'smesh/bus/bundle/v1'
 
+/** Largest hlc_ms (2^48 - 1, about the year 10889): timestamps sort as 12 hex digits and fit a JavaScript Date. */
+export const MAX_HLC_MS = (1n << 48n) - 1n
+
 /** An encoded entry (body, key, binding and signature included) is at most this big. */
 export const MAX_ENTRY_BYTES = 64 * 1024
 /** Longest kind string. */
@@ -85,5 +88,5 @@ export function decodeForkProof (buf: Uint8Array): ForkProof {
 
 export function decodeBundleManifest (buf: Uint8Array): BundleManifest {
   checkSize(buf, MAX_BUNDLE_MANIFEST_BYTES, 'bundle manifest')
-  return BundleManifest.decode(buf, { limits: { heads: MAX_SYNC_HEADS } })
+  return BundleManifest.decode(buf, { limits: { heads: MAX_SYNC_HEADS, evidence: MAX_SYNC_HEADS } })
 }

@@ -84,6 +84,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, pee
       if (p.evidenceOnly) break
       result.received += r.added
       if (p.authorHex === bus.authorHex) result.ownFetched += r.added
+      if (r.future === true) break // the rest is dated ahead of our clock: a later session takes it
       from += BigInt(entries.length)
       options.onProgress?.({ authorHex: p.authorHex, done: result.received, total })
     }
