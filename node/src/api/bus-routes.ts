@@ -55,10 +55,13 @@ async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
         yield JSON.stringify({ error: 'the reader fell more than 10,000 entries behind; follow again' }) + '\n'
         return
       }
+      let heartbeat: ReturnType<typeof setTimeout> | undefined
       await new Promise<void>(resolve => {
         wake = resolve
-        setTimeout(resolve, 15_000) // a heartbeat line keeps idle connections honest
+        heartbeat = setTimeout(resolve, 15_000) // a heartbeat line keeps idle connections honest
       })
+      // a pending heartbeat would keep a stopping node alive for up to 15 s
+      clearTimeout(heartbeat)
       wake = undefined
       if (queue.length === 0 && !ctx.signal.aborted) yield '\n'
     }

@@ -7,7 +7,7 @@ import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock } from './hlc.js'
 import { parseBody } from './kinds.js'
 import { BoundedSet } from './lru.js'
-import { viewOps } from './views.js'
+import { preloadMemory, viewOps } from './views.js'
 import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
 import type { BusStorage, WriteOp } from './store/storage.js'
@@ -254,11 +254,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
           seq++
           prev = e.hash
           signed.push({ e, req })
-          ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
           this.verified.add(e.hashHex)
         }
         const last = signed[signed.length - 1]
         if (last == null) continue
+        // views after the signing chain: nothing waits on a store read between two signatures
+        await preloadMemory(this.store, signed.map(s => s.e), overlay)
+        for (const { e } of signed) ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
         if (own == null) ops.push(this.store.authorOp({ authorHex: this.authorHex, peerId: '', firstHash: signed[0]?.e.hashHex ?? '' }))
         ops.push(this.store.headOp({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex }))
         await this.store.write(ops, true)
@@ -391,6 +393,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     }
     const ops: WriteOp[] = []
     const overlay = new Map<string, MemoryRecord>()
+    await preloadMemory(this.store, run, overlay)
     for (const e of run) {
       ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
       this.clock.observe(e.hlc, authorHex === this.authorHex)
@@ -556,7 +559,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
           if (raws.length === 0) break
           const ops: WriteOp[] = []
           const overlay = new Map<string, MemoryRecord>()
-          for (const raw of raws) ops.push(...await viewOps(this.store, decodeEntry(raw), overlay))
+          const run = raws.map(decodeEntry)
+          await preloadMemory(this.store, run, overlay)
+          for (const e of run) ops.push(...await viewOps(this.store, e, overlay))
           await this.store.write(ops, false)
           from += BigInt(raws.length)
           done += raws.length

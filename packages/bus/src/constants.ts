@@ -14,6 +14,6 @@ export const SYNC_INTERVAL_MS = 10_000
 /** A sync session that makes no progress for this long is aborted. */
 export const SYNC_IDLE_TIMEOUT_MS = 20_000
 /** Entries asked for per SyncWant. */
-export const SYNC_BATCH = 512
+export const SYNC_BATCH = 128
 /** Inbound sync streams allowed per connection. */
 export const SYNC_MAX_INBOUND_STREAMS = 4

@@ -24,6 +24,23 @@ export function newerThan (a: MemoryRecord, b: MemoryRecord): boolean {
 }
 
 /**
+ * Reads, in one call, the current memory records of every key a run of
+ * entries writes, into `overlay` (so that viewOps need not read them one by one).
+ */
+export async function preloadMemory (store: BusStore, run: BusEntry[], overlay: Map<string, MemoryRecord>): Promise<void> {
+  const keys = new Set<string>()
+  for (const e of run) {
+    if (e.entry.kind !== KINDS.memoryPut && e.entry.kind !== KINDS.memoryDel) continue
+    const body = tryParseBody(e.entry.kind, e.entry.body) as MemoryDelBody | undefined
+    if (body != null && !overlay.has(body.key)) keys.add(body.key)
+  }
+  if (keys.size === 0) return
+  const list = [...keys]
+  const found = await store.getManyJson<MemoryRecord>('memory', list)
+  list.forEach((k, i) => { const r = found[i]; if (r !== undefined) overlay.set(k, r) })
+}
+
+/**
  * Computes the view writes an entry causes. `overlay` holds memory records
  * written earlier in the same batch (not yet readable from the store).
  */

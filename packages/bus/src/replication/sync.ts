@@ -6,6 +6,9 @@ import type { Bus } from '../bus.js'
 import type { Head } from '@smesh/protocols'
 import type { Stream } from '@libp2p/interface'
 
+/** Requests out ahead of the answers during a catch-up. */
+const SYNC_AHEAD = 4
+
 /** Most bytes of entries sent in one SyncBatch (the message limit leaves room for framing). */
 const MAX_BATCH_BYTES = MAX_SYNC_MESSAGE_BYTES - 64 * 1024
 
@@ -54,38 +57,51 @@ export async function planWants (bus: Bus, theirs: Head[]): Promise<Array<{ auth
  * session that is cut off simply ends; the next one resumes from the heads.
  */
 export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, peer: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
-  const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
+  // room for every answer asked for ahead, each up to the message limit
+  const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES, maxBufferSize: (SYNC_AHEAD + 1) * MAX_SYNC_MESSAGE_BYTES })
   const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0 }
   await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus) }, SyncHello, { signal: timeout(options.signal) })
   const theirs = await pb.read(SyncHeads, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
   const plan = await planWants(bus, theirs.heads)
   const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
-  const ask = async (authorHex: string, from: bigint, limit: number): Promise<Uint8Array[]> => {
+  // requests go out one ahead of the answers: the peer reads and sends the
+  // next batch while this node verifies and stores the last one
+  const send = async (authorHex: string, from: bigint, to: bigint): Promise<bigint> => {
+    const want = to - from + 1n
+    const limit = want > BigInt(SYNC_BATCH) ? SYNC_BATCH : Number(want)
     await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
-    const batch = await pb.read(SyncBatch, { signal: timeout(options.signal), limits: { entries: MAX_SYNC_BATCH_ENTRIES } })
-    return batch.entries
+    return from + BigInt(limit)
   }
+  const receive = async (): Promise<Uint8Array[]> => (await pb.read(SyncBatch, { signal: timeout(options.signal), limits: { entries: MAX_SYNC_BATCH_ENTRIES } })).entries
   for (const p of plan) {
-    let from = p.from
-    while (from <= p.to) {
+    let asked = await send(p.authorHex, p.from, p.to)
+    let outstanding = 1
+    while (outstanding > 0) {
       options.signal.throwIfAborted()
-      const want = p.to - from + 1n
-      const entries = await ask(p.authorHex, from, want > BigInt(SYNC_BATCH) ? SYNC_BATCH : Number(want))
-      if (entries.length === 0) break
+      const entries = await receive()
+      outstanding--
+      while (entries.length > 0 && asked <= p.to && !p.evidenceOnly && outstanding < SYNC_AHEAD) {
+        asked = await send(p.authorHex, asked, p.to)
+        outstanding++
+      }
+      if (entries.length === 0) continue
       const r = await bus.ingestRun(entries, peer)
       result.forks += r.forks
+      const stop = r.diverged != null || p.evidenceOnly || r.future === true
+      if (stop) {
+        // answers already asked for are read and dropped before anything else is asked
+        for (; outstanding > 0; outstanding--) await receive()
+      }
       if (r.diverged != null) {
         // their next entry links elsewhere: their entry at our head's seq differs from ours
         result.diverged++
-        const evidence = await ask(p.authorHex, r.diverged, 1)
+        await send(p.authorHex, r.diverged, r.diverged)
+        const evidence = await receive()
         if (evidence.length > 0) result.forks += (await bus.ingestRun(evidence, peer)).forks
-        break
       }
-      if (p.evidenceOnly) break
+      if (stop) break // after a fork, or entries dated ahead of our clock: a later session takes the rest
       result.received += r.added
       if (p.authorHex === bus.authorHex) result.ownFetched += r.added
-      if (r.future === true) break // the rest is dated ahead of our clock: a later session takes it
-      from += BigInt(entries.length)
       options.onProgress?.({ authorHex: p.authorHex, done: result.received, total })
     }
   }

@@ -5,6 +5,9 @@ import { StoreOpenError } from '../errors.js'
 import { SECTIONS } from './storage.js'
 import type { BusStorage, Range, Section, WriteOp } from './storage.js'
 
+/** LevelDB memtable size. */
+const WRITE_BUFFER_BYTES = 32 * 1024 * 1024
+
 type Sub = ReturnType<Level<string, Uint8Array>['sublevel']>
 
 /** LevelDB (classic-level through `level`), one sublevel per section. */
@@ -13,7 +16,9 @@ export class LevelStorage implements BusStorage {
   private readonly subs: Record<Section, Sub>
 
   constructor (readonly location: string) {
-    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    // a larger write buffer: a catch-up writes tens of MB, and LevelDB's default 4 MB memtable
+    // flushes so often that level-0 compactions stall the writes
+    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES } as any)
     this.subs = Object.fromEntries(SECTIONS.map(s => [s, this.db.sublevel<string, Uint8Array>(s, { keyEncoding: 'utf8', valueEncoding: 'view' })])) as Record<Section, Sub>
   }
 

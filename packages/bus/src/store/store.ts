@@ -194,6 +194,10 @@ export class BusStore {
     return v === undefined ? undefined : JSON.parse(dec.decode(v)) as T
   }
 
+  async getManyJson <T> (section: 'memory', keys: string[]): Promise<Array<T | undefined>> {
+    return (await this.storage.getMany(section, keys)).map(v => v === undefined ? undefined : JSON.parse(dec.decode(v)) as T)
+  }
+
   jsonOp (section: 'memory', key: string, value: unknown): WriteOp {
     return { type: 'put', section, key, value: enc.encode(JSON.stringify(value)) }
   }
