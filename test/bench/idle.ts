@@ -4,7 +4,7 @@ import { Lan } from '../src/harness/lan.js'
 import { SmeshProcess, waitFor } from '../src/harness/smesh-process.js'
 import { progress, summarize } from './stats.js'
 
-async function cpuTicks (pid: number): Promise<number> {
+export async function cpuTicks (pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return Number(fields[11]) + Number(fields[12]) // utime + stime

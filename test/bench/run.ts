@@ -1,21 +1,39 @@
 import { cpus, release } from 'node:os'
 import { parseArgs } from 'node:util'
 import { netnsUnavailable } from '../src/harness/exec.js'
+import { benchBusAppend } from './bus-append.js'
+import { benchBusCatchup } from './bus-catchup.js'
+import { benchBusLatency, benchBusThroughput } from './bus-replication.js'
+import { benchBusSize } from './bus-size.js'
+import { benchBusVerify } from './bus-verify.js'
 import { benchDiscovery } from './discovery.js'
 import { benchIdle } from './idle.js'
 import { benchPrune } from './prune.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
- *   npm run bench                         # all
+ *   npm run bench                         # discovery, prune, idle
  *   npm run bench -- --only discovery --reps 5
+ *   npm run bench -- --only bus           # every bus benchmark
+ *   npm run bench -- --only bus-latency,bus-size --bus-entries 100
  */
+const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     reps: { type: 'string', default: '5' },
     'prune-reps': { type: 'string', default: '3' },
-    'idle-seconds': { type: 'string', default: '60' }
+    'idle-seconds': { type: 'string', default: '60' },
+    /** Length of each timed phase of bus-append, and of the raw verify rate in bus-catchup. */
+    'bus-seconds': { type: 'string', default: '2' },
+    /** Entries written in bus-latency and bus-size. */
+    'bus-entries': { type: 'string', default: '400' },
+    /** Total offered entries/s of the bus-throughput steps. */
+    'bus-steps': { type: 'string', default: '50,100,200,300,400,600' },
+    'bus-step-seconds': { type: 'string', default: '8' },
+    'bus-catchup-entries': { type: 'string', default: '10000' },
+    'bus-catchup-reps': { type: 'string', default: '3' },
+    'bus-verify-entries': { type: 'string', default: '100000' }
   }
 })
 const why = netnsUnavailable()
@@ -23,11 +41,26 @@ if (why != null) {
   process.stderr.write(`smesh bench: ${why}\n`)
   process.exit(1)
 }
-const only = new Set((values.only ?? 'discovery,prune,idle').split(','))
+const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : [n]))
+const known = new Set(['discovery', 'prune', 'idle', ...BUS])
+const unknown = [...only].filter(n => !known.has(n))
+if (unknown.length > 0) {
+  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*)\n`)
+  process.exit(2)
+}
+const num = (name: keyof typeof values): number => Number(values[name])
 const results: Record<string, unknown> = {}
-if (only.has('discovery')) results.discovery = await benchDiscovery([3, 5, 8], Number(values.reps))
-if (only.has('prune')) results.prune = await benchPrune(Number(values['prune-reps']))
-if (only.has('idle')) results.idle = await benchIdle(3, Number(values['idle-seconds']))
+if (only.has('discovery')) results.discovery = await benchDiscovery([3, 5, 8], num('reps'))
+if (only.has('prune')) results.prune = await benchPrune(num('prune-reps'))
+if (only.has('idle')) results.idle = await benchIdle(3, num('idle-seconds'))
+if (only.has('bus-append')) results['bus-append'] = await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 })
+if (only.has('bus-latency')) results['bus-latency'] = await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 })
+if (only.has('bus-throughput')) {
+  results['bus-throughput'] = await benchBusThroughput({ nodes: 5, steps: (values['bus-steps'] ?? '').split(',').map(Number), stepSeconds: num('bus-step-seconds'), bodyBytes: 1024, p99LimitMs: 100 })
+}
+if (only.has('bus-catchup')) results['bus-catchup'] = await benchBusCatchup({ entries: num('bus-catchup-entries'), reps: num('bus-catchup-reps'), bodyBytes: 1024, verifySeconds: num('bus-seconds') })
+if (only.has('bus-verify')) results['bus-verify'] = await benchBusVerify({ entries: num('bus-verify-entries'), authors: 4, bodyBytes: 256 })
+if (only.has('bus-size')) results['bus-size'] = await benchBusSize({ nodes: 5, entries: num('bus-entries'), perSec: 40, bodyBytes: 1024 })
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },
