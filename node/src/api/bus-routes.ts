@@ -19,6 +19,14 @@ function query (ctx: RouteContext, name: string): string | undefined {
   return ctx.url.searchParams.get(name) ?? undefined
 }
 
+/** A whole-number query parameter, or undefined when absent. */
+function count (ctx: RouteContext, name: string): number | undefined {
+  const v = query(ctx, name)
+  if (v == null) return undefined
+  if (!/^\d{1,9}$/.test(v)) throw new InvalidBodyError(`${name} must be a whole number, not ${JSON.stringify(v.slice(0, 20))}`)
+  return Number(v)
+}
+
 function body (ctx: RouteContext): Record<string, unknown> {
   if (typeof ctx.body !== 'object' || ctx.body === null || Array.isArray(ctx.body)) throw new InvalidBodyError('the request body must be a JSON object')
   return ctx.body as Record<string, unknown>
@@ -29,14 +37,18 @@ async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
   const author = query(ctx, 'author')
   const kind = query(ctx, 'kind')
   const queue: Array<{ e: BusEntry, at: number }> = []
+  let queuedBytes = 0
   let wake: (() => void) | undefined
   let overflow = false
   const onEntry = (evt: CustomEvent<{ entry: BusEntry }>): void => {
     const e = evt.detail.entry
     if ((author != null && !e.authorHex.startsWith(author)) || (kind != null && e.entry.kind !== kind)) return
     // when this node stored the entry, as high-resolution wall-clock ms (comparable across processes of one machine)
-    if (queue.length >= 10_000) overflow = true
-    else queue.push({ e, at: performance.timeOrigin + performance.now() })
+    if (queue.length >= 10_000 || queuedBytes > 32 * 1024 * 1024) overflow = true
+    else {
+      queue.push({ e, at: performance.timeOrigin + performance.now() })
+      queuedBytes += e.bytes.byteLength
+    }
     wake?.()
   }
   bus.addEventListener('bus:entry', onEntry)
@@ -48,11 +60,12 @@ async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
       const item = queue.shift()
       if (item != null) {
         const { e, at } = item
+        queuedBytes -= e.bytes.byteLength
         yield JSON.stringify({ ...entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? '')), at }) + '\n'
         continue
       }
       if (overflow) {
-        yield JSON.stringify({ error: 'the reader fell more than 10,000 entries behind; follow again' }) + '\n'
+        yield JSON.stringify({ error: 'the reader fell more than 10,000 entries (or 32 MiB) behind; follow again' }) + '\n'
         return
       }
       let heartbeat: ReturnType<typeof setTimeout> | undefined
@@ -115,6 +128,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
         entries: heads.reduce((n, h) => n + Number(h.seq), 0),
         ownEntries: Number(bus.head(bus.authorHex)?.seq ?? 0n),
         forks: forks.length,
+        held: bus.heldStats(),
         diskBytes: await bus.store.storage.size(),
         peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) }))
       }
@@ -122,7 +136,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
     '/v1/bus/log': async (ctx) => await queryLog(bus, {
       author: query(ctx, 'author'),
       kind: query(ctx, 'kind'),
-      limit: query(ctx, 'limit') != null ? Number(query(ctx, 'limit')) : undefined,
+      limit: count(ctx, 'limit'),
       before: query(ctx, 'before')
     }),
     '/v1/bus/follow': (ctx) => new StreamResponse('application/x-ndjson', follow(bus, ctx)),
@@ -131,7 +145,8 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
       const plan = await exportBundle(bus, { mesh, signal: ctx.signal })
       return new StreamResponse('application/octet-stream', plan.bytes, { 'x-smesh-entries': String(plan.entries), 'x-smesh-evidence': String(plan.evidence) })
     },
-    '/v1/bus/reindex': { POST: async (ctx) => ({ entries: await bus.rebuildViews({ signal: ctx.signal }) }) },
+    // not tied to the request: a rebuild given up half way would leave the views short until the next start
+    '/v1/bus/reindex': { POST: async () => ({ entries: await bus.rebuildViews() }) },
     '/v1/bus/append': {
       POST: async (ctx) => {
         const b = body(ctx)
@@ -144,7 +159,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
       }
     },
     '/v1/memory/get': async (ctx) => await memoryGet(bus, str(query(ctx, 'key'), 'key') as string),
-    '/v1/memory/list': async (ctx) => await memoryList(bus, query(ctx, 'prefix') ?? '', Number(query(ctx, 'limit') ?? 10_000)),
+    '/v1/memory/list': async (ctx) => await memoryList(bus, query(ctx, 'prefix') ?? '', count(ctx, 'limit') ?? 10_000),
     '/v1/memory/set': { POST: async (ctx) => { const b = body(ctx); return await memorySet(bus, str(b.key, 'key') as string, b.value, { signal: ctx.signal }) } },
     '/v1/memory/rm': { POST: async (ctx) => await memoryRemove(bus, str(body(ctx).key, 'key') as string, { signal: ctx.signal }) },
     '/v1/sessions': async () => await sessionList(bus),

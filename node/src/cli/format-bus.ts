@@ -10,6 +10,11 @@ function size (bytes: number): string {
 }
 const who = (peerId: string): string => peerId === 'self' ? 'self' : peerId === '' ? '?' : shortId(peerId)
 
+/** Text from peers, safe for a terminal: control characters (escape sequences) removed, newlines and tabs kept. */
+export function clean (text: string): string {
+  return text.replace(/[^\P{Cc}\n\t]/gu, '')
+}
+
 /** A body on one line, cut to `max` characters. */
 function oneLine (v: unknown, max = 60): string {
   const text = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').replace(/[\p{Cc}]/gu, ' ')
@@ -70,8 +75,10 @@ export function formatMemoryList (items: MemoryItem[]): string {
   return table([['KEY', 'VALUE', 'BY', 'TIME'], ...items.map(i => [i.key, oneLine(i.value), who(i.peerId), i.time])])
 }
 
-export function formatMemoryValue (item: MemoryItem): string {
-  return typeof item.value === 'string' ? item.value : JSON.stringify(item.value, null, 2)
+/** A value as it was set; on a terminal without control characters (a peer could have written escape sequences). */
+export function formatMemoryValue (item: MemoryItem, tty = process.stdout.isTTY === true): string {
+  const text = typeof item.value === 'string' ? item.value : JSON.stringify(item.value, null, 2)
+  return tty ? clean(text) : text
 }
 
 export function formatSessions (list: SessionSummary[]): string {
@@ -80,8 +87,8 @@ export function formatSessions (list: SessionSummary[]): string {
 }
 
 export function formatSession (s: SessionView): string {
-  const head = `session ${s.id}${s.title !== '' ? ` "${s.title}"` : ''}, opened ${s.openedAt} by ${who(s.openedBy)}, ${s.messages.length} messages`
-  const msgs = s.messages.map(m => `[${m.time}] ${m.role}${m.model != null ? ` (${m.model})` : ''} via ${who(m.author)}:\n${m.content}`)
+  const head = `session ${s.id}${s.title !== '' ? ` "${oneLine(s.title, 200)}"` : ''}, opened ${s.openedAt} by ${who(s.openedBy)}, ${s.messages.length} messages`
+  const msgs = s.messages.map(m => `[${m.time}] ${clean(m.role)}${m.model != null ? ` (${oneLine(m.model, 200)})` : ''} via ${who(m.author)}:\n${clean(String(m.content))}`)
   const state = Object.keys(s.state).length > 0 ? [`state: ${JSON.stringify(s.state)}`] : []
   return [head, '', ...msgs.flatMap(m => [m, '']), ...state].join('\n').trimEnd()
 }
@@ -104,7 +111,7 @@ export function formatVerify (r: VerifyReport): string {
 export function formatBundleReport (r: BundleReport): string {
   const lines = [
     `${r.ok ? (r.forks.length === 0 ? 'bundle verified' : 'bundle verified, but it proves forks') : 'BUNDLE INVALID'}: ${r.entries} entries from ${r.authors.length} authors${r.all ? ', every signature checked' : ' (--fast: links and each chain\'s first and last signature)'}`,
-    ...(r.exporter.peerId !== '' ? [`exported by ${r.exporter.peerId} from mesh "${r.mesh}" at ${r.createdAt}`] : [])
+    ...(r.exporter.peerId !== '' ? [`exported by ${r.exporter.peerId} from mesh "${oneLine(r.mesh, 64)}" at ${r.createdAt}`] : [])
   ]
   if (r.firstFailure != null) {
     const f = r.firstFailure

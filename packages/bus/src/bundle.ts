@@ -42,11 +42,11 @@ function manifestSignable (m: BundleManifest): Uint8Array {
  */
 export async function exportBundle (bus: Bus, options: ExportOptions): Promise<ExportPlan> {
   const heads = bus.heads().filter(h => options.authors == null || options.authors.includes(h.authorHex))
-  const forks = (await bus.store.forks()).filter(f => heads.some(h => h.authorHex === f.authorHex) && f.hashes.every(h => h !== ''))
+  const forks = (await bus.store.forks()).filter(f => heads.some(h => h.authorHex === f.authorHex))
   const total = heads.reduce((n, h) => n + Number(h.seq), 0)
   const proofs: Uint8Array[] = []
   for (const f of forks) {
-    const [a, b] = await Promise.all(f.hashes.map(async h => await bus.store.rawEntry(h)))
+    const [a, b] = await Promise.all(f.hashes.slice(0, 2).map(async h => await bus.store.rawEntry(h)))
     if (a != null && b != null) proofs.push(ForkProof.encode({ entryA: a as Uint8Array<ArrayBuffer>, entryB: b as Uint8Array<ArrayBuffer> }))
   }
   const manifest: BundleManifest = {
@@ -169,6 +169,8 @@ async function verifyRecords (records: AsyncIterable<{ subarray: () => Uint8Arra
   const declared = m.heads.reduce((n, h) => n + h.seq, 0n)
   if (declared !== m.entryCount) throw new Stop({ seq: '', hash: '', reason: 'manifest', message: `the manifest's heads add up to ${declared} entries, not ${m.entryCount}`, index: 0 })
   if (BigInt(m.evidence.length) !== m.evidenceCount) throw new Stop({ seq: '', hash: '', reason: 'manifest', message: `the manifest lists ${m.evidence.length} fork proofs but counts ${m.evidenceCount}`, index: 0 })
+  const authors = new Set(m.heads.map(h => toHex(h.author)))
+  if (authors.size !== m.heads.length) throw new Stop({ seq: '', hash: '', reason: 'manifest', message: 'the manifest lists an author twice (two branches of one chain)', index: 0 })
   const v = new ChainVerifier(options.fast !== true)
   let done = 0
   for (const head of m.heads) {

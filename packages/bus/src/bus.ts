@@ -1,5 +1,5 @@
 import { TypedEventEmitter } from 'main-event'
-import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, VERIFIED_CACHE_SIZE } from './constants.js'
+import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PENDING_AGE_MS, MAX_PENDING_BYTES, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, MAX_PENDING_UNKNOWN_AUTHOR, VERIFIED_CACHE_SIZE } from './constants.js'
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
@@ -95,6 +95,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   /** Entries beyond a gap, by author and seq; several candidates per seq, since those of an unknown author cannot be checked yet. */
   private readonly pending = new Map<string, Map<bigint, BusEntry[]>>()
   private pendingTotal = 0
+  private pendingBytes = 0
+  /** Held entries in the order they came, for expiry and eviction (may name entries already gone). */
+  private pendingOrder: Array<{ e: BusEntry, at: number }> = []
   private queue: Promise<unknown> = Promise.resolve()
   private appends: AppendRequest[] = []
   private flushScheduled = false
@@ -125,12 +128,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   /** Opens the store and loads every chain's head. */
   async open (): Promise<void> {
     if (this.opened) return
-    const { created } = await this.store.open()
-    if (created) {
-      // a new store with an old key: this node may have published entries it no longer holds
-      const mustConfirm = !this.init.identityCreated && this.init.newChain !== true
-      await this.store.write([this.store.metaOp('ownChainConfirmed', mustConfirm ? '0' : '1')], true)
-    } else if (this.init.newChain === true) {
+    // a new store with an old key: this node may have published entries it no longer holds
+    // (written with the schema key, in one batch: no crash can leave a new store unmarked)
+    const mustConfirm = !this.init.identityCreated && this.init.newChain !== true
+    const { created } = await this.store.open({ ownChainConfirmed: mustConfirm ? '0' : '1' })
+    if (!created && this.init.newChain === true) {
       await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true)
     }
     this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
@@ -188,6 +190,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   }
 
   private async waitConfirmed (signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted()
     if (this.confirmed) return
     const started = Date.now()
     await new Promise<void>((resolve, reject) => {
@@ -222,7 +225,16 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     await this.waitConfirmed(options.signal)
     options.signal?.throwIfAborted()
     return await new Promise<BusEntry>((resolve, reject) => {
-      this.appends.push({ kind, body, resolve, reject })
+      const req: AppendRequest = { kind, body, resolve, reject }
+      this.appends.push(req)
+      // given up before it was signed: taken out of the queue (once signed, it is written)
+      options.signal?.addEventListener('abort', () => {
+        const i = this.appends.indexOf(req)
+        if (i >= 0) {
+          this.appends.splice(i, 1)
+          reject(options.signal?.reason)
+        }
+      }, { once: true })
       if (!this.flushScheduled) {
         this.flushScheduled = true
         void this.serial(async () => { await this.flushAppends() })
@@ -414,17 +426,40 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * the genuine one.
    */
   private hold (e: BusEntry): void {
+    const now = this.now()
+    // expired first, then the oldest until the new one fits
+    while (this.pendingOrder.length > 0 && ((this.pendingOrder[0] as { at: number }).at < now - MAX_PENDING_AGE_MS || this.pendingBytes + e.bytes.byteLength > MAX_PENDING_BYTES || this.pendingTotal >= MAX_PENDING_TOTAL)) {
+      this.unhold((this.pendingOrder.shift() as { e: BusEntry }).e)
+    }
+    const known = this.authors.has(e.authorHex)
     let m = this.pending.get(e.authorHex)
     if (m == null) {
-      if (this.pending.size >= MAX_PENDING_TOTAL) return
       m = new Map()
       this.pending.set(e.authorHex, m)
     }
     const list = m.get(e.seq) ?? []
-    if (list.some(x => x.hashHex === e.hashHex) || list.length >= MAX_CANDIDATES || m.size >= MAX_PENDING_PER_AUTHOR || this.pendingTotal >= MAX_PENDING_TOTAL) return
+    if (list.some(x => x.hashHex === e.hashHex) || list.length >= MAX_CANDIDATES || (!m.has(e.seq) && m.size >= (known ? MAX_PENDING_PER_AUTHOR : MAX_PENDING_UNKNOWN_AUTHOR))) {
+      if (m.size === 0) this.pending.delete(e.authorHex)
+      return
+    }
     list.push(e)
     m.set(e.seq, list)
     this.pendingTotal++
+    this.pendingBytes += e.bytes.byteLength
+    this.pendingOrder.push({ e, at: now })
+  }
+
+  /** Drops one held entry, if it is still held. */
+  private unhold (e: BusEntry): void {
+    const m = this.pending.get(e.authorHex)
+    const list = m?.get(e.seq)
+    const i = list?.findIndex(x => x === e) ?? -1
+    if (m == null || list == null || i < 0) return
+    list.splice(i, 1)
+    this.pendingTotal--
+    this.pendingBytes -= e.bytes.byteLength
+    if (list.length === 0) m.delete(e.seq)
+    if (m.size === 0) this.pending.delete(e.authorHex)
   }
 
   private async drainPending (authorHex: string, from?: string): Promise<void> {
@@ -432,14 +467,14 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     const st = this.authors.get(authorHex)
     if (m == null || st == null) return
     for (const [seq, list] of [...m]) {
-      if (seq <= st.seq) { m.delete(seq); this.pendingTotal -= list.length }
+      if (seq <= st.seq) for (const e of [...list]) this.unhold(e)
     }
     let list = m.get(st.seq + 1n)
     while (list != null) {
-      m.delete(st.seq + 1n)
-      this.pendingTotal -= list.length
+      const candidates = [...list]
+      for (const e of candidates) this.unhold(e)
       let applied = false
-      for (const candidate of list) {
+      for (const candidate of candidates) {
         try {
           await this.applyChain(authorHex, [candidate], from, true)
           applied = true
@@ -449,9 +484,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         }
       }
       if (!applied) break
-      list = m.get(st.seq + 1n)
+      list = this.pending.get(authorHex)?.get(st.seq + 1n)
     }
-    if (m.size === 0) this.pending.delete(authorHex)
   }
 
   private need (authorHex: string, peer?: string): void {
@@ -575,6 +609,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
 
   // ---- reads ----
 
+  /** Entries held beyond gaps, waiting for the entries before them. */
+  heldStats (): { entries: number, bytes: number } {
+    return { entries: this.pendingTotal, bytes: this.pendingBytes }
+  }
+
   heads (): HeadRecord[] {
     return [...this.authors.values()].map(a => ({ authorHex: a.authorHex, seq: a.seq, hashHex: a.hashHex }))
   }
@@ -608,8 +647,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     return authorHex === this.authorHex ? undefined : this.authors.get(authorHex)?.peerId
   }
 
-  async range (authorHex: string, fromSeq: bigint, limit: number): Promise<Uint8Array[]> {
-    return await this.store.range(authorHex, fromSeq, limit)
+  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes?: number): Promise<Uint8Array[]> {
+    return await this.store.range(authorHex, fromSeq, limit, maxBytes)
   }
 
   async authorRecords (): Promise<AuthorRecord[]> {

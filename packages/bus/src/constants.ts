@@ -9,6 +9,12 @@ export const VERIFIED_CACHE_SIZE = 16_384
 /** Entries received ahead of a gap, held until the gap is filled: per author, and in all. */
 export const MAX_PENDING_PER_AUTHOR = 512
 export const MAX_PENDING_TOTAL = 8_192
+/** Bytes held beyond gaps in all; the oldest held entries make room. */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024
+/** Seqs held for an author whose key is not known yet (nothing of it can be checked). */
+export const MAX_PENDING_UNKNOWN_AUTHOR = 32
+/** An entry held beyond a gap is dropped after this long (sync fetches it again if it is real). */
+export const MAX_PENDING_AGE_MS = 60_000
 /** Period of the background sync with each connected peer (heads only when nothing is missing). */
 export const SYNC_INTERVAL_MS = 10_000
 /** A sync session that makes no progress for this long is aborted. */

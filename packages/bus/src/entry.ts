@@ -34,8 +34,8 @@ export function entrySignable (entry: Entry): Uint8Array {
   return Entry.encode({ ...entry, signature: EMPTY })
 }
 
-function fail (reason: ConstructorParameters<typeof InvalidEntryError>[0], message: string, cause?: unknown): never {
-  throw new InvalidEntryError(reason, message, cause != null ? { cause } : undefined)
+function fail (reason: ConstructorParameters<typeof InvalidEntryError>[0], message: string, cause?: unknown, hint?: string): never {
+  throw new InvalidEntryError(reason, message, { ...(cause != null ? { cause } : {}), ...(hint != null ? { hint } : {}) })
 }
 
 /**
@@ -121,12 +121,12 @@ export async function signEntry (signer: Signer, author: Uint8Array, fields: New
   checkKind(fields.kind)
   entry.signature = await signer.sign(entrySignable(entry), ENTRY_CONTEXT) as Uint8Array<ArrayBuffer>
   const bytes = Entry.encode(entry)
-  if (bytes.byteLength > MAX_ENTRY_BYTES) fail('oversize', `entry of ${bytes.byteLength} bytes exceeds the ${MAX_ENTRY_BYTES} byte limit; make the body smaller`)
+  if (bytes.byteLength > MAX_ENTRY_BYTES) fail('oversize', `entry of ${bytes.byteLength} bytes exceeds the ${MAX_ENTRY_BYTES} byte limit`, undefined, 'make the value smaller: an entry holds at most 64 KiB, signature included (about 60 KiB of body); nothing was written')
   return wrap(entry, bytes)
 }
 
 export function checkKind (kind: string): void {
-  if (kind.length > MAX_KIND_LENGTH || !KIND_PATTERN.test(kind)) fail('kind', `invalid kind ${JSON.stringify(kind.slice(0, MAX_KIND_LENGTH + 1))}: use dotted lower-case words such as "memory.put"`)
+  if (kind.length > MAX_KIND_LENGTH || !KIND_PATTERN.test(kind)) fail('kind', `invalid kind ${JSON.stringify(kind.slice(0, MAX_KIND_LENGTH + 1))}`, undefined, 'use dotted lower-case words such as "memory.put" (at most 64 characters); nothing was written')
 }
 
 /** Checks an entry's signature with its author's verifier. */

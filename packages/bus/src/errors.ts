@@ -10,10 +10,11 @@ abstract class BusError extends Error {
 export class InvalidEntryError extends BusError {
   static override readonly name = 'InvalidEntryError'
   override readonly name = 'InvalidEntryError'
-  readonly hint = 'the entry was refused and nothing was stored; if it came from a peer, that peer sent a damaged or forged entry'
+  readonly hint: string
   /** A short machine-readable reason: `oversize`, `malformed`, `non-canonical`, `version`, `algorithm`, `author`, `key`, `binding`, `signature`, `link`, `seq`, `kind`, `body`. */
-  constructor (readonly reason: InvalidReason, message: string, options?: ErrorOptions) {
+  constructor (readonly reason: InvalidReason, message: string, options?: ErrorOptions & { hint?: string }) {
     super(message, options)
+    this.hint = options?.hint ?? 'the entry was refused and nothing was stored; if it came from a peer, that peer sent a damaged or forged entry'
   }
 }
 

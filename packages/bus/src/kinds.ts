@@ -23,7 +23,8 @@ export interface SessionMessageBody { session: string, role: SessionRole, conten
 export interface SessionStateBody { session: string, state: Record<string, unknown> }
 
 export function checkMemoryKey (key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_MEMORY_KEY || !MEMORY_KEY.test(key) || key.endsWith('/') || key.includes('//')) {
+  // a lone surrogate has no UTF-8 form: two such keys would collide once stored
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_MEMORY_KEY || !MEMORY_KEY.test(key) || /\p{Cs}/u.test(key) || key.endsWith('/') || key.includes('//')) {
     throw new InvalidBodyError(`invalid memory key ${JSON.stringify(String(key).slice(0, 80))}`, `keys are 1-${MAX_MEMORY_KEY} printable characters without spaces at the start, namespaced with "/" (e.g. "notes/todo")`)
   }
   return key

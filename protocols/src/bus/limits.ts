@@ -27,8 +27,10 @@ export const ML_DSA_65_SIGNATURE_BYTES = 3309
 /** The sync protocol id. */
 export const BUS_SYNC_PROTOCOL = '/smesh/bus-sync/1.0.0'
 export const BUS_SYNC_VERSION = 1
-/** Most heads (authors) in one SyncHello or SyncHeads. */
+/** Most heads (authors) in one SyncHello or SyncHeads page. */
 export const MAX_SYNC_HEADS = 4096
+/** Most SyncHeads pages a client reads in one session. */
+export const MAX_SYNC_HEAD_PAGES = 64
 /** Most entries asked for, or sent, in one SyncWant/SyncBatch. */
 export const MAX_SYNC_BATCH_ENTRIES = 512
 /** Largest sync message on the wire. */

@@ -311,6 +311,7 @@ export namespace SyncHello {
 
 export interface SyncHeads {
   heads: Head[]
+  more: boolean
 }
 
 export namespace SyncHeads {
@@ -330,12 +331,18 @@ export namespace SyncHeads {
           }
         }
 
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(16)
+          w.bool(obj.more)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          heads: []
+          heads: [],
+          more: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -352,6 +359,10 @@ export namespace SyncHeads {
               obj.heads.push(Head.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.heads$
               }))
+              break
+            }
+            case 2: {
+              obj.more = reader.bool()
               break
             }
             default: {
@@ -391,6 +402,13 @@ export namespace SyncHeads {
 
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -421,6 +439,11 @@ export namespace SyncHeads {
     index: number
   }
 
+  export interface SyncHeadsMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
   export function encode (obj: Partial<SyncHeads>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncHeads.codec())
   }
@@ -429,7 +452,7 @@ export namespace SyncHeads {
     return decodeMessage(buf, SyncHeads.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncHeads>): Generator<SyncHeadsHeadsAuthorFieldEvent | SyncHeadsHeadsSeqFieldEvent | SyncHeadsHeadsHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncHeads>): Generator<SyncHeadsHeadsAuthorFieldEvent | SyncHeadsHeadsSeqFieldEvent | SyncHeadsHeadsHashFieldEvent | SyncHeadsMoreFieldEvent> {
     return streamMessage(buf, SyncHeads.codec(), opts)
   }
 }

@@ -1,6 +1,8 @@
-import { BUS_SYNC_PROTOCOL, BUS_SYNC_VERSION, MAX_SYNC_BATCH_ENTRIES, MAX_SYNC_HEADS, MAX_SYNC_MESSAGE_BYTES, SyncBatch, SyncHeads, SyncHello, SyncWant } from '@smesh/protocols'
+import { BUS_SYNC_PROTOCOL, BUS_SYNC_VERSION, MAX_SYNC_BATCH_ENTRIES, MAX_SYNC_HEAD_PAGES, MAX_SYNC_HEADS, MAX_SYNC_MESSAGE_BYTES, SyncBatch, SyncHeads, SyncHello, SyncWant } from '@smesh/protocols'
 import { pbStream } from '@libp2p/utils'
 import { SYNC_BATCH, SYNC_IDLE_TIMEOUT_MS } from '../constants.js'
+import { decodeEntry } from '../entry.js'
+import { InvalidEntryError } from '../errors.js'
 import { fromHex, toHex } from '../hex.js'
 import type { Bus } from '../bus.js'
 import type { Head } from '@smesh/protocols'
@@ -29,7 +31,7 @@ export interface SyncResult {
 }
 
 function headsOf (bus: Bus): Head[] {
-  return bus.heads().slice(0, MAX_SYNC_HEADS).map(h => ({ author: fromHex(h.authorHex) as Uint8Array<ArrayBuffer>, seq: h.seq, hash: fromHex(h.hashHex) as Uint8Array<ArrayBuffer> }))
+  return bus.heads().map(h => ({ author: fromHex(h.authorHex) as Uint8Array<ArrayBuffer>, seq: h.seq, hash: fromHex(h.hashHex) as Uint8Array<ArrayBuffer> }))
 }
 
 function timeout (signal: AbortSignal): AbortSignal {
@@ -60,49 +62,69 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, pee
   // room for every answer asked for ahead, each up to the message limit
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES, maxBufferSize: (SYNC_AHEAD + 1) * MAX_SYNC_MESSAGE_BYTES })
   const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0 }
-  await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus) }, SyncHello, { signal: timeout(options.signal) })
-  const theirs = await pb.read(SyncHeads, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
-  const plan = await planWants(bus, theirs.heads)
-  const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
-  // requests go out one ahead of the answers: the peer reads and sends the
-  // next batch while this node verifies and stores the last one
-  const send = async (authorHex: string, from: bigint, to: bigint): Promise<bigint> => {
-    const want = to - from + 1n
-    const limit = want > BigInt(SYNC_BATCH) ? SYNC_BATCH : Number(want)
-    await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
-    return from + BigInt(limit)
+  await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus).slice(0, MAX_SYNC_HEADS) }, SyncHello, { signal: timeout(options.signal) })
+  const theirs: Head[] = []
+  for (let page = 0; ; page++) {
+    const p = await pb.read(SyncHeads, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
+    theirs.push(...p.heads)
+    if (!p.more) break
+    if (page + 1 >= MAX_SYNC_HEAD_PAGES) throw new InvalidEntryError('malformed', `the peer sent more than ${MAX_SYNC_HEAD_PAGES} pages of heads`)
   }
+  const plan = await planWants(bus, theirs)
+  const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
+  // requests go out a few ahead of the answers: the peer reads and sends the
+  // next batches while this node verifies and stores the last one
   const receive = async (): Promise<Uint8Array[]> => (await pb.read(SyncBatch, { signal: timeout(options.signal), limits: { entries: MAX_SYNC_BATCH_ENTRIES } })).entries
+  const ask = async (authorHex: string, from: bigint, limit: number): Promise<void> => {
+    await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
+  }
   for (const p of plan) {
-    let asked = await send(p.authorHex, p.from, p.to)
-    let outstanding = 1
-    while (outstanding > 0) {
-      options.signal.throwIfAborted()
-      const entries = await receive()
-      outstanding--
-      while (entries.length > 0 && asked <= p.to && !p.evidenceOnly && outstanding < SYNC_AHEAD) {
-        asked = await send(p.authorHex, asked, p.to)
-        outstanding++
+    const queue: Array<{ from: bigint, limit: number }> = []
+    let next = p.from
+    const fill = async (): Promise<void> => {
+      while (queue.length < (p.evidenceOnly ? 1 : SYNC_AHEAD) && next <= p.to) {
+        const left = p.to - next + 1n
+        const limit = left > BigInt(SYNC_BATCH) ? SYNC_BATCH : Number(left)
+        await ask(p.authorHex, next, limit)
+        queue.push({ from: next, limit })
+        next += BigInt(limit)
       }
-      if (entries.length === 0) continue
+    }
+    // answers already asked for are read and dropped before anything else is asked
+    const drain = async (): Promise<void> => {
+      for (; queue.length > 0; queue.shift()) await receive()
+    }
+    await fill()
+    while (queue.length > 0) {
+      options.signal.throwIfAborted()
+      const req = queue.shift() as { from: bigint, limit: number }
+      const entries = await receive()
+      if (entries.length === 0) { await drain(); break } // the peer has nothing more
+      const firstSeq = decodeEntry(entries[0] as Uint8Array).seq
+      if (firstSeq !== req.from) throw new InvalidEntryError('seq', `the peer answered a request for seq ${req.from} with seq ${firstSeq}`)
       const r = await bus.ingestRun(entries, peer)
       result.forks += r.forks
-      const stop = r.diverged != null || p.evidenceOnly || r.future === true
-      if (stop) {
-        // answers already asked for are read and dropped before anything else is asked
-        for (; outstanding > 0; outstanding--) await receive()
-      }
       if (r.diverged != null) {
         // their next entry links elsewhere: their entry at our head's seq differs from ours
         result.diverged++
-        await send(p.authorHex, r.diverged, r.diverged)
+        await drain()
+        await ask(p.authorHex, r.diverged, 1)
         const evidence = await receive()
         if (evidence.length > 0) result.forks += (await bus.ingestRun(evidence, peer)).forks
+        break
       }
-      if (stop) break // after a fork, or entries dated ahead of our clock: a later session takes the rest
       result.received += r.added
       if (p.authorHex === bus.authorHex) result.ownFetched += r.added
       options.onProgress?.({ authorHex: p.authorHex, done: result.received, total })
+      // evidence fetched; entries dated ahead of our clock (a later session takes them);
+      // or a batch that brought nothing new (a peer that answers with what we hold cannot keep us here)
+      if (p.evidenceOnly || r.future === true || r.added === 0) { await drain(); break }
+      if (entries.length < req.limit) {
+        // cut short at the byte limit: what was asked after it would leave a gap
+        await drain()
+        next = req.from + BigInt(entries.length)
+      }
+      await fill()
     }
   }
   await pb.write({ author: new Uint8Array(0) as Uint8Array<ArrayBuffer>, fromSeq: 0n, limit: 0 }, SyncWant, { signal: timeout(options.signal) })
@@ -116,14 +138,18 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, pee
  * most MAX_BATCH_BYTES) until the client ends the session. Returns the
  * client's heads, so the caller can pull what the client has and we lack.
  */
-export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal }): Promise<Head[]> {
+export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, headsPerPage?: number }): Promise<Head[]> {
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
   const hello = await pb.read(SyncHello, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
   if (hello.version !== BUS_SYNC_VERSION || hello.mesh !== mesh) {
     stream.abort(new Error(`sync hello for version ${hello.version}, mesh ${JSON.stringify(hello.mesh)}`))
     return []
   }
-  await pb.write({ heads: headsOf(bus) }, SyncHeads, { signal: timeout(options.signal) })
+  const heads = headsOf(bus)
+  const page = Math.min(options.headsPerPage ?? MAX_SYNC_HEADS, MAX_SYNC_HEADS)
+  for (let i = 0; i === 0 || i < heads.length; i += page) {
+    await pb.write({ heads: heads.slice(i, i + page), more: i + page < heads.length }, SyncHeads, { signal: timeout(options.signal) })
+  }
   while (true) {
     let want: SyncWant
     try {
@@ -133,11 +159,8 @@ export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, opt
     }
     if (want.limit === 0) break
     const limit = Math.min(want.limit, MAX_SYNC_BATCH_ENTRIES)
-    const raws = want.author.byteLength === 32 && want.fromSeq >= 1n ? await bus.range(toHex(want.author), want.fromSeq, limit) : []
-    let bytes = 0
-    let n = 0
-    while (n < raws.length && bytes + (raws[n] as Uint8Array).byteLength <= MAX_BATCH_BYTES) bytes += (raws[n++] as Uint8Array).byteLength
-    await pb.write({ entries: raws.slice(0, n) as Array<Uint8Array<ArrayBuffer>> }, SyncBatch, { signal: timeout(options.signal) })
+    const raws = want.author.byteLength === 32 && want.fromSeq >= 1n ? await bus.range(toHex(want.author), want.fromSeq, limit, MAX_BATCH_BYTES) : []
+    await pb.write({ entries: raws as Array<Uint8Array<ArrayBuffer>> }, SyncBatch, { signal: timeout(options.signal) })
   }
   await stream.close({ signal: timeout(options.signal) }).catch(() => {})
   return hello.heads

@@ -31,7 +31,8 @@ export interface AuthorRecord {
 export interface ForkRecord {
   authorHex: string
   seq: bigint
-  hashes: [string, string]
+  /** At least two different entry hashes; the chain's own first when this node has one at that seq. */
+  hashes: string[]
 }
 
 /**
@@ -52,7 +53,7 @@ export class BusStore {
   constructor (readonly storage: BusStorage) {}
 
   /** Opens the store; returns whether it was created now. Refuses a store of another schema. */
-  async open (): Promise<{ created: boolean }> {
+  async open (initialMeta: Record<string, string> = {}): Promise<{ created: boolean }> {
     await this.storage.open()
     const found = await this.getMeta('schema')
     if (found === undefined) {
@@ -62,7 +63,10 @@ export class BusStore {
         await this.storage.close()
         throw new StoreSchemaError(this.storage.location, 'none', SCHEMA_VERSION)
       }
-      await this.storage.write([{ type: 'put', section: 'meta', key: 'schema', value: enc.encode(String(SCHEMA_VERSION)) }], { sync: true })
+      await this.storage.write([
+        { type: 'put', section: 'meta', key: 'schema', value: enc.encode(String(SCHEMA_VERSION)) },
+        ...Object.entries(initialMeta).map(([key, value]) => this.metaOp(key, value))
+      ], { sync: true })
       return { created: true }
     }
     if (found !== String(SCHEMA_VERSION)) {
@@ -103,15 +107,21 @@ export class BusStore {
     return v === undefined ? undefined : dec.decode(v)
   }
 
-  /** Up to `limit` encoded entries of an author's chain, from `fromSeq` on, consecutive. */
-  async range (authorHex: string, fromSeq: bigint, limit: number): Promise<Uint8Array[]> {
+  /**
+   * Up to `limit` encoded entries of an author's chain, from `fromSeq` on,
+   * consecutive, and no more than `maxBytes` of them (at least one entry).
+   */
+  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes = Infinity): Promise<Uint8Array[]> {
     const hashes: string[] = []
     for await (const [, v] of this.storage.entries('chain', { gte: `${authorHex}/${seqKey(fromSeq)}`, lt: `${authorHex}/~`, limit })) hashes.push(dec.decode(v))
-    const raws = await this.storage.getMany('entry', hashes)
     const out: Uint8Array[] = []
-    for (const r of raws) {
-      if (r === undefined) break
-      out.push(r)
+    let bytes = 0
+    for (let i = 0; i < hashes.length; i += 32) {
+      for (const r of await this.storage.getMany('entry', hashes.slice(i, i + 32))) {
+        if (r === undefined || (out.length > 0 && bytes + r.byteLength > maxBytes)) return out
+        out.push(r)
+        bytes += r.byteLength
+      }
     }
     return out
   }
@@ -159,15 +169,25 @@ export class BusStore {
     ]
   }
 
+  /**
+   * Every (author, seq) with two or more different entries this node holds:
+   * the one on its chain, if any, first, then the evidence. An evidence entry
+   * that later joined the chain (a proof came before the catch-up) counts once.
+   */
   async forks (): Promise<ForkRecord[]> {
-    const out: ForkRecord[] = []
+    const groups = new Map<string, ForkRecord>()
     for await (const k of this.storage.keys('fork')) {
       const [authorHex = '', seqHex = '0', hash = ''] = k.split('/')
-      const seq = BigInt('0x' + seqHex)
-      const main = await this.hashAt(authorHex, seq)
-      out.push({ authorHex, seq, hashes: [main ?? '', hash] })
+      let g = groups.get(`${authorHex}/${seqHex}`)
+      if (g == null) {
+        const seq = BigInt('0x' + seqHex)
+        const main = await this.hashAt(authorHex, seq)
+        g = { authorHex, seq, hashes: main != null ? [main] : [] }
+        groups.set(`${authorHex}/${seqHex}`, g)
+      }
+      if (!g.hashes.includes(hash)) g.hashes.push(hash)
     }
-    return out
+    return [...groups.values()].filter(g => g.hashes.length >= 2)
   }
 
   /** Hashes from the time index, newest first unless `reverse: false`. */
@@ -207,6 +227,7 @@ export class BusStore {
   }
 
   async * memoryRecords (prefix: string): AsyncIterable<[string, Uint8Array]> {
-    yield * this.storage.entries('memory', { gte: prefix, lt: prefix + '\uffff' })
+    // U+10FFFF encodes as the largest UTF-8 sequence: every key with the prefix sorts below it
+    yield * this.storage.entries('memory', { gte: prefix, lt: prefix + '\u{10FFFF}' })
   }
 }
