@@ -1,5 +1,6 @@
 export { runNode } from './daemon.js'
 export type { RunningNode, IdView, StatusView } from './daemon.js'
+export type { BusStatusView } from './api/bus-routes.js'
 export { resolveConfig, readConfigFile, readEnv, readFlags, readBootstrapFile, ENV_VARS } from './config/load.js'
 export { SettingsSchema, LOG_LEVELS } from './config/schema.js'
 export type { Settings, ResolvedConfig, LogLevel } from './config/schema.js'

@@ -7,7 +7,7 @@ import { ip } from '../src/harness/exec.js'
 import { Lan } from '../src/harness/lan.js'
 import { SmeshProcess, waitFor } from '../src/harness/smesh-process.js'
 import { progress } from './stats.js'
-import type { ApiInfo } from '@smesh/node'
+import type { ApiInfo, BusStatusView } from '@smesh/node'
 import type { IncomingMessage } from 'node:http'
 
 /**
@@ -99,17 +99,6 @@ export function ownCpuSeconds (): number {
 
 /** An entry as POST /v1/bus/append returns it (the fields used here). */
 export interface AppendedView { hash: string, author: string, seq: string, size: number }
-
-export interface BusStatusView {
-  author: string
-  chainConfirmed: boolean
-  authors: number
-  entries: number
-  ownEntries: number
-  forks: number
-  diskBytes: number
-  peers: Array<{ peer: string, lastSyncAt: number | null, lastError: string | null, received: number, rejected: number, syncing: boolean, score: number | null }>
-}
 
 /**
  * A control-API client for one node that reads the node's API info once and

@@ -1,7 +1,21 @@
 import { KINDS, exportBundle, memoryGet, memoryList, memoryRemove, memorySet, queryLog, sessionAppend, sessionList, sessionOpen, sessionShow, verifyStore, entryView, InvalidBodyError, SESSION_ROLES } from '@smesh/bus'
 import { StreamResponse } from './server.js'
 import type { RouteContext, RouteHandler } from './server.js'
-import type { Bus, BusEntry, BusReplication, SessionRole } from '@smesh/bus'
+import type { Bus, BusEntry, BusReplication, PeerSyncView, SessionRole } from '@smesh/bus'
+
+/** GET /v1/bus/status. */
+export interface BusStatusView {
+  author: string
+  chainConfirmed: boolean
+  authors: number
+  entries: number
+  ownEntries: number
+  forks: number
+  /** Entries held beyond gaps, waiting for the entries before them. */
+  held: { entries: number, bytes: number }
+  diskBytes: number
+  peers: Array<PeerSyncView & { score: number | null }>
+}
 
 export interface BusRoutesInit {
   bus: Bus
@@ -118,7 +132,7 @@ async function * verifyLines (bus: Bus, ctx: RouteContext): AsyncGenerator<strin
 export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
   return {
     '/v1/bus/heads': () => bus.authorViews(),
-    '/v1/bus/status': async () => {
+    '/v1/bus/status': async (): Promise<BusStatusView> => {
       const heads = bus.heads()
       const forks = await bus.store.forks()
       return {

@@ -1,4 +1,5 @@
 import { shortId, table } from './format.js'
+import type { BusStatusView } from '../api/bus-routes.js'
 import type { AuthorView, BundleReport, ChainReport, EntryView, MemoryItem, SessionSummary, SessionView, VerifyReport } from '@smesh/bus'
 
 const short = (hex: string): string => hex.slice(0, 12)
@@ -41,23 +42,13 @@ export function formatHeads (heads: AuthorView[]): string {
   ])
 }
 
-export interface BusStatusView {
-  author: string
-  chainConfirmed: boolean
-  authors: number
-  entries: number
-  ownEntries: number
-  forks: number
-  diskBytes: number
-  peers: Array<{ peer: string, lastSyncAt: number | null, lastError: string | null, received: number, rejected: number, syncing: boolean, score: number | null }>
-}
-
 export function formatBusStatus (s: BusStatusView): string {
   const rows = [
     ['author', `${short(s.author)} (SHA-256 of this node's ML-DSA-65 key)`],
     ['chain', s.chainConfirmed ? `${s.ownEntries} own entries` : 'waiting for a peer to confirm this node\'s own chain (store was lost)'],
     ['bus', `${s.entries} entries from ${s.authors} authors, ${size(s.diskBytes)} on disk`],
-    ['forks', s.forks === 0 ? 'none' : `${s.forks} (see smesh bus verify)`]
+    ['forks', s.forks === 0 ? 'none' : `${s.forks} (see smesh bus verify)`],
+    ...(s.held.entries > 0 ? [['held', `${s.held.entries} entries (${size(s.held.bytes)}) beyond gaps, waiting for the entries before them`]] : [])
   ]
   const peers = s.peers.map(p => [
     shortId(p.peer),

@@ -5,7 +5,7 @@ import { apiGet, apiPost, apiStream } from '../../api/client.js'
 import { formatBusStatus, formatHeads, formatLog, formatLogLine, formatVerify } from '../format-bus.js'
 import { progress } from '../progress.js'
 import { CliError } from '../cli-error.js'
-import type { BusStatusView } from '../format-bus.js'
+import type { BusStatusView } from '../../api/bus-routes.js'
 import type { AuthorView, EntryView, VerifyReport } from '@smesh/bus'
 import type { IncomingMessage } from 'node:http'
 

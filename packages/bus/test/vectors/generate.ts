@@ -21,6 +21,7 @@ import {
 } from '@smesh/protocols'
 import { ENTRY_CONTEXT, entrySignable, signEntry } from '../../src/entry.js'
 import { equalBytes, sha256, toHex } from '../../src/hex.js'
+import { encodeVarint } from '../fixtures.js'
 import type { IdentityBindingSignable } from '@smesh/protocols'
 import type { Signer } from '../../src/crypto.js'
 import type { BusEntry, NewEntry } from '../../src/entry.js'
@@ -209,7 +210,8 @@ function utf8OrNull (bytes: Uint8Array): string | null {
   }
 }
 
-function fieldsOf (e: Entry): EntryFields {
+/** The fields of an entry as the vectors write them. */
+export function fieldsOf (e: Entry): EntryFields {
   return {
     version: e.version,
     algorithm: e.algorithm,
@@ -236,14 +238,7 @@ function signRaw (signer: Signer, fields: Omit<Entry, 'signature'>): Entry {
 // --- a minimal protobuf writer, to build the non-canonical encodings ---
 
 function varint (n: bigint | number): number[] {
-  let v = BigInt(n)
-  const out: number[] = []
-  do {
-    const b = Number(v & 0x7fn)
-    v >>= 7n
-    out.push(v > 0n ? b | 0x80 : b)
-  } while (v > 0n)
-  return out
+  return [...encodeVarint(n)]
 }
 
 type Part = [field: number, bytes: number[]]
