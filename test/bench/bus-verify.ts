@@ -54,7 +54,7 @@ export async function benchBusVerify (o: BusVerifyOptions): Promise<Record<strin
     progress(`bus-verify: ${o.entries} entries signed in ${round(signMs / 1000)} s; collecting and exporting`)
     for (const w of writers) {
       const last = w.head(w.authorHex)?.seq ?? 0n
-      for (let from = 1n; from <= last; from += 512n) await collector.ingestRun(await w.range(w.authorHex, from, 512), 'bench')
+      for (let from = 1n; from <= last; from += 512n) await collector.ingestRun(await w.range(w.authorHex, from, 512))
     }
     const plan = await exportBundle(collector, { mesh: MESH })
     await pipeline(Readable.from(plan.bytes), createWriteStream(file))

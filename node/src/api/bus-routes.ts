@@ -75,7 +75,7 @@ async function * follow (bus: Bus, ctx: RouteContext): AsyncGenerator<string> {
       if (item != null) {
         const { e, at } = item
         queuedBytes -= e.bytes.byteLength
-        yield JSON.stringify({ ...entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? '')), at }) + '\n'
+        yield JSON.stringify({ ...entryView(e, bus.peerLabel(e.authorHex)), at }) + '\n'
         continue
       }
       if (overflow) {

@@ -13,7 +13,7 @@ import type { BusEntry } from './entry.js'
 import type { BusStorage, WriteOp } from './store/storage.js'
 import type { MemoryRecord } from './views.js'
 import { BusStore } from './store/store.js'
-import type { AuthorRecord, HeadRecord } from './store/store.js'
+import type { HeadRecord } from './store/store.js'
 
 export interface BusInit {
   storage: BusStorage
@@ -335,10 +335,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     // not stored now; sync offers it again, and it is taken once it is no longer ahead of the clock
     if (this.fromTheFuture(e)) return { result: 'ignore', reason: 'future' }
     const st = this.authors.get(e.authorHex)
+    const badSignature = (): IngestResult => reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
     if (st != null && e.seq <= st.seq) {
       const at = await this.store.hashAt(e.authorHex, e.seq)
       if (at === e.hashHex) return { result: 'ignore', reason: 'duplicate' }
-      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
+      if (!this.checkSignature(st, e)) return badSignature()
       const recorded = await this.recordFork(e, at)
       return recorded ? { result: 'accept', fork: true } : { result: 'ignore', reason: 'known-fork' }
     }
@@ -349,25 +350,25 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       return { result: 'ignore', reason: 'unknown-author' }
     }
     if (st != null && e.seq > st.seq + 1n) {
-      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
+      if (!this.checkSignature(st, e)) return badSignature()
       this.hold(e)
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'gap' }
     }
     if (st != null && toHex(e.entry.prev) !== st.hashHex) {
-      if (!this.checkSignature(st, e)) return reject('signature', `entry ${e.hashHex.slice(0, 16)} of author ${e.authorHex.slice(0, 16)} has a bad signature`)
+      if (!this.checkSignature(st, e)) return badSignature()
       // validly signed, but on another branch: the sender may be an honest relay of a forked author
       if (st.forkedAt != null) return { result: 'ignore', reason: 'known-fork' }
       this.need(e.authorHex, from) // the sync finds the entry this one links to: fork evidence
       return reject('link', `entry ${e.seq} of author ${e.authorHex.slice(0, 16)} does not link to the entry ${st.seq} this node holds`)
     }
     try {
-      await this.applyChain(e.authorHex, [e], from, true)
+      await this.applyChain(e.authorHex, [e], true)
     } catch (err: any) {
       if (err instanceof InvalidEntryError) return { result: 'reject', error: err }
       throw err
     }
-    await this.drainPending(e.authorHex, from)
+    await this.drainPending(e.authorHex)
     return { result: 'accept' }
   }
 
@@ -379,7 +380,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * it). Throws InvalidEntryError; `link` when the run does not start on
    * this node's head (the sender follows another branch).
    */
-  private async applyChain (authorHex: string, run: BusEntry[], from: string | undefined, everySignature: boolean): Promise<void> {
+  private async applyChain (authorHex: string, run: BusEntry[], everySignature: boolean): Promise<void> {
     const first = run[0]
     const last = run[run.length - 1]
     if (first == null || last == null) return
@@ -415,7 +416,6 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     await this.store.write(ops, false)
     this.setHead(authorHex, last, first, v, peerId)
     for (const e of run) this.safeDispatch('bus:entry', { entry: e, local: false })
-    void from
   }
 
   /**
@@ -462,7 +462,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     if (m.size === 0) this.pending.delete(e.authorHex)
   }
 
-  private async drainPending (authorHex: string, from?: string): Promise<void> {
+  private async drainPending (authorHex: string): Promise<void> {
     const m = this.pending.get(authorHex)
     const st = this.authors.get(authorHex)
     if (m == null || st == null) return
@@ -476,7 +476,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       let applied = false
       for (const candidate of candidates) {
         try {
-          await this.applyChain(authorHex, [candidate], from, true)
+          await this.applyChain(authorHex, [candidate], true)
           applied = true
           break
         } catch {
@@ -498,7 +498,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * evidence); the rest must extend this node's head. Returns how many were
    * added, or `diverged` when the run follows another branch of the chain.
    */
-  async ingestRun (raws: Uint8Array[], from?: string): Promise<{ added: number, diverged?: bigint, forks: number, future?: boolean }> {
+  async ingestRun (raws: Uint8Array[]): Promise<{ added: number, diverged?: bigint, forks: number, future?: boolean }> {
     const run = raws.map(decodeEntry)
     const authorHex = run[0]?.authorHex
     if (authorHex == null) return { added: 0, forks: 0 }
@@ -523,8 +523,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       if (st != null && toHex((rest[0] as BusEntry).entry.prev) !== st.hashHex && (rest[0] as BusEntry).seq === st.seq + 1n) {
         return { added: 0, diverged: st.seq, forks }
       }
-      await this.applyChain(authorHex, rest, from, false)
-      await this.drainPending(authorHex, from)
+      await this.applyChain(authorHex, rest, false)
+      await this.drainPending(authorHex)
       return { added: rest.length, forks, ...(ahead >= 0 ? { future: true } : {}) }
     })
   }
@@ -626,7 +626,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   authorViews (): AuthorView[] {
     return [...this.authors.values()].map(a => ({
       author: a.authorHex,
-      peerId: a.authorHex === this.authorHex ? 'self' : a.peerId,
+      peerId: this.peerLabel(a.authorHex),
       seq: a.seq.toString(),
       head: a.hashHex,
       forked: a.forkedAt != null,
@@ -647,12 +647,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     return authorHex === this.authorHex ? undefined : this.authors.get(authorHex)?.peerId
   }
 
-  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes?: number): Promise<Uint8Array[]> {
-    return await this.store.range(authorHex, fromSeq, limit, maxBytes)
+  /** Who an author is, as views show it: "self" for this node, else the PeerId bound to its key ('' when unknown). */
+  peerLabel (authorHex: string): string {
+    return authorHex === this.authorHex ? 'self' : (this.peerIdOf(authorHex) ?? '')
   }
 
-  async authorRecords (): Promise<AuthorRecord[]> {
-    return await this.store.authors()
+  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes?: number): Promise<Uint8Array[]> {
+    return await this.store.range(authorHex, fromSeq, limit, maxBytes)
   }
 }
 

@@ -16,7 +16,7 @@ export interface LogQuery {
 }
 
 function view (bus: Bus, e: BusEntry): EntryView {
-  return entryView(e, e.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(e.authorHex) ?? ''))
+  return entryView(e, bus.peerLabel(e.authorHex))
 }
 
 /** Entries newest first, filtered by author (hex, or a prefix of at least 8 digits) and kind. */
@@ -36,7 +36,6 @@ export async function queryLog (bus: Bus, q: LogQuery): Promise<EntryView[]> {
   return out
 }
 
-export { view as entryViewOf }
 
 export interface MemoryItem {
   key: string
@@ -48,7 +47,7 @@ export interface MemoryItem {
 }
 
 function memoryItem (bus: Bus, key: string, r: MemoryRecord): MemoryItem {
-  return { key, value: r.value, author: r.author, peerId: r.author === bus.authorHex ? 'self' : (bus.peerIdOf(r.author) ?? ''), hash: r.hash, time: new Date(Number(r.ms)).toISOString() }
+  return { key, value: r.value, author: r.author, peerId: bus.peerLabel(r.author), hash: r.hash, time: new Date(Number(r.ms)).toISOString() }
 }
 
 export async function memoryGet (bus: Bus, key: string): Promise<MemoryItem> {

@@ -25,7 +25,7 @@ export async function verifyStore (bus: Bus, options: VerifyOptions = {}): Promi
   const v = new ChainVerifier(options.all === true)
   let done = 0
   for (const h of heads) {
-    v.begin(h.authorHex, h.authorHex === bus.authorHex ? 'self' : (bus.peerIdOf(h.authorHex) ?? ''))
+    v.begin(h.authorHex, bus.peerLabel(h.authorHex))
     let from = 1n
     while (from <= h.seq) {
       options.signal?.throwIfAborted()

@@ -82,7 +82,8 @@ export class ChainVerifier {
     if (e.seq === 1n) {
       try {
         const peerId = await verifyFirstEntry(e)
-        if (c.report.peerId === '' || c.report.peerId === 'self') c.report.peerId = c.report.peerId === 'self' ? 'self' : peerId
+        // a label given to begin() ("self" for this node) stays; an unknown author gets the PeerId its binding names
+        if (c.report.peerId === '') c.report.peerId = peerId
         c.verifier = createVerifier(e.entry.publicKey)
         this.verifiers.set(e.authorHex, c.verifier)
       } catch (err: any) {

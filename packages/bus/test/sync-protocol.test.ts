@@ -16,7 +16,7 @@ async function session (client: Bus, server: Bus, headsPerPage?: number): Promis
   const [outbound, inbound] = await streamPair()
   const signal = AbortSignal.timeout(60_000)
   const [result] = await Promise.all([
-    runSyncClient(client, outbound, 'test', 'server', { signal }),
+    runSyncClient(client, outbound, 'test', { signal }),
     runSyncServer(server, inbound, 'test', { signal, headsPerPage })
   ])
   return result
@@ -69,7 +69,7 @@ describe('the sync protocol', () => {
       }
     }
     const served = serve(inbound)
-    await assert.rejects(runSyncClient(client, outbound, 'test', 'hostile', { signal: AbortSignal.timeout(10_000) }), { name: 'InvalidEntryError', reason: 'seq' })
+    await assert.rejects(runSyncClient(client, outbound, 'test', { signal: AbortSignal.timeout(10_000) }), { name: 'InvalidEntryError', reason: 'seq' })
     outbound.abort(new Error('done'))
     assert.ok(await served.catch(() => 0) <= 4, 'the client stopped after the first wrong answer')
     assert.equal(client.head(a.authorHex)?.seq, 3n)

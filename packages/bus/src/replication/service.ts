@@ -242,7 +242,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       const conn = this.c.connectionManager.getConnections(peerIdFromString(s.peer)).find(c => c.status === 'open')
       if (conn == null) return
       stream = await conn.newStream(BUS_SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) })
-      const result = await runSyncClient(this.init.bus, stream, this.init.mesh, s.peer, {
+      const result = await runSyncClient(this.init.bus, stream, this.init.mesh, {
         signal,
         onProgress: (p) => { this.safeDispatchEvent('sync:progress', { detail: { ...p, peer: s.peer } }) }
       })

@@ -26,7 +26,7 @@ export interface SyncResult {
   forks: number
   /** Authors whose chain the peer follows on another branch (evidence was fetched). */
   diverged: number
-  /** Whether the peer's heads included entries of this node's own chain that it lacked. */
+  /** Entries of this node's own chain that it lacked and got from the peer. */
   ownFetched: number
 }
 
@@ -54,11 +54,12 @@ export async function planWants (bus: Bus, theirs: Head[]): Promise<Array<{ auth
 
 /**
  * The client side of /smesh/bus-sync/1.0.0 on an open stream: send our
- * heads, read theirs, then pull what is missing in batches, one request at a
- * time (the server sends nothing unasked: that is the backpressure). A
- * session that is cut off simply ends; the next one resumes from the heads.
+ * heads, read theirs, then pull what is missing in batches, a few requests
+ * ahead of the answers (the server sends nothing unasked: that is the
+ * backpressure). A session that is cut off simply ends; the next one
+ * resumes from the heads.
  */
-export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, peer: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
+export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
   // room for every answer asked for ahead, each up to the message limit
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES, maxBufferSize: (SYNC_AHEAD + 1) * MAX_SYNC_MESSAGE_BYTES })
   const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0 }
@@ -102,7 +103,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, pee
       if (entries.length === 0) { await drain(); break } // the peer has nothing more
       const firstSeq = decodeEntry(entries[0] as Uint8Array).seq
       if (firstSeq !== req.from) throw new InvalidEntryError('seq', `the peer answered a request for seq ${req.from} with seq ${firstSeq}`)
-      const r = await bus.ingestRun(entries, peer)
+      const r = await bus.ingestRun(entries)
       result.forks += r.forks
       if (r.diverged != null) {
         // their next entry links elsewhere: their entry at our head's seq differs from ours
@@ -110,7 +111,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, pee
         await drain()
         await ask(p.authorHex, r.diverged, 1)
         const evidence = await receive()
-        if (evidence.length > 0) result.forks += (await bus.ingestRun(evidence, peer)).forks
+        if (evidence.length > 0) result.forks += (await bus.ingestRun(evidence)).forks
         break
       }
       result.received += r.added
