@@ -66,17 +66,15 @@ export async function exportBundle (bus: Bus, options: ExportOptions): Promise<E
     yield lp.encode.single(BundleManifest.encode(manifest)).subarray()
     let done = 0
     for (const h of heads) {
-      let from = 1n
-      while (from <= h.seq) {
+      let held = 0n
+      for await (const raws of bus.store.chain(h.authorHex, h.seq)) {
         options.signal?.throwIfAborted()
-        const want = h.seq - from + 1n
-        const raws = await bus.range(h.authorHex, from, want > 1024n ? 1024 : Number(want))
-        if (raws.length === 0) throw new Error(`the store lacks entry ${from} of author ${h.authorHex}`)
         for (const raw of raws) yield lp.encode.single(raw).subarray()
-        from += BigInt(raws.length)
+        held += BigInt(raws.length)
         done += raws.length
         options.onProgress?.(done, total)
       }
+      if (held < h.seq) throw new Error(`the store lacks entry ${held + 1n} of author ${h.authorHex}`)
     }
     for (const p of proofs) yield lp.encode.single(p).subarray()
   }

@@ -587,17 +587,14 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       const total = heads.reduce((n, h) => n + Number(h.seq), 0)
       let done = 0
       for (const h of heads) {
-        for (let from = 1n; from <= h.seq;) {
+        for await (const raws of this.store.chain(h.authorHex, h.seq)) {
           options.signal?.throwIfAborted()
-          const raws = await this.store.range(h.authorHex, from, 1024)
-          if (raws.length === 0) break
           const ops: WriteOp[] = []
           const overlay = new Map<string, MemoryRecord>()
           const run = raws.map(decodeEntry)
           await preloadMemory(this.store, run, overlay)
           for (const e of run) ops.push(...await viewOps(this.store, e, overlay))
           await this.store.write(ops, false)
-          from += BigInt(raws.length)
           done += raws.length
           options.onProgress?.(done, total)
         }

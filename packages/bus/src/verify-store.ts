@@ -26,15 +26,12 @@ export async function verifyStore (bus: Bus, options: VerifyOptions = {}): Promi
   let done = 0
   for (const h of heads) {
     v.begin(h.authorHex, bus.peerLabel(h.authorHex))
-    let from = 1n
-    while (from <= h.seq) {
+    // a chain is read only up to its first failure
+    chain: for await (const raws of bus.store.chain(h.authorHex, h.seq)) {
       options.signal?.throwIfAborted()
-      const raws = await bus.range(h.authorHex, from, Number(h.seq - from + 1n) > 1024 ? 1024 : Number(h.seq - from + 1n))
-      if (raws.length === 0) break
       for (const raw of raws) {
-        if (!await v.push(raw)) break
+        if (!await v.push(raw)) break chain
       }
-      from += BigInt(raws.length)
       done += raws.length
       options.onProgress?.(done, total)
     }

@@ -126,6 +126,20 @@ export class BusStore {
     return out
   }
 
+  /**
+   * An author's chain from seq 1 to `toSeq`, in batches of at most `size`
+   * encoded entries; ends early where the store holds no more.
+   */
+  async * chain (authorHex: string, toSeq: bigint, size = 1024): AsyncGenerator<Uint8Array[]> {
+    for (let from = 1n; from <= toSeq;) {
+      const left = toSeq - from + 1n
+      const raws = await this.range(authorHex, from, left > BigInt(size) ? size : Number(left))
+      if (raws.length === 0) return
+      yield raws
+      from += BigInt(raws.length)
+    }
+  }
+
   async heads (): Promise<HeadRecord[]> {
     const out: HeadRecord[] = []
     for await (const [k, v] of this.storage.entries('head')) {
