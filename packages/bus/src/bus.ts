@@ -7,11 +7,10 @@ import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock } from './hlc.js'
 import { parseBody } from './kinds.js'
 import { BoundedSet } from './lru.js'
-import { preloadMemory, viewOps } from './views.js'
+import { viewOps } from './views.js'
 import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
 import type { BusStorage, WriteOp } from './store/storage.js'
-import type { MemoryRecord } from './views.js'
 import { BusStore } from './store/store.js'
 import type { HeadRecord } from './store/store.js'
 
@@ -251,7 +250,6 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       let prev = own != null ? fromHex(own.hashHex) : undefined
       const signed: Array<{ e: BusEntry, req: AppendRequest }> = []
       const ops: WriteOp[] = []
-      const overlay = new Map<string, MemoryRecord>()
       try {
         for (const req of group) {
           let e: BusEntry
@@ -271,8 +269,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         const last = signed[signed.length - 1]
         if (last == null) continue
         // views after the signing chain: nothing waits on a store read between two signatures
-        await preloadMemory(this.store, signed.map(s => s.e), overlay)
-        for (const { e } of signed) ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
+        for (const { e } of signed) ops.push(...this.store.entryOps(e))
+        ops.push(...await viewOps(this.store, signed.map(s => s.e)))
         if (own == null) ops.push(this.store.authorOp({ authorHex: this.authorHex, peerId: '', firstHash: signed[0]?.e.hashHex ?? '' }))
         ops.push(this.store.headOp({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex }))
         await this.store.write(ops, true)
@@ -405,12 +403,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       if (!this.checkSignature({ verifier: v }, e)) throw new InvalidEntryError('signature', `entry ${e.seq} of author ${authorHex.slice(0, 16)} has a bad signature`)
     }
     const ops: WriteOp[] = []
-    const overlay = new Map<string, MemoryRecord>()
-    await preloadMemory(this.store, run, overlay)
     for (const e of run) {
-      ops.push(...this.store.entryOps(e), ...await viewOps(this.store, e, overlay))
+      ops.push(...this.store.entryOps(e))
       this.clock.observe(e.hlc, authorHex === this.authorHex)
     }
+    ops.push(...await viewOps(this.store, run))
     if (st == null) ops.push(this.store.authorOp({ authorHex, peerId: peerId ?? '', firstHash: first.hashHex }))
     ops.push(this.store.headOp({ authorHex, seq: last.seq, hashHex: last.hashHex }))
     await this.store.write(ops, false)
@@ -589,12 +586,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       for (const h of heads) {
         for await (const raws of this.store.chain(h.authorHex, h.seq)) {
           options.signal?.throwIfAborted()
-          const ops: WriteOp[] = []
-          const overlay = new Map<string, MemoryRecord>()
-          const run = raws.map(decodeEntry)
-          await preloadMemory(this.store, run, overlay)
-          for (const e of run) ops.push(...await viewOps(this.store, e, overlay))
-          await this.store.write(ops, false)
+          await this.store.write(await viewOps(this.store, raws.map(decodeEntry)), false)
           done += raws.length
           options.onProgress?.(done, total)
         }

@@ -24,51 +24,44 @@ export function newerThan (a: MemoryRecord, b: MemoryRecord): boolean {
 }
 
 /**
- * Reads, in one call, the current memory records of every key a run of
- * entries writes, into `overlay` (so that viewOps need not read them one by one).
+ * The view writes a run of entries causes, in order. Each body is parsed
+ * once, and the current memory record of every key the run writes is read
+ * in one call (keys with no record included, so nothing is read again).
  */
-export async function preloadMemory (store: BusStore, run: BusEntry[], overlay: Map<string, MemoryRecord>): Promise<void> {
-  const keys = new Set<string>()
-  for (const e of run) {
-    if (e.entry.kind !== KINDS.memoryPut && e.entry.kind !== KINDS.memoryDel) continue
-    const body = tryParseBody(e.entry.kind, e.entry.body) as MemoryDelBody | undefined
-    if (body != null && !overlay.has(body.key)) keys.add(body.key)
-  }
-  if (keys.size === 0) return
-  const list = [...keys]
-  const found = await store.getManyJson<MemoryRecord>('memory', list)
-  list.forEach((k, i) => { const r = found[i]; if (r !== undefined) overlay.set(k, r) })
+export async function viewOps (store: BusStore, run: BusEntry[]): Promise<WriteOp[]> {
+  const bodies = run.map(e => tryParseBody(e.entry.kind, e.entry.body) as Record<string, unknown> | undefined)
+  const keys = [...new Set(run.flatMap((e, i) => isMemory(e) && bodies[i] != null ? [(bodies[i] as unknown as MemoryDelBody).key] : []))]
+  // the winning record of each key so far: stored ones first, then those this run writes
+  const current = new Map<string, MemoryRecord | undefined>()
+  if (keys.length > 0) (await store.getManyJson<MemoryRecord>('memory', keys)).forEach((r, i) => current.set(keys[i] as string, r))
+  const ops: WriteOp[] = []
+  run.forEach((e, i) => {
+    const body = bodies[i]
+    if (body == null) return
+    const kind = e.entry.kind
+    if (isMemory(e)) {
+      const { key } = body as unknown as MemoryDelBody
+      const rec: MemoryRecord = {
+        value: kind === KINDS.memoryPut ? (body as unknown as MemoryPutBody).value : null,
+        deleted: kind === KINDS.memoryDel,
+        ms: e.hlc.ms.toString(),
+        counter: e.hlc.counter,
+        author: e.authorHex,
+        hash: e.hashHex
+      }
+      const winner = current.get(key)
+      if (winner !== undefined && !newerThan(rec, winner)) return
+      current.set(key, rec)
+      ops.push(store.jsonOp('memory', key, rec))
+    } else if (kind === KINDS.sessionOpen) {
+      ops.push(store.sessionOp(e.hashHex, e))
+    } else if (kind === KINDS.sessionMessage || kind === KINDS.sessionState) {
+      ops.push(store.sessionOp((body as unknown as SessionMessageBody | SessionStateBody).session, e))
+    }
+  })
+  return ops
 }
 
-/**
- * Computes the view writes an entry causes. `overlay` holds memory records
- * written earlier in the same batch (not yet readable from the store).
- */
-export async function viewOps (store: BusStore, e: BusEntry, overlay: Map<string, MemoryRecord>): Promise<WriteOp[]> {
-  const kind = e.entry.kind
-  if (kind === KINDS.memoryPut || kind === KINDS.memoryDel) {
-    const body = tryParseBody(kind, e.entry.body) as MemoryPutBody | MemoryDelBody | undefined
-    if (body === undefined) return []
-    const rec: MemoryRecord = {
-      value: kind === KINDS.memoryPut ? (body as MemoryPutBody).value : null,
-      deleted: kind === KINDS.memoryDel,
-      ms: e.hlc.ms.toString(),
-      counter: e.hlc.counter,
-      author: e.authorHex,
-      hash: e.hashHex
-    }
-    const current = overlay.get(body.key) ?? await store.getJson<MemoryRecord>('memory', body.key)
-    if (current !== undefined && !newerThan(rec, current)) return []
-    overlay.set(body.key, rec)
-    return [store.jsonOp('memory', body.key, rec)]
-  }
-  if (kind === KINDS.sessionOpen) {
-    if (tryParseBody(kind, e.entry.body) === undefined) return []
-    return [store.sessionOp(e.hashHex, e)]
-  }
-  if (kind === KINDS.sessionMessage || kind === KINDS.sessionState) {
-    const body = tryParseBody(kind, e.entry.body) as SessionMessageBody | SessionStateBody | undefined
-    return body === undefined ? [] : [store.sessionOp(body.session, e)]
-  }
-  return []
+function isMemory (e: BusEntry): boolean {
+  return e.entry.kind === KINDS.memoryPut || e.entry.kind === KINDS.memoryDel
 }
