@@ -93,10 +93,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private readonly verified = new BoundedSet<string>(VERIFIED_CACHE_SIZE)
   /** Entries beyond a gap, by author and seq; several candidates per seq, since those of an unknown author cannot be checked yet. */
   private readonly pending = new Map<string, Map<bigint, BusEntry[]>>()
-  private pendingTotal = 0
+  /** Every held entry and when it came, oldest first: for expiry and eviction. */
+  private readonly held = new Map<BusEntry, number>()
   private pendingBytes = 0
-  /** Held entries in the order they came, for expiry and eviction (may name entries already gone). */
-  private pendingOrder: Array<{ e: BusEntry, at: number }> = []
   private queue: Promise<unknown> = Promise.resolve()
   private appends: AppendRequest[] = []
   private flushScheduled = false
@@ -425,8 +424,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private hold (e: BusEntry): void {
     const now = this.now()
     // expired first, then the oldest until the new one fits
-    while (this.pendingOrder.length > 0 && ((this.pendingOrder[0] as { at: number }).at < now - MAX_PENDING_AGE_MS || this.pendingBytes + e.bytes.byteLength > MAX_PENDING_BYTES || this.pendingTotal >= MAX_PENDING_TOTAL)) {
-      this.unhold((this.pendingOrder.shift() as { e: BusEntry }).e)
+    for (const [old, at] of this.held) {
+      if (at >= now - MAX_PENDING_AGE_MS && this.pendingBytes + e.bytes.byteLength <= MAX_PENDING_BYTES && this.held.size < MAX_PENDING_TOTAL) break
+      this.unhold(old)
     }
     const known = this.authors.has(e.authorHex)
     let m = this.pending.get(e.authorHex)
@@ -441,20 +441,18 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     }
     list.push(e)
     m.set(e.seq, list)
-    this.pendingTotal++
+    this.held.set(e, now)
     this.pendingBytes += e.bytes.byteLength
-    this.pendingOrder.push({ e, at: now })
   }
 
   /** Drops one held entry, if it is still held. */
   private unhold (e: BusEntry): void {
+    if (!this.held.delete(e)) return
+    this.pendingBytes -= e.bytes.byteLength
     const m = this.pending.get(e.authorHex)
     const list = m?.get(e.seq)
-    const i = list?.findIndex(x => x === e) ?? -1
-    if (m == null || list == null || i < 0) return
-    list.splice(i, 1)
-    this.pendingTotal--
-    this.pendingBytes -= e.bytes.byteLength
+    if (m == null || list == null) return
+    list.splice(list.indexOf(e), 1)
     if (list.length === 0) m.delete(e.seq)
     if (m.size === 0) this.pending.delete(e.authorHex)
   }
@@ -600,7 +598,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
 
   /** Entries held beyond gaps, waiting for the entries before them. */
   heldStats (): { entries: number, bytes: number } {
-    return { entries: this.pendingTotal, bytes: this.pendingBytes }
+    return { entries: this.held.size, bytes: this.pendingBytes }
   }
 
   heads (): HeadRecord[] {
