@@ -1,6 +1,6 @@
 import { BundleManifest } from './bundle.js'
-import { Entry } from './entry.js'
 import { ForkProof, SyncBatch, SyncHeads, SyncHello, SyncWant } from './sync.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** The only entry format version this code understands. */
 export const BUS_ENTRY_VERSION = 1
@@ -51,34 +51,31 @@ export function busEvidenceTopic (mesh: string): string {
   return `/smesh/${mesh}/bus-evidence/1`
 }
 
-function checkSize (buf: Uint8Array, max: number, what: string): void {
+/** A message as a stream reader hands it over: one array, or a list of chunks. */
+type Bytes = Uint8Array | Uint8ArrayList
+
+function checkSize (buf: Bytes, max: number, what: string): void {
   if (buf.byteLength > max) {
     throw new RangeError(`${what} of ${buf.byteLength} bytes exceeds the ${max} byte limit`)
   }
 }
 
-/** Decodes an entry; throws on a size over MAX_ENTRY_BYTES or malformed protobuf. Canonical form is checked by @smesh/bus. */
-export function decodeEntryMessage (buf: Uint8Array): Entry {
-  checkSize(buf, MAX_ENTRY_BYTES, 'entry')
-  return Entry.decode(buf)
-}
-
-export function decodeSyncHello (buf: Uint8Array): SyncHello {
+export function decodeSyncHello (buf: Bytes): SyncHello {
   checkSize(buf, MAX_SYNC_MESSAGE_BYTES, 'sync hello')
   return SyncHello.decode(buf, { limits: { heads: MAX_SYNC_HEADS } })
 }
 
-export function decodeSyncHeads (buf: Uint8Array): SyncHeads {
+export function decodeSyncHeads (buf: Bytes): SyncHeads {
   checkSize(buf, MAX_SYNC_MESSAGE_BYTES, 'sync heads')
   return SyncHeads.decode(buf, { limits: { heads: MAX_SYNC_HEADS } })
 }
 
-export function decodeSyncWant (buf: Uint8Array): SyncWant {
+export function decodeSyncWant (buf: Bytes): SyncWant {
   checkSize(buf, 1024, 'sync want')
   return SyncWant.decode(buf)
 }
 
-export function decodeSyncBatch (buf: Uint8Array): SyncBatch {
+export function decodeSyncBatch (buf: Bytes): SyncBatch {
   checkSize(buf, MAX_SYNC_MESSAGE_BYTES, 'sync batch')
   return SyncBatch.decode(buf, { limits: { entries: MAX_SYNC_BATCH_ENTRIES } })
 }

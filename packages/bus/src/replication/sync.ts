@@ -1,4 +1,4 @@
-import { BUS_SYNC_PROTOCOL, BUS_SYNC_VERSION, MAX_SYNC_BATCH_ENTRIES, MAX_SYNC_HEAD_PAGES, MAX_SYNC_HEADS, MAX_SYNC_MESSAGE_BYTES, SyncBatch, SyncHeads, SyncHello, SyncWant } from '@smesh/protocols'
+import { BUS_SYNC_PROTOCOL, BUS_SYNC_VERSION, MAX_SYNC_BATCH_ENTRIES, MAX_SYNC_HEAD_PAGES, MAX_SYNC_HEADS, MAX_SYNC_MESSAGE_BYTES, SyncBatch, SyncHeads, SyncHello, SyncWant, decodeSyncBatch, decodeSyncHeads, decodeSyncHello, decodeSyncWant } from '@smesh/protocols'
 import { pbStream } from '@libp2p/utils'
 import { SYNC_BATCH, SYNC_IDLE_TIMEOUT_MS } from '../constants.js'
 import { decodeEntry } from '../entry.js'
@@ -7,6 +7,12 @@ import { fromHex, toHex } from '../hex.js'
 import type { Bus } from '../bus.js'
 import type { Head } from '@smesh/protocols'
 import type { Stream } from '@libp2p/interface'
+
+/** Messages are read through @smesh/protocols' decoders, which hold each message's size and count limits. */
+const HELLO = { decode: decodeSyncHello }
+const HEADS = { decode: decodeSyncHeads }
+const WANT = { decode: decodeSyncWant }
+const BATCH = { decode: decodeSyncBatch }
 
 /** Requests out ahead of the answers during a catch-up. */
 const SYNC_AHEAD = 4
@@ -66,7 +72,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
   await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus).slice(0, MAX_SYNC_HEADS) }, SyncHello, { signal: timeout(options.signal) })
   const theirs: Head[] = []
   for (let page = 0; ; page++) {
-    const p = await pb.read(SyncHeads, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
+    const p = await pb.read(HEADS, { signal: timeout(options.signal) })
     theirs.push(...p.heads)
     if (!p.more) break
     if (page + 1 >= MAX_SYNC_HEAD_PAGES) throw new InvalidEntryError('malformed', `the peer sent more than ${MAX_SYNC_HEAD_PAGES} pages of heads`)
@@ -75,7 +81,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
   const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
   // requests go out a few ahead of the answers: the peer reads and sends the
   // next batches while this node verifies and stores the last one
-  const receive = async (): Promise<Uint8Array[]> => (await pb.read(SyncBatch, { signal: timeout(options.signal), limits: { entries: MAX_SYNC_BATCH_ENTRIES } })).entries
+  const receive = async (): Promise<Uint8Array[]> => (await pb.read(BATCH, { signal: timeout(options.signal) })).entries
   const ask = async (authorHex: string, from: bigint, limit: number): Promise<void> => {
     await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
   }
@@ -141,7 +147,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
  */
 export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, headsPerPage?: number }): Promise<Head[]> {
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
-  const hello = await pb.read(SyncHello, { signal: timeout(options.signal), limits: { heads: MAX_SYNC_HEADS } })
+  const hello = await pb.read(HELLO, { signal: timeout(options.signal) })
   if (hello.version !== BUS_SYNC_VERSION || hello.mesh !== mesh) {
     stream.abort(new Error(`sync hello for version ${hello.version}, mesh ${JSON.stringify(hello.mesh)}`))
     return []
@@ -154,7 +160,7 @@ export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, opt
   while (true) {
     let want: SyncWant
     try {
-      want = await pb.read(SyncWant, { signal: timeout(options.signal) })
+      want = await pb.read(WANT, { signal: timeout(options.signal) })
     } catch {
       break // the client went away: nothing more to serve
     }
