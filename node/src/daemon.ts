@@ -1,7 +1,11 @@
 import { rm } from 'node:fs/promises'
 import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
 import { createMeshNode, isLoopback } from '@smesh/mesh'
-import { busGossipOptions, busReplication, openBus } from '@smesh/bus'
+import { busGossipOptions, busReplication, encodeJsonBody, openBus } from '@smesh/bus'
+import { InviteStore, MEMBER_KINDS, Membership, NotAuthorizedError, PolicyGate, readMeshConfig, scopeForKind, swarmKey } from '@smesh/membership'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { meshRoutes } from './api/mesh-routes.js'
+import { JoinListener } from './mesh/join-listener.js'
 import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
@@ -12,13 +16,16 @@ import { files } from './paths.js'
 import { SOFTWARE, VERSION } from './version.js'
 import type { ApiInfo } from './api/client.js'
 import type { ResolvedConfig, Settings } from './config/schema.js'
+import type { MeshConfig } from '@smesh/membership'
 import type { Identity } from '@smesh/identity'
 import type { Bus, BusReplication } from '@smesh/bus'
 import type { MeshNode, PeerView, Topology } from '@smesh/mesh'
 
 export interface RunningNode {
-  config: ResolvedConfig
+  config: NodeConfig
   identity: Identity
+  meshConfig: MeshConfig
+  membership: Membership
   node: MeshNode
   bus: Bus
   replication: BusReplication
@@ -27,10 +34,18 @@ export interface RunningNode {
   stop: () => Promise<void>
 }
 
+/** The resolved settings and the mesh this data dir belongs to. */
+export type NodeConfig = ResolvedConfig & { mesh: string, meshName: string }
+
+/** How often an admin node looks for leases to renew. */
+const RENEW_INTERVAL_MS = 60_000
+
 export interface IdView {
   peerId: string
   name: string
+  /** Mesh id. */
   mesh: string
+  meshName: string
   version: string
   listenAddrs: string[]
   pqFingerprint: string
@@ -63,7 +78,10 @@ function portInUse (err: any, what: string, address: string, hint: string): Port
  */
 export async function runNode (dataDir: string, flags: Settings, env: NodeJS.ProcessEnv = process.env): Promise<RunningNode> {
   await ensureDataDir(dataDir)
-  const config = await resolveConfig(dataDir, env, flags)
+  const resolved = await resolveConfig(dataDir, env, flags)
+  // a data dir of no mesh is refused before anything is created in it
+  const meshConfig = await readMeshConfig(dataDir)
+  const config: NodeConfig = { ...resolved, mesh: meshConfig.id, meshName: meshConfig.name }
   const releaseLock = await acquireLock(dataDir)
   const cleanups: Array<() => Promise<void> | void> = [releaseLock]
   // every cleanup runs even when an earlier one fails; the first failure is rethrown
@@ -85,8 +103,18 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     cleanups.push(async () => { await logger.close() })
     if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
 
-    const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1' })
+    const self = identity.pqFingerprint
+    let learning = (): boolean => false
+    const membership = new Membership({ mesh: meshConfig, self, learning: () => learning() })
+    const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1', admission: membership })
     cleanups.push(async () => { await bus.close() })
+    await membership.start(bus)
+    learning = () => !bus.chainConfirmed
+    cleanups.push(() => { membership.stop() })
+    const gate = new PolicyGate(bus, membership)
+    await gate.start()
+    cleanups.push(() => { gate.stop() })
+    const invites = new InviteStore(dataDir)
     if (!bus.chainConfirmed) {
       logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
     }
@@ -99,7 +127,10 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       software: SOFTWARE,
       binding: encodeBinding(identity.binding),
       listen: config.listen,
-      peers: config.peers,
+      // the node that admitted this device is dialed too: it brings the membership
+      peers: [...new Set([...config.peers, ...(meshConfig.introducer?.addrs ?? [])])],
+      networkKey: swarmKey(meshConfig),
+      allowPeer: (peerId) => membership.allowsPeer(peerId),
       mdns: config.mdns,
       interfaces: config.interfaces,
       excludeInterfaces: config.excludeInterfaces,
@@ -124,6 +155,53 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.warn({ interfaces: config.interfaces }, 'no address of the chosen --interface is announced: nodes on the LAN cannot reach this one; check the names with `ip addr`')
     }
     const presence = node.services.presence
+    membership.addEventListener('member:cut', (evt) => {
+      const { device, peerId, status } = evt.detail
+      logger.log.warn({ event: 'member:cut', device, peerId, status }, status === 'revoked' ? 'a device was revoked: its connections are closed' : 'a device\'s lease expired: its connections are closed')
+      if (peerId === identity.peerId.toString()) return
+      try {
+        node.hangUp(peerIdFromString(peerId)).catch(() => {})
+      } catch {
+        // not a valid PeerId: nothing to close
+      }
+    })
+    membership.addEventListener('member:admit', (evt) => {
+      logger.log.info({ event: 'member:admit', device: evt.detail.device, peerId: evt.detail.peerId }, 'a device was admitted (or its lease renewed)')
+    })
+    const joinListener = new JoinListener({
+      mesh: meshConfig,
+      bus,
+      membership,
+      invites,
+      privateKey: identity.privateKey,
+      networkKey: swarmKey(meshConfig),
+      nodeListen: config.listen,
+      addrs: () => node.getMultiaddrs().map(ma => ma.toString()),
+      logger: logger.components,
+      onJoined: (j) => { logger.log.info({ event: 'member:join', device: j.device, peerId: j.peerId, name: j.name, invite: j.inviteId }, 'a device joined with an invite') },
+      onError: (err) => { logger.log.warn({ err }, 'a join attempt failed') }
+    })
+    cleanups.push(async () => { await joinListener.close() })
+    if ((await invites.open()).length > 0 && membership.has(self, 'admin')) await joinListener.ensure()
+    const renew = async (): Promise<void> => {
+      if (!membership.has(self, 'admin')) return
+      for (const lease of membership.due()) {
+        const now = Date.now()
+        await bus.append(MEMBER_KINDS.admit, encodeJsonBody({ ...lease, issuedAt: now, expiresAt: now + lease.leaseMs }))
+        logger.log.info({ event: 'member:renew', device: lease.device }, 'renewed a device\'s lease')
+      }
+    }
+    // leases end and devices are revoked while connections stay open: each is checked again every few seconds
+    const sweepTimer = setInterval(() => {
+      for (const c of node.getConnections()) {
+        if (!membership.allowsPeer(c.remotePeer.toString())) c.abort(new Error('the peer is not a member of the mesh'))
+      }
+    }, 5_000)
+    sweepTimer.unref()
+    cleanups.push(() => { clearInterval(sweepTimer) })
+    const renewTimer = setInterval(() => { renew().catch((err) => { logger.log.warn({ err }, 'renewing leases failed') }) }, RENEW_INTERVAL_MS)
+    renewTimer.unref()
+    cleanups.push(() => { clearInterval(renewTimer) })
     presence.addEventListener('presence:join', (evt) => {
       logger.log.info({ event: 'peer:join', peerId: evt.detail.peerId }, 'peer joined')
     })
@@ -146,6 +224,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       peerId: identity.peerId.toString(),
       name: config.name,
       mesh: config.mesh,
+      meshName: config.meshName,
       version: VERSION,
       listenAddrs: node.getMultiaddrs().map(ma => ma.toString()),
       pqFingerprint: identity.pqFingerprint,
@@ -157,7 +236,22 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       socket: config.apiSocket,
       onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
       routes: {
-        ...busRoutes({ bus, replication, mesh: config.mesh }),
+        ...busRoutes({
+          bus,
+          replication,
+          mesh: config.mesh,
+          guard: async (action, subject, signal) => {
+            const need = action === 'bus.append' ? scopeForKind(subject) : 'write'
+            if (need != null && !membership.has(self, need)) {
+              const status = membership.status(self)
+              throw new NotAuthorizedError(status == null || status === 'active'
+                ? `this device may not ${action === 'bus.append' ? `write ${subject}` : action}: that needs the scope "${need}"${status == null ? ', and this device has not learned its lease yet (is a peer reachable?)' : `; its lease has ${membership.scopesOf(self).join(', ')}`}`
+                : `this device's lease is ${status}: it may not write to the mesh`)
+            }
+            await gate.enforce({ action, subject, device: self }, { signal })
+          }
+        }),
+        ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
         '/v1/id': () => idView(),
         '/v1/peers': (): PeerView[] => presence.peers(),
         '/v1/topology': (): Topology => presence.topology(),
@@ -196,6 +290,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     return {
       config,
       identity,
+      meshConfig,
+      membership,
       node,
       bus,
       replication,

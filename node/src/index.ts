@@ -1,4 +1,5 @@
 export { runNode } from './daemon.js'
+export { joinWithToken } from './mesh/join-device.js'
 export type { RunningNode, IdView, StatusView } from './daemon.js'
 export type { BusStatusView } from './api/bus-routes.js'
 export { resolveConfig, readConfigFile, readEnv, readFlags, readBootstrapFile, ENV_VARS } from './config/load.js'

@@ -15,9 +15,8 @@ async function tmp (): Promise<string> {
 }
 
 describe('configuration', () => {
-  it('defaults: mesh "smesh", port 7370, mDNS on, API on 127.0.0.1:7371', async () => {
+  it('defaults: port 7370, mDNS on, API on 127.0.0.1:7371', async () => {
     const c = await resolveConfig(await tmp(), {}, {})
-    assert.equal(c.mesh, 'smesh')
     assert.deepEqual(c.listen, ['/ip4/0.0.0.0/tcp/7370'])
     assert.equal(c.mdns, true)
     assert.equal(c.apiHost, '127.0.0.1')
@@ -27,10 +26,10 @@ describe('configuration', () => {
 
   it('layers: file, then env, then flags', async () => {
     const dir = await tmp()
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'file', mesh: 'filemesh', apiPort: 1, peers: ['/ip4/10.0.0.1/tcp/7370'] }))
-    const c = await resolveConfig(dir, { SMESH_MESH: 'envmesh', SMESH_API_PORT: '2', SMESH_MDNS: 'off' }, readFlags({ apiPort: 3 }, {}))
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'file', logLevel: 'warn', apiPort: 1, peers: ['/ip4/10.0.0.1/tcp/7370'] }))
+    const c = await resolveConfig(dir, { SMESH_LOG_LEVEL: 'debug', SMESH_API_PORT: '2', SMESH_MDNS: 'off' }, readFlags({ apiPort: 3 }, {}))
     assert.equal(c.name, 'file')
-    assert.equal(c.mesh, 'envmesh')
+    assert.equal(c.logLevel, 'debug')
     assert.equal(c.apiPort, 3)
     assert.equal(c.mdns, false)
     assert.deepEqual(c.peers, ['/ip4/10.0.0.1/tcp/7370'])

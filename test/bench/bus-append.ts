@@ -1,15 +1,18 @@
-import { ENTRY_CONTEXT, busGossipOptions, busReplication, createSigner, openBus } from '@smesh/bus'
-import { encodeBinding, loadOrCreateIdentity } from '@smesh/identity'
+import { join } from 'node:path'
+import { BUS_DIR, Bus, ENTRY_CONTEXT, LevelStorage, busGossipOptions, busReplication, createSigner, openBus } from '@smesh/bus'
+import { loadOrCreateIdentity } from '@smesh/identity'
 import { createMeshNode } from '@smesh/mesh'
 import { VERSION } from '@smesh/node'
+import { joinInProcess } from '../src/harness/mesh.js'
 import { SmeshProcess, waitFor } from '../src/harness/smesh-process.js'
 import { tempDir } from '../src/harness/tmp.js'
-import { KIND, MESH, NodeApi, clockTicksPerSec, closedLoop, ownCpuSeconds, randomBodies, rateSync, round } from './bus-common.js'
+import { KIND, NodeApi, clockTicksPerSec, closedLoop, ownCpuSeconds, randomBodies, rateSync, round } from './bus-common.js'
 import { cpuTicks } from './idle.js'
 import { progress } from './stats.js'
-import type { AuthorView, Bus } from '@smesh/bus'
+import type { AuthorView } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
 import type { MeshNode } from '@smesh/mesh'
+import type { InProcessMember } from '../src/harness/mesh.js'
 
 export interface BusAppendOptions {
   /** Length of each timed phase. */
@@ -30,6 +33,18 @@ async function newBus (): Promise<{ bus: Bus, identity: Identity }> {
   return { bus: await openBus(dir, identity), identity }
 }
 
+/** A Bus on LevelDB in a new dir that signs as `member` (the device the mesh admitted), accepting every entry. */
+async function memberBus (member: InProcessMember): Promise<Bus> {
+  const bus = new Bus({
+    storage: new LevelStorage(join(tempDir('smesh-bench-append'), BUS_DIR)),
+    signer: createSigner(member.seed),
+    binding: member.binding,
+    identityCreated: true
+  })
+  await bus.open()
+  return bus
+}
+
 /** Sequential (each append awaited) and pipelined (`inFlight` at once) append rates of `bus`, after 20 uncounted appends. */
 async function appendRates (bus: Bus, o: BusAppendOptions, body: (i: number) => Uint8Array, measure: (run: () => Promise<Rate>) => Promise<Measured> = async run => await run()): Promise<{ sequential: Measured, pipelined: Measured }> {
   const one = async (i: number): Promise<void> => { await bus.append(KIND, body(i)) }
@@ -46,13 +61,19 @@ async function appendRates (bus: Bus, o: BusAppendOptions, body: (i: number) => 
  * peer (host namespace, no mDNS, loopback only). For comparison: a Bus
  * alone (nothing published), and the append rate through the peer's control
  * API. The raw sign rate is taken before and after (the machine is shared).
+ *
+ * Only members connect and write: the peer makes the mesh (smesh init), and
+ * the in-process node is a member admitted with a token from it through the
+ * real join protocol (fresh keys; its Bus signs as that device). It dials
+ * the peer, where it used to be the one dialed.
  */
 export async function benchBusAppend (o: BusAppendOptions): Promise<Record<string, unknown>> {
   progress(`bus-append: raw sign rate, then appends of ${o.bodyBytes}-byte bodies (${o.seconds} s per phase)`)
   const hz = clockTicksPerSec()
   const msgs = randomBodies(64, o.bodyBytes)
   const body = (i: number): Uint8Array => msgs[i % msgs.length] as Uint8Array
-  const { bus, identity } = await newBus()
+  // the raw rates with a key of their own: the sign rate does not depend on the key
+  const identity = await loadOrCreateIdentity(tempDir('smesh-bench-append'))
   const signer = createSigner(identity.pqSeed)
   const rawBefore = rateSync(o.seconds, i => { signer.signSync(body(i), ENTRY_CONTEXT) })
   // what Bus.append does per entry: the callback form on libuv's pool, one at a time
@@ -70,32 +91,37 @@ export async function benchBusAppend (o: BusAppendOptions): Promise<Record<strin
   progress(`bus-append: bus only (no network): sequential ${busOnly.sequential.perSec}/s, pipelined ${busOnly.pipelined.perSec}/s`)
 
   let node: MeshNode | undefined
+  let nodeBus: Bus | undefined
   let peer: SmeshProcess | undefined
   let peerApi: NodeApi | undefined
   let published: Awaited<ReturnType<typeof appendRates>>
   let check: Record<string, unknown>
   let viaApi: Rate
   try {
-    const gossip = busGossipOptions(MESH)
+    peer = await SmeshProcess.start({ name: 'append-peer', args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'] })
+    const peerAddr = (await peer.id()).listenAddrs[0]
+    if (peerAddr == null) throw new Error('the peer has no listen address')
+    const member = await joinInProcess(await peer.invite(), 'bench-append')
+    const bus = nodeBus = await memberBus(member)
+    const gossip = busGossipOptions(member.mesh)
     const topic = gossip.topics[0] as string
     node = await createMeshNode({
-      privateKey: identity.privateKey,
-      mesh: MESH,
+      privateKey: member.privateKey,
+      mesh: member.mesh,
+      networkKey: member.networkKey,
       name: 'bench-append',
       software: `smesh/${VERSION}`,
-      binding: encodeBinding(identity.binding),
+      binding: member.binding,
       listen: ['/ip4/127.0.0.1/tcp/0'],
+      peers: [peerAddr],
       mdns: false,
       topics: gossip.topics,
       msgIdFn: gossip.msgIdFn,
       fastMsgIdFn: gossip.fastMsgIdFn,
       topicScoreParams: gossip.topicScoreParams,
-      services: { bus: busReplication({ bus, mesh: MESH }) }
+      services: { bus: busReplication({ bus, mesh: member.mesh }) }
     })
     await node.start()
-    const addr = node.getMultiaddrs()[0]?.toString()
-    if (addr == null) throw new Error('the in-process node has no listen address')
-    peer = await SmeshProcess.start({ name: 'append-peer', mesh: MESH, args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--peer', addr] })
     const api = peerApi = await NodeApi.open(peer.dataDir)
     const peerPid = peer.pid
     const peerId = (await peer.id()).peerId
@@ -132,7 +158,7 @@ export async function benchBusAppend (o: BusAppendOptions): Promise<Record<strin
     peerApi?.close()
     await peer?.stop()
     await node?.stop()
-    await bus.close()
+    await nodeBus?.close()
   }
   const rawAfter = rateSync(o.seconds, i => { signer.signSync(body(i), ENTRY_CONTEXT) })
   progress(`bus-append: raw signSync again ${rawAfter.perSec}/s`)

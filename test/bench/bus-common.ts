@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http'
  * namespace LAN of bus nodes, and interface byte counters.
  */
 
+/** The mesh name bus-verify's bundle carries (a label: the bundle is made and checked without a running mesh). */
 export const MESH = 'bench'
 /** Not a well-known kind: the body is carried as opaque bytes, no view is updated. */
 export const KIND = 'bench.data'
@@ -275,7 +276,7 @@ export function deliveryLatencies (written: Written[], followers: Follower[]): {
   return { samples, delivered: samples.length, expected }
 }
 
-/** A namespace LAN with one smesh node per host, all in mesh `bench`, converged and with bus sync idle. */
+/** A namespace LAN with one smesh node per host, all in one mesh (the first made it, the others joined), converged and with bus sync idle. */
 export interface BusLan {
   lan: Lan
   nodes: SmeshProcess[]
@@ -289,7 +290,14 @@ export async function withBusLan <T> (n: number, label: string, fn: (bl: BusLan)
   const apis: NodeApi[] = []
   try {
     progress(`${label}: starting ${n} nodes in the namespace LAN`)
-    const started = await Promise.allSettled(lan.hosts.map(async h => await SmeshProcess.start({ ns: h.ns, name: `${label}${h.index}`, mesh: MESH })))
+    // the first node makes the mesh (smesh init); the others join it with tokens from the first, in parallel
+    const [first, ...rest] = lan.hosts
+    if (first == null) throw new Error('a bus LAN needs at least one host')
+    const root = await SmeshProcess.start({ ns: first.ns, name: `${label}${first.index}` })
+    nodes.push(root)
+    const tokens: string[] = []
+    for (let i = 0; i < rest.length; i++) tokens.push(await root.invite())
+    const started = await Promise.allSettled(rest.map(async (h, i) => await SmeshProcess.start({ ns: h.ns, name: `${label}${h.index}`, join: tokens[i] })))
     for (const s of started) if (s.status === 'fulfilled') nodes.push(s.value)
     const failed = started.find(s => s.status === 'rejected')
     if (failed != null) throw failed.reason

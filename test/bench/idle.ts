@@ -22,7 +22,8 @@ export async function benchIdle (nodesCount: number, seconds: number): Promise<R
   const lan = await Lan.create(nodesCount)
   const nodes: SmeshProcess[] = []
   try {
-    for (let i = 0; i < nodesCount; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `i${i}`, mesh: 'bench' }))
+    // one mesh: the first node makes it (smesh init), the others join it with a token from the first
+    for (let i = 0; i < nodesCount; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `i${i}`, join: i === 0 ? undefined : await nodes[0]!.invite() }))
     await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).length === nodesCount - 1, { timeoutMs: 20_000, what: 'convergence' }) }))
     await new Promise(resolve => setTimeout(resolve, 10_000)) // let start-up work (JIT, GC) settle
     const t0 = await Promise.all(nodes.map(async p => await cpuTicks(p.pid)))

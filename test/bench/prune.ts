@@ -21,7 +21,8 @@ export async function benchPrune (reps: number): Promise<Record<string, unknown>
   const lan = await Lan.create(3)
   const nodes: SmeshProcess[] = []
   try {
-    for (let i = 0; i < 3; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `p${i}`, mesh: 'bench' }))
+    // one mesh: the first node makes it (smesh init), the others join it with a token from the first
+    for (let i = 0; i < 3; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `p${i}`, join: i === 0 ? undefined : await nodes[0]!.invite() }))
     const [a, b, c] = nodes as [SmeshProcess, SmeshProcess, SmeshProcess]
     const cId = (await c.id()).peerId
     const silent: number[] = []

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { netnsUnavailable } from './harness/exec.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
 import { SmeshProcess, waitFor } from './harness/smesh-process.js'
+import { startMesh } from './harness/mesh.js'
 import { tempDir } from './harness/tmp.js'
 import type { AuthorView, MemoryItem, SessionView } from '@smesh/bus'
 
@@ -18,7 +19,7 @@ describe('memory bus on a LAN of five nodes', { skip, timeout: 240_000 }, () => 
 
   before(async () => {
     lan = await Lan.create(5)
-    nodes.push(...await Promise.all(lan.hosts.map(async (h, i) => await SmeshProcess.start({ ns: h.ns, name: `n${i}`, mesh: 'bus' }))))
+    nodes.push(...await startMesh(lan.hosts.map((h, i) => ({ ns: h.ns, name: `n${i}` }))))
     for (const p of nodes) await waitFor(async () => await connectedTo(p, 4), { timeoutMs: 15_000, what: `${p.name} to connect to the other four` })
   })
 
@@ -46,7 +47,7 @@ describe('memory bus on a LAN of five nodes', { skip, timeout: 240_000 }, () => 
     t.diagnostic(`converged ${Date.now() - started} ms after the writes began`)
     const heads = (await nodes[0]?.heads()) as AuthorView[]
     assert.equal(heads.length, 5, key)
-    assert.deepEqual(heads.map(h => Number(h.seq)).sort((a, b) => a - b), [42, 42, 42, 42, 43], '40 memory writes and 2 session messages each; n0 also opened the session')
+    assert.deepEqual(heads.map(h => Number(h.seq)).sort((a, b) => a - b), [42, 42, 42, 42, 47], '40 memory writes and 2 session messages each; n0 also opened the session and signed the leases of the four that joined')
     assert.ok(heads.every(h => !h.forked))
 
     // the views are the same everywhere: same winner for every shared key, same session order
@@ -64,12 +65,12 @@ describe('memory bus on a LAN of five nodes', { skip, timeout: 240_000 }, () => 
     assert.equal(JSON.parse(res?.stdout ?? '{}').hash, JSON.parse(memories[0] as string).find((r: unknown[]) => r[0] === 'shared/k0')[3])
     const verify = await nodes[4]?.cli(['bus', 'verify', '--all', '--json'])
     assert.equal(verify?.code, 0, verify?.stdout)
-    assert.equal(JSON.parse(verify?.stdout ?? '{}').entries, 211)
+    assert.equal(JSON.parse(verify?.stdout ?? '{}').entries, 215) // 211 written, 4 leases
 
     // the views are derived from the log: rebuilt from scratch, they come out the same
     const reindex = await nodes[2]?.cli(['bus', 'reindex', '--json'])
     assert.equal(reindex?.code, 0, reindex?.stderr)
-    assert.equal(JSON.parse(reindex?.stdout ?? '{}').entries, 211)
+    assert.equal(JSON.parse(reindex?.stdout ?? '{}').entries, 215)
     assert.equal(view(await (nodes[2] as SmeshProcess).memory()), memories[0])
     assert.deepEqual((await nodes[2]?.api<SessionView>(`/v1/sessions/show?id=${session.id}`))?.messages.map(m => m.content), sessions[0]?.messages.map(m => m.content))
   })
@@ -89,17 +90,19 @@ describe('a fork made with a copied key across a partition is found by every hon
     await Promise.all(procs.map(async p => { await p.stop() }))
     await lan?.destroy()
   })
-  const start = async (host: number, name: string, dataDir?: string): Promise<SmeshProcess> => {
-    const p = await SmeshProcess.start({ ns: lan.hosts[host]?.ns, name, mesh: 'fork', dataDir })
+  const start = async (host: number, name: string, dataDir?: string, join?: string): Promise<SmeshProcess> => {
+    const p = await SmeshProcess.start({ ns: lan.hosts[host]?.ns, name, dataDir, join })
     procs.push(p)
     return p
   }
 
   it('both sides keep their branch until the partition heals, then A, B and C all report author X forked', async (t) => {
-    const x = await start(0, 'x')
-    const honest = [await start(1, 'a'), await start(2, 'b'), await start(3, 'c')]
+    // a made the mesh; x, b and c joined it
+    const root = await start(1, 'a')
+    const x = await start(0, 'x', undefined, await root.invite())
+    const honest = [root, await start(2, 'b', undefined, await root.invite()), await start(3, 'c', undefined, await root.invite())]
     for (let i = 0; i < 3; i++) await x.memorySet(`x/${i}`, i)
-    const xAuthor = (await x.heads())[0]?.author as string
+    const xAuthor = (await x.heads()).find(h => h.peerId === 'self')?.author as string
     const seqOfX = async (p: SmeshProcess): Promise<string | undefined> => (await p.heads()).find(h => h.author === xAuthor)?.seq
     for (const p of honest) await waitFor(async () => await seqOfX(p) === '3', { timeoutMs: 15_000, what: `${p.name} to hold x's first three entries` })
 

@@ -12,9 +12,13 @@ import type { EntryView } from '@smesh/bus'
 describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
   const procs: SmeshProcess[] = []
   after(async () => { await Promise.all(procs.map(async p => { await p.stop() })) })
+  let root: SmeshProcess | undefined
+  /** A new node makes a mesh, or joins the mesh of the last one that made one while that one runs. */
   const start = async (name: string, peers: string[] = [], dataDir?: string, env?: NodeJS.ProcessEnv): Promise<SmeshProcess> => {
-    const p = await SmeshProcess.start({ name, dataDir, env, args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...peers.flatMap(a => ['--peer', a])] })
+    const join = root?.running === true && dataDir == null ? await root.invite() : undefined
+    const p = await SmeshProcess.start({ name, dataDir, env, join, args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...peers.flatMap(a => ['--peer', a])] })
     procs.push(p)
+    if (join == null && dataDir == null) root = p
     return p
   }
   const addr = async (p: SmeshProcess): Promise<string> => (await p.id()).listenAddrs[0] as string
@@ -44,7 +48,8 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
 
     await b.stop()
     await burst(a, 'while-away', 1000, 48)
-    assert.equal((await a.heads()).find(h => h.peerId === 'self')?.seq, '1010')
+    // 1,010 writes and the lease a signed for b when b joined
+    assert.equal((await a.heads()).find(h => h.peerId === 'self')?.seq, '1011')
 
     const back = Date.now()
     const b2 = await start('returning', [await addr(a)], b.dataDir)
@@ -62,8 +67,9 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     assert.equal(verify.code, 0, verify.stderr)
     const report = JSON.parse(verify.stdout)
     assert.equal(report.ok, true)
-    assert.equal(report.entries, 1015)
-    assert.deepEqual(report.authors.map((r: any) => r.signaturesChecked).sort((x: number, y: number) => x - y), [5, 1010])
+    // and the lease a signed for the fresh node
+    assert.equal(report.entries, 1017)
+    assert.deepEqual(report.authors.map((r: any) => r.signaturesChecked).sort((x: number, y: number) => x - y), [5, 1012])
     await Promise.all([a, b2, fresh].map(async p => { await p.stop() }))
   })
 
@@ -139,9 +145,12 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     // with its peer reachable, it fetches its own entries first and continues the chain
     const back = await start('forgetful', [await addr(b)], a.dataDir)
     const e = await back.memorySet('mine/after', 'continued')
-    assert.equal(e.seq, '6')
-    assert.equal(e.prev, written.find(w => w.seq === '5')?.hash)
-    await waitFor(async () => (await b.heads()).find(h => h.author === aAuthor)?.seq === '6', { timeoutMs: 10_000, what: 'b to accept entry 6' })
+    // a's chain: the lease it signed for b, then its five writes
+    const last = written[written.length - 1] as EntryView
+    assert.equal(last.seq, '6')
+    assert.equal(e.seq, '7')
+    assert.equal(e.prev, last.hash)
+    await waitFor(async () => (await b.heads()).find(h => h.author === aAuthor)?.seq === '7', { timeoutMs: 10_000, what: 'b to accept entry 7' })
     assert.equal((await b.heads()).find(h => h.author === aAuthor)?.forked, false, 'no fork: the node did not sign a seq twice')
     await Promise.all([back, b].map(async p => { await p.stop() }))
   })
@@ -156,7 +165,8 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     const exporterId = (await a.id()).peerId
     const exp = await a.cli(['bus', 'export', file])
     assert.equal(exp.code, 0, exp.stderr)
-    assert.match(exp.stderr, /exported 9 entries/)
+    // six writes and a's lease for b on a's chain, three writes on b's
+    assert.match(exp.stderr, /exported 10 entries/)
     await a.stop()
     await b.stop()
 
@@ -165,9 +175,9 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     assert.equal(ok.code, 0, ok.stdout + ok.stderr)
     const report = JSON.parse(ok.stdout)
     assert.equal(report.ok, true)
-    assert.equal(report.entries, 9)
+    assert.equal(report.entries, 10)
     assert.equal(report.exporter.peerId, exporterId)
-    assert.deepEqual(report.authors.map((r: any) => r.entries).sort((x: number, y: number) => x - y), [3, 6])
+    assert.deepEqual(report.authors.map((r: any) => r.entries).sort((x: number, y: number) => x - y), [3, 7])
 
     const { readFile, writeFile } = await import('node:fs/promises')
     const original = new Uint8Array(await readFile(file))
@@ -180,8 +190,8 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
       assert.match(res.stdout, /BUNDLE INVALID/)
       assert.match(res.stdout, reason, `${what}: ${res.stdout}`)
     }
-    // work inside the 6-entry chain, wherever the bundle put it (record 0 is the manifest)
-    const base = report.authors[0].entries === 6 ? 0 : 3
+    // work inside the 7-entry chain, wherever the bundle put it (record 0 is the manifest)
+    const base = report.authors[0].entries === 7 ? 0 : 3
     const changed = original.slice()
     const mid = records[base + 4] as { start: number, end: number }
     const at = (mid.start + mid.end) >> 1

@@ -3,13 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { ENTRY_CONTEXT, busGossipOptions, createSigner, entrySignable, signEntry } from '@smesh/bus'
-import { createBinding, encodeBinding } from '@smesh/identity'
 import { createMeshNode } from '@smesh/mesh'
 import { Entry, busTopic } from '@smesh/protocols'
 import { SmeshProcess, waitFor } from './harness/smesh-process.js'
+import { joinInProcess } from './harness/mesh.js'
 import type { EntryView } from '@smesh/bus'
 import type { MeshNode } from '@smesh/mesh'
 
@@ -30,17 +28,17 @@ describe('the bus refuses bad entries from a peer and lowers its score', { timeo
     victim = await SmeshProcess.start({ name: 'victim', args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'] })
     const victimAddr = (await victim.id()).listenAddrs[0] as string
 
-    const privateKey = await generateKeyPair('Ed25519')
-    const seed = new Uint8Array(randomBytes(32))
+    // mallory and trudy are members (admitted through the real join protocol) that misbehave
+    const members = { mallory: await joinInProcess(await victim.invite(), 'mallory'), trudy: await joinInProcess(await victim.invite(), 'trudy') }
+    const { seed, binding, mesh, networkKey } = members.mallory
     const signer = createSigner(seed)
     const otherSigner = createSigner(new Uint8Array(randomBytes(32)))
-    const binding = encodeBinding(await createBinding(privateKey, mlDsa65.keygen(seed)))
-    const gossip = busGossipOptions('smesh')
-    const topic = busTopic('smesh')
-    const enter = async (name: string): Promise<MeshNode> => {
-      const key = name === 'mallory' ? privateKey : await generateKeyPair('Ed25519')
+    const gossip = busGossipOptions(mesh)
+    const topic = busTopic(mesh)
+    const enter = async (name: 'mallory' | 'trudy'): Promise<MeshNode> => {
+      const m = members[name]
       const node = await createMeshNode({
-        privateKey: key, mesh: 'smesh', name, software: 'smesh/0.1.0', binding,
+        privateKey: m.privateKey, mesh, name, software: 'smesh/0.1.0', binding: m.binding, networkKey,
         listen: ['/ip4/127.0.0.1/tcp/0'], peers: [victimAddr], mdns: false,
         topics: gossip.topics, msgIdFn: gossip.msgIdFn, fastMsgIdFn: gossip.fastMsgIdFn
       })

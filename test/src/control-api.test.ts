@@ -53,22 +53,28 @@ describe('control API', { timeout: 60_000 }, () => {
 
   it('busy ports and a bad socket path are clear errors, and no file is deleted', async () => {
     const { writeFile } = await import('node:fs/promises')
-    const apiClash = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', String(tcp.port)])
+    /** A data dir of a mesh of its own (smesh init), so start gets as far as its ports. */
+    const meshDir = async (dir = tempDir()): Promise<string> => {
+      const r = await runCli(['init', '--data-dir', dir])
+      assert.equal(r.code, 0, r.stderr)
+      return dir
+    }
+    const apiClash = await runCli(['start', '--data-dir', await meshDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', String(tcp.port)])
     assert.equal(apiClash.code, 1)
     assert.match(apiClash.stderr, new RegExp(`the control API address 127\\.0\\.0\\.1:${tcp.port} is already in use`))
     assert.match(apiClash.stderr, /hint: .*--api-port 0/)
     const listen = (await node.id()).listenAddrs[0]?.replace(/\/p2p\/.*/, '') ?? ''
-    const p2pClash = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', listen, '--api-port', '0'])
+    const p2pClash = await runCli(['start', '--data-dir', await meshDir(), '--no-mdns', '--listen', listen, '--api-port', '0'])
     assert.equal(p2pClash.code, 1)
     assert.match(p2pClash.stderr, /the libp2p listen address .* is already in use/)
-    const dir = tempDir()
+    const dir = await meshDir()
     const precious = join(dir, 'notes.txt')
     await writeFile(precious, 'keep me')
     const sockClash = await runCli(['start', '--data-dir', dir, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--api-socket', precious])
     assert.equal(sockClash.code, 1)
     assert.match(sockClash.stderr, /notes\.txt exists and is not a socket/)
     assert.equal(await readFile(precious, 'utf8'), 'keep me')
-    const liveSock = await runCli(['start', '--data-dir', tempDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--api-socket', join(node.dataDir, 'api.sock')])
+    const liveSock = await runCli(['start', '--data-dir', await meshDir(), '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--api-port', '0', '--api-socket', join(node.dataDir, 'api.sock')])
     assert.match(liveSock.stderr, /another process is serving on the control socket/)
     assert.equal((await get({ socketPath: join(node.dataDir, 'api.sock') }, '/v1/id', { host: 'localhost', authorization: `Bearer ${token}` })).status, 200, 'the running node keeps its socket')
   })
@@ -116,13 +122,17 @@ describe('control API', { timeout: 60_000 }, () => {
   it('--help is complete for the program and every command', async () => {
     const top = await runCli(['--help'])
     assert.equal(top.code, 0)
-    for (const cmd of ['start', 'id', 'peers', 'topology', 'status']) assert.match(top.stdout, new RegExp(`\\n  ${cmd}\\b`))
+    for (const cmd of ['start', 'init', 'join', 'invite', 'members', 'revoke', 'policy', 'approvals', 'approve', 'id', 'peers', 'topology', 'status']) assert.match(top.stdout, new RegExp(`\\n  ${cmd}\\b`))
     const start = await runCli(['start', '--help'])
-    for (const flag of ['--data-dir', '--listen', '--peer', '--bootstrap', '--no-mdns', '--interface', '--mesh', '--name', '--api-port', '--api-socket', '--log-level']) {
+    for (const flag of ['--data-dir', '--listen', '--peer', '--bootstrap', '--no-mdns', '--interface', '--name', '--api-port', '--api-socket', '--log-level']) {
       assert.ok(start.stdout.includes(flag), `start --help mentions ${flag}`)
     }
     assert.match(start.stdout, /Ports: TCP 7370/)
-    for (const cmd of ['id', 'peers', 'status']) {
+    const join = await runCli(['join', '--help'])
+    for (const flag of ['--listen', '--peer', '--no-mdns', '--no-start', '--name']) assert.ok(join.stdout.includes(flag), `join --help mentions ${flag}`)
+    const invite = await runCli(['invite', '--help'])
+    for (const flag of ['--scopes', '--ttl', '--lease', '--no-renew', '--qr', '--json']) assert.ok(invite.stdout.includes(flag), `invite --help mentions ${flag}`)
+    for (const cmd of ['id', 'peers', 'status', 'members', 'mesh', 'approvals']) {
       const h = await runCli([cmd, '--help'])
       assert.match(h.stdout, /--json/)
       assert.match(h.stdout, /--data-dir/)

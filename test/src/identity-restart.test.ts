@@ -43,7 +43,7 @@ describe('identity survives SIGKILL', { timeout: 60_000 }, () => {
     const a = await SmeshProcess.start({ name: 'left', args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'] })
     procs.push(a)
     const addr = (await a.id()).listenAddrs[0] as string
-    const b = await SmeshProcess.start({ name: 'right', args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--peer', addr] })
+    const b = await SmeshProcess.start({ name: 'right', join: await a.invite(), args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--peer', addr] })
     procs.push(b)
     const aId = (await a.id()).peerId
     const bId = (await b.id()).peerId

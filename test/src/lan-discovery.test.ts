@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { netnsUnavailable } from './harness/exec.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
-import { SmeshProcess, waitFor } from './harness/smesh-process.js'
+import { waitFor } from './harness/smesh-process.js'
+import type { SmeshProcess } from './harness/smesh-process.js'
+import { startMesh } from './harness/mesh.js'
 import type { PeerView } from '@smesh/mesh'
 
 const skip = netnsUnavailable()
@@ -19,12 +21,14 @@ describe('LAN discovery in network namespaces', { skip, timeout: 180_000 }, () =
 
   before(async () => {
     lan = await Lan.create(5)
-    const starts = lan.hosts.map(async (h, i) => {
-      const p = await SmeshProcess.start({ ns: h.ns, name: i < 3 ? `home-${i}` : `office-${i - 3}`, mesh: i < 3 ? 'home' : 'office' })
-      ;(i < 3 ? home : office)[i < 3 ? i : i - 3] = p
-      ids.set(p, (await p.id()).peerId)
-    })
-    await Promise.all(starts)
+    // two meshes, each made by its first node and joined by the others: different network keys
+    const [h, o] = await Promise.all([
+      startMesh(lan.hosts.slice(0, 3).map((host, i) => ({ ns: host.ns, name: `home-${i}`, meshName: 'home' }))),
+      startMesh(lan.hosts.slice(3).map((host, i) => ({ ns: host.ns, name: `office-${i}`, meshName: 'office' })))
+    ])
+    home.push(...h)
+    office.push(...o)
+    for (const p of [...home, ...office]) ids.set(p, (await p.id()).peerId)
   })
 
   after(async () => {

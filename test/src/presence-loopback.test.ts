@@ -10,9 +10,13 @@ import { SmeshProcess, waitFor } from './harness/smesh-process.js'
 describe('presence over static loopback peers', { timeout: 120_000 }, () => {
   const procs: SmeshProcess[] = []
   after(async () => { await Promise.all(procs.map(async p => { if (p.child.signalCode === null) p.kill('SIGCONT'); await p.stop() })) })
+  let root: SmeshProcess | undefined
+  /** The first node makes the mesh; the others join it with a token from the first. */
   const start = async (name: string, peers: string[] = []): Promise<SmeshProcess> => {
-    const p = await SmeshProcess.start({ name, args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...peers.flatMap(a => ['--peer', a])] })
+    const join = root != null ? await root.invite() : undefined
+    const p = await SmeshProcess.start({ name, join, args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', ...peers.flatMap(a => ['--peer', a])] })
     procs.push(p)
+    root ??= p
     return p
   }
   const lists = async (p: SmeshProcess, id: string): Promise<boolean> => (await p.peers()).some(x => x.peerId === id)

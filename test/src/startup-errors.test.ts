@@ -42,7 +42,8 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
       ['a wrong type', '{"mdns": "sometimes"}', /field "mdns": .*boolean/i],
       ['an unknown field', '{"lisen": ["/ip4/0.0.0.0/tcp/7370"]}', /unknown field "lisen"/],
       ['a port out of range', '{"apiPort": 70000}', /field "apiPort": .*65535/],
-      ['a bad mesh name', '{"mesh": "My Mesh!"}', /field "mesh": must be 1-63 characters/]
+      ['a bad log level', '{"logLevel": "loud"}', /field "logLevel": /],
+      ['the retired "mesh" field (a mesh comes from smesh init or join now)', '{"mesh": "home"}', /unknown field "mesh"/]
     ]
     for (const [what, text, message] of cases) {
       it(`config.json with ${what} stops the node and names the problem`, async () => {
@@ -56,6 +57,16 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
         assert.deepEqual(await snapshot(dir), before, 'nothing in the data dir changed (no identity was created)')
       })
     }
+
+    it('a data dir of no mesh is refused with what to do (init or join), and nothing is created in it', async () => {
+      const dir = tempDir()
+      const before = await snapshot(dir)
+      const { code, stderr } = await startFails(dir)
+      assert.equal(code, 78)
+      assert.match(stderr, /belongs to no mesh yet/)
+      assert.match(stderr, /hint: create a mesh with: smesh init .* or join one .*smesh join TOKEN/)
+      assert.deepEqual(await snapshot(dir), before, 'no identity, no store, no log')
+    })
 
     it('a bad environment variable or flag is named', async () => {
       const dir = tempDir()
@@ -72,12 +83,13 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
 
     it('flags win over the environment, which wins over config.json', async () => {
       const dir = tempDir()
-      await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'from-file', mesh: 'filemesh', mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }))
-      const p = await SmeshProcess.start({ dataDir: dir, name: 'from-flag', env: cleanEnv({ SMESH_NAME: 'from-env', SMESH_MESH: 'envmesh' }) })
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ name: 'from-file', logLevel: 'warn', mdns: false, listen: ['/ip4/127.0.0.1/tcp/0'] }))
+      const p = await SmeshProcess.start({ dataDir: dir, name: 'from-flag', env: cleanEnv({ SMESH_NAME: 'from-env', SMESH_LOG_LEVEL: 'info' }) })
       try {
         const s = await p.status()
         assert.equal(s.name, 'from-flag')
-        assert.equal(s.mesh, 'envmesh')
+        // SMESH_LOG_LEVEL=info wins over "warn" in config.json: the info line is logged
+        assert.match(await readFile(join(dir, 'logs', 'smesh.log'), 'utf8'), /"event":"node:start"/)
         assert.equal(s.mdns, false)
       } finally {
         await p.stop()
@@ -131,6 +143,7 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
       for (const f of ['libp2p.key', 'mldsa65.seed', 'binding.pb']) {
         await writeFile(join(dir, 'identity', f), await readFile(join(template, 'identity', f)), { mode: 0o600 })
       }
+      await writeFile(join(dir, 'mesh.json'), await readFile(join(template, 'mesh.json')), { mode: 0o600 })
       return dir
     }
 
@@ -192,6 +205,7 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
     it('an identity path that is a file is named, and left alone', async () => {
       const dir = tempDir()
       await writeFile(join(dir, 'identity'), 'not a directory', { mode: 0o600 })
+      await writeFile(join(dir, 'mesh.json'), await readFile(join(template, 'mesh.json')), { mode: 0o600 })
       const before = await snapshot(dir)
       const r = await startFails(dir)
       assert.equal(r.code, 1)

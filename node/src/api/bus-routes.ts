@@ -21,6 +21,12 @@ export interface BusRoutesInit {
   bus: Bus
   replication: BusReplication
   mesh: string
+  /**
+   * Asked before every write a user requests: may this device do it (its
+   * lease's scopes, the mesh policy)? Throws to refuse; may wait for an
+   * admin's approval.
+   */
+  guard?: (action: string, subject: string, signal: AbortSignal) => Promise<void>
 }
 
 function str (v: unknown, field: string, required = true): string | undefined {
@@ -129,7 +135,8 @@ async function * verifyLines (bus: Bus, ctx: RouteContext): AsyncGenerator<strin
 }
 
 /** The control API's bus, memory and session endpoints. */
-export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
+export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
+  const allow = async (action: string, subject: string, ctx: RouteContext): Promise<void> => { await guard?.(action, subject, ctx.signal) }
   return {
     '/v1/bus/heads': () => bus.authorViews(),
     '/v1/bus/status': async (): Promise<BusStatusView> => {
@@ -165,6 +172,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
       POST: async (ctx) => {
         const b = body(ctx)
         const kind = str(b.kind, 'kind') as string
+        await allow('bus.append', kind, ctx)
         let bytes: Uint8Array
         if (typeof b.bodyBase64 === 'string') bytes = new Uint8Array(Buffer.from(b.bodyBase64, 'base64'))
         else bytes = new TextEncoder().encode(JSON.stringify(b.body ?? {}))
@@ -174,16 +182,36 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
     },
     '/v1/memory/get': async (ctx) => await memoryGet(bus, str(query(ctx, 'key'), 'key') as string),
     '/v1/memory/list': async (ctx) => await memoryList(bus, query(ctx, 'prefix') ?? '', count(ctx, 'limit') ?? 10_000),
-    '/v1/memory/set': { POST: async (ctx) => { const b = body(ctx); return await memorySet(bus, str(b.key, 'key') as string, b.value, { signal: ctx.signal }) } },
-    '/v1/memory/rm': { POST: async (ctx) => await memoryRemove(bus, str(body(ctx).key, 'key') as string, { signal: ctx.signal }) },
+    '/v1/memory/set': {
+      POST: async (ctx) => {
+        const b = body(ctx)
+        const key = str(b.key, 'key') as string
+        await allow('memory.write', key, ctx)
+        return await memorySet(bus, key, b.value, { signal: ctx.signal })
+      }
+    },
+    '/v1/memory/rm': {
+      POST: async (ctx) => {
+        const key = str(body(ctx).key, 'key') as string
+        await allow('memory.write', key, ctx)
+        return await memoryRemove(bus, key, { signal: ctx.signal })
+      }
+    },
     '/v1/sessions': async () => await sessionList(bus),
     '/v1/sessions/show': async (ctx) => await sessionShow(bus, str(query(ctx, 'id'), 'id') as string),
-    '/v1/sessions/open': { POST: async (ctx) => await sessionOpen(bus, str(body(ctx).title, 'title', false), { signal: ctx.signal }) },
+    '/v1/sessions/open': {
+      POST: async (ctx) => {
+        const title = str(body(ctx).title, 'title', false)
+        await allow('session.write', title ?? '', ctx)
+        return await sessionOpen(bus, title, { signal: ctx.signal })
+      }
+    },
     '/v1/sessions/append': {
       POST: async (ctx) => {
         const b = body(ctx)
         const role = str(b.role ?? 'user', 'role') as string
         if (!(SESSION_ROLES as readonly string[]).includes(role)) throw new InvalidBodyError(`role must be one of ${SESSION_ROLES.join(', ')}`)
+        await allow('session.write', str(b.session, 'session') as string, ctx)
         return await sessionAppend(bus, str(b.session, 'session') as string, { role: role as SessionRole, content: str(b.content, 'content') as string, model: str(b.model, 'model', false) }, { signal: ctx.signal })
       }
     }

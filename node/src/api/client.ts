@@ -44,7 +44,7 @@ async function target (dataDir: string): Promise<Target> {
 }
 
 /** Exit codes the CLI uses for what the node answered. */
-const STATUS_EXIT: Record<number, number> = { 400: 2, 404: 4 }
+const STATUS_EXIT: Record<number, number> = { 400: 2, 403: 6, 404: 4 }
 
 function failure (dataDir: string, status: number, text: string): ApiError {
   if (status === 401) return new ApiError('the node refused the API token', 401, `the token in ${files.apiToken(dataDir)} is not the running node's; restart the node or check --data-dir`)

@@ -30,7 +30,11 @@ const ERROR_STATUS: Record<string, number> = {
   InvalidEntryError: 400,
   NotFoundError: 404,
   ChainUnconfirmedError: 503,
-  BusStoppedError: 503
+  BusStoppedError: 503,
+  InviteError: 400,
+  ApprovalError: 403,
+  NotAuthorizedError: 403,
+  PolicyBlockedError: 403
 }
 
 export interface ControlApiInit {

@@ -84,22 +84,11 @@ Examples:
     })
 }
 
-export function buildProgram (): Command {
-  const program = new Command('smesh')
-    .description('A node of a peer-to-peer mesh of your own devices: it finds its peers on the LAN, keeps track of who is alive, shows the mesh, and shares a signed memory bus with every peer.')
-    .version(VERSION, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
-    .addHelpText('after', `
-Exit codes: 0 ok, 1 error, 2 usage error, 3 no node running for the data dir, 4 not found,
-5 verification found a fork, 78 bad configuration.
-Run "smesh <command> --help" for a command's options.`)
-
-  program.command('start')
-    .description('run a node in the foreground until SIGINT or SIGTERM')
+/** The options of a running node, shared by start and join. */
+function startOptions (cmd: Command): Command {
+  return cmd
     .addOption(dataDirOption())
     .option('--name <name>', 'device name shown to peers (env SMESH_NAME; default: host name)')
-    .option('--mesh <mesh>', 'mesh name; only nodes of the same mesh see each other (env SMESH_MESH; default "smesh")')
     .option('--listen <multiaddr>', `address to listen on, repeatable (env SMESH_LISTEN, comma-separated; default /ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT})`, collect)
     .option('--peer <multiaddr>', 'static peer to dial and keep dialing, repeatable (env SMESH_PEERS, comma-separated)', collect)
     .option('--bootstrap <file>', 'file of static peers, one multiaddr per line, # for comments (env SMESH_BOOTSTRAP_FILE)')
@@ -110,9 +99,25 @@ Run "smesh <command> --help" for a command's options.`)
     .option('--api-port <port>', `control API port on 127.0.0.1, 0 for any free port (env SMESH_API_PORT; default ${DEFAULT_API_PORT})`, v => Number(v))
     .option('--api-socket <path>', 'also serve the control API on this Unix socket (env SMESH_API_SOCKET)')
     .addOption(new Option('--log-level <level>', 'log level (env SMESH_LOG_LEVEL; default info)').choices(LOG_LEVELS))
+}
+
+export function buildProgram (): Command {
+  const program = new Command('smesh')
+    .description('A node of a peer-to-peer mesh of your own devices: it finds its peers on the LAN, keeps track of who is alive, shows the mesh, and shares a signed memory bus with every peer.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', `
+Exit codes: 0 ok, 1 error, 2 usage error, 3 no node running for the data dir, 4 not found,
+5 verification found a fork, 6 not allowed (lease scope or mesh policy), 78 bad configuration
+(or a data dir of no mesh: smesh init or smesh join).
+Run "smesh <command> --help" for a command's options.`)
+
+  startOptions(program.command('start')
+    .description('run a node in the foreground until SIGINT or SIGTERM (the data dir must belong to a mesh: smesh init or smesh join)'))
     .addHelpText('after', `
 Settings come from <data dir>/config.json, then the environment, then these flags (flags win).
-config.json fields: name, mesh, listen, peers, bootstrapFile, mdns, interfaces, excludeInterfaces,
+config.json fields: name, listen, peers, bootstrapFile, mdns, interfaces, excludeInterfaces,
 maxMdnsPeers, apiPort, apiSocket, logLevel. Environment: ${ENV_VARS.join(', ')}.
 Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT} on 127.0.0.1 (control API).
 
@@ -123,6 +128,46 @@ Examples:
       const { runStart } = await import('./commands/start.js')
       await runStart(resolveDataDir(opts.dataDir as string | undefined), opts, cmd)
     })
+
+  program.command('init')
+    .description('create a new mesh, with this device as its root admin (network key, mesh id); needs no running node')
+    .addOption(dataDirOption())
+    .option('--name <name>', 'mesh name shown to members (default: "<host> mesh")')
+    .option('--json', 'print JSON instead of text')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runInit } = await import('./commands/mesh.js')
+      await runInit(resolveDataDir(opts.dataDir as string | undefined), opts)
+    })
+
+  startOptions(program.command('join <token>')
+    .description('join the mesh of a token from smesh invite, then run the node (one step); a refused join changes nothing')
+    .option('--no-start', 'only join: write the mesh membership into the data dir and exit')
+    .option('--json', 'print the join result as JSON'))
+    .action(async (token: string, opts: Record<string, unknown>, cmd: Command) => {
+      const { runJoin } = await import('./commands/join.js')
+      await runJoin(resolveDataDir(opts.dataDir as string | undefined), token, opts, cmd)
+    })
+
+  nodeCommand(program, 'invite', 'print a single-use join token for a new device (admin devices only)', async () => (await import('./commands/mesh.js')).runInvite, c => json(c)
+    .option('--scopes <list>', 'comma-separated scopes of the new device: read, write, task.submit, task.serve, admin (default read,write,task.submit,task.serve)')
+    .option('--ttl <duration>', 'how long the token works, e.g. 30m, 24h, 7d (default 24h)')
+    .option('--lease <duration>', 'length of the device\'s lease (default 30d)')
+    .option('--no-renew', 'do not renew the lease: access ends when it expires (a guest device)')
+    .option('--qr', 'also print the token as a QR code'))
+  nodeCommand(program, 'members', 'list the mesh\'s devices: scopes, lease status and expiry, last seen', async () => (await import('./commands/mesh.js')).runMembers, json)
+  nodeCommand(program, 'mesh', 'show the mesh this node belongs to and this device\'s lease', async () => (await import('./commands/mesh.js')).runMeshShow, json)
+  nodeCommand(program, 'revoke <device>', 'revoke a device (id, id prefix, PeerId or name): every node closes its connections and refuses its later entries (admin devices only)', async () => (await import('./commands/mesh.js')).runRevoke, c => json(c)
+    .option('--reason <text>', 'why, recorded on the bus'))
+  const policy = program.command('policy').description('the governance gate: rules that allow, ask (hold for an admin\'s approval) or block classes of action')
+    .addHelpText('after', `
+Actions: memory.write (subject: the key), session.write (subject: the session), bus.append (subject: the kind).
+A rule: {"action": "memory.write", "subject": "secrets/*", "device": "laptop", "effect": "block"}; "*" matches anything.
+Blocked actions are recorded on the bus: smesh bus log --kind policy.deny`)
+  nodeCommand(policy, 'show', 'print the rules in force', async () => (await import('./commands/mesh.js')).runPolicyShow, json)
+  nodeCommand(policy, 'set <file>', 'replace the rules with those of a JSON file ({"rules": [...]}, - for stdin; admin devices only)', async () => (await import('./commands/mesh.js')).runPolicySet, json)
+  nodeCommand(program, 'approvals', 'list actions waiting for an admin\'s approval', async () => (await import('./commands/mesh.js')).runApprovals, json)
+  nodeCommand(program, 'approve <id>', 'approve a waiting action (admin devices only)', async () => (await import('./commands/mesh.js')).runApprove, c => json(c)
+    .option('--deny', 'decline it instead'))
 
   readCommand(program, 'id', 'show this node\'s PeerId, name, listen addresses and ML-DSA-65 key fingerprint', '/v1/id')
   readCommand(program, 'peers', 'list the peers this node hears: name, PeerId, address, connected, RTT, last heard', '/v1/peers')

@@ -6,7 +6,6 @@ export const DEFAULT_API_PORT = DEFAULT_TCP_PORT + 1
 
 export const DEFAULTS = {
   name: () => hostname().replace(/[^\p{L}\p{N} ._'-]/gu, '-').slice(0, 63) || 'smesh-node',
-  mesh: 'smesh',
   listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT}`],
   mdns: true,
   excludeInterfaces: DEFAULT_EXCLUDED_INTERFACES,

@@ -57,7 +57,6 @@ export async function readConfigFile (dataDir: string): Promise<Settings> {
 
 const ENV: Record<string, { key: keyof Settings, kind: 'string' | 'list' | 'bool' | 'int' }> = {
   SMESH_NAME: { key: 'name', kind: 'string' },
-  SMESH_MESH: { key: 'mesh', kind: 'string' },
   SMESH_LISTEN: { key: 'listen', kind: 'list' },
   SMESH_PEERS: { key: 'peers', kind: 'list' },
   SMESH_BOOTSTRAP_FILE: { key: 'bootstrapFile', kind: 'string' },
@@ -154,7 +153,6 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
   return {
     dataDir,
     name: s.name ?? DEFAULTS.name(),
-    mesh: s.mesh ?? DEFAULTS.mesh,
     listen: s.listen ?? DEFAULTS.listen,
     peers: [...new Set([...(s.peers ?? []), ...bootstrapPeers])],
     bootstrapFile,

@@ -1,5 +1,4 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { MESH_NAME_PATTERN } from '@smesh/mesh/constants'
 import { z } from 'zod'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -29,9 +28,6 @@ export const SettingsSchema = z.strictObject({
   name: z.string().regex(/^[\p{L}\p{N} ._'-]{1,63}$/u, {
     error: 'must be 1-63 letters, digits, spaces, ".", "_", "\'" or "-"'
   }).optional(),
-  mesh: z.string().regex(MESH_NAME_PATTERN, {
-    error: 'must be 1-63 characters from a-z, 0-9, "-" and "_", starting with a letter or digit'
-  }).optional(),
   listen: z.array(multiaddrString).min(1).max(16).optional(),
   peers: z.array(multiaddrString).max(256).optional(),
   bootstrapFile: z.string().min(1).optional(),
@@ -51,7 +47,6 @@ export type Settings = z.infer<typeof SettingsSchema>
 export interface ResolvedConfig {
   dataDir: string
   name: string
-  mesh: string
   listen: string[]
   peers: string[]
   bootstrapFile?: string

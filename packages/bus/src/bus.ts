@@ -3,6 +3,7 @@ import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PEN
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
+import type { AdmissionReason } from './errors.js'
 import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock } from './hlc.js'
 import { parseBody } from './kinds.js'
@@ -26,6 +27,25 @@ export interface BusInit {
   newChain?: boolean
   now?: () => number
   confirmTimeoutMs?: number
+  /** Who may write what (the mesh's membership); without one, every validly signed entry is taken. */
+  admission?: EntryAdmission
+}
+
+export interface AdmissionRefusal {
+  reason: AdmissionReason | 'body'
+  message: string
+}
+
+/**
+ * Decides whether an entry's author may write it. Asked for every entry,
+ * after its links and signature are checked and before it is stored; it
+ * may change its answers as entries are added (`bus:entry` is dispatched
+ * before the next entry is checked).
+ */
+export interface EntryAdmission {
+  check: (e: BusEntry) => AdmissionRefusal | undefined
+  /** Sync order of authors, lowest first: chains whose entries decide admission come first. */
+  rank?: (authorHex: string) => number
 }
 
 export interface ForkEvidence {
@@ -47,7 +67,7 @@ export interface BusEvents {
 
 export type IngestResult =
   | { result: 'accept', fork?: boolean }
-  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' }
+  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' | 'not-member' }
   | { result: 'reject', error: InvalidEntryError }
 
 interface AuthorState {
@@ -260,6 +280,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
             req.reject(err)
             continue
           }
+          const refusal = this.init.admission?.check(e)
+          if (refusal != null) {
+            req.reject(new InvalidEntryError(refusal.reason, refusal.message, { hint: 'this node may not write that entry; nothing was written' }))
+            continue
+          }
           seq++
           prev = e.hash
           signed.push({ e, req })
@@ -359,12 +384,19 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       this.need(e.authorHex, from) // the sync finds the entry this one links to: fork evidence
       return reject('link', `entry ${e.seq} of author ${e.authorHex.slice(0, 16)} does not link to the entry ${st.seq} this node holds`)
     }
+    let refusal: AdmissionRefusal | undefined
     try {
-      await this.applyChain(e.authorHex, [e], true)
+      refusal = (await this.applyChain(e.authorHex, [e], true)).refusal
     } catch (err: any) {
       if (err instanceof InvalidEntryError) return { result: 'reject', error: err }
       throw err
     }
+    if (refusal?.reason === 'not-member') {
+      // its lease may be on its way (in another chain): a sync brings both, in order
+      this.need(e.authorHex, from)
+      return { result: 'ignore', reason: 'not-member' }
+    }
+    if (refusal != null) return reject(refusal.reason, refusal.message)
     await this.drainPending(e.authorHex)
     return { result: 'accept' }
   }
@@ -375,12 +407,15 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * entry; signatures for the last entry only unless `everySignature` (the
    * last signature commits, through the hash links, to every entry before
    * it). Throws InvalidEntryError; `link` when the run does not start on
-   * this node's head (the sender follows another branch).
+   * this node's head (the sender follows another branch). Entries the
+   * admission refuses are not stored, nor any after them: the entries
+   * before the first refused one are, and the refusal is returned.
    */
-  private async applyChain (authorHex: string, run: BusEntry[], everySignature: boolean): Promise<void> {
+  private async applyChain (authorHex: string, whole: BusEntry[], everySignature: boolean): Promise<{ applied: number, refusal?: AdmissionRefusal }> {
+    let run = whole
     const first = run[0]
-    const last = run[run.length - 1]
-    if (first == null || last == null) return
+    let last = run[run.length - 1]
+    if (first == null || last == null) return { applied: 0 }
     const st = this.authors.get(authorHex)
     let verifier = st?.verifier
     let peerId = st?.peerId
@@ -401,6 +436,16 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     for (const e of everySignature ? run : [last]) {
       if (!this.checkSignature({ verifier: v }, e)) throw new InvalidEntryError('signature', `entry ${e.seq} of author ${authorHex.slice(0, 16)} has a bad signature`)
     }
+    let refusal: AdmissionRefusal | undefined
+    const admission = this.init.admission
+    if (admission != null) {
+      const i = run.findIndex(e => (refusal = admission.check(e)) != null)
+      if (i === 0) return { applied: 0, refusal }
+      if (i > 0) {
+        run = run.slice(0, i)
+        last = run[i - 1] as BusEntry
+      }
+    }
     const ops: WriteOp[] = []
     for (const e of run) {
       ops.push(...this.store.entryOps(e))
@@ -412,6 +457,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     await this.store.write(ops, false)
     this.setHead(authorHex, last, first, v, peerId)
     for (const e of run) this.safeDispatch('bus:entry', { entry: e, local: false })
+    return { applied: run.length, refusal }
   }
 
   /**
@@ -471,9 +517,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       let applied = false
       for (const candidate of candidates) {
         try {
-          await this.applyChain(authorHex, [candidate], true)
-          applied = true
-          break
+          applied = (await this.applyChain(authorHex, [candidate], true)).applied > 0
+          if (applied) break
         } catch {
           // a forged or mislinked candidate: try the next
         }
@@ -493,7 +538,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * evidence); the rest must extend this node's head. Returns how many were
    * added, or `diverged` when the run follows another branch of the chain.
    */
-  async ingestRun (raws: Uint8Array[]): Promise<{ added: number, diverged?: bigint, forks: number, future?: boolean }> {
+  async ingestRun (raws: Uint8Array[]): Promise<{ added: number, diverged?: bigint, forks: number, future?: boolean, refused?: AdmissionRefusal }> {
     const run = raws.map(decodeEntry)
     const authorHex = run[0]?.authorHex
     if (authorHex == null) return { added: 0, forks: 0 }
@@ -518,9 +563,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       if (st != null && toHex((rest[0] as BusEntry).entry.prev) !== st.hashHex && (rest[0] as BusEntry).seq === st.seq + 1n) {
         return { added: 0, diverged: st.seq, forks }
       }
-      await this.applyChain(authorHex, rest, false)
-      await this.drainPending(authorHex)
-      return { added: rest.length, forks, ...(ahead >= 0 ? { future: true } : {}) }
+      const { applied, refusal } = await this.applyChain(authorHex, rest, false)
+      if (applied > 0) await this.drainPending(authorHex)
+      return { added: applied, forks, ...(ahead >= 0 ? { future: true } : {}), ...(refusal != null ? { refused: refusal } : {}) }
     })
   }
 
@@ -628,6 +673,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     const first = await this.store.entry(st.firstHash)
     if (first == null) return undefined
     return { publicKey: first.entry.publicKey, binding: first.entry.binding, peerId: st.peerId }
+  }
+
+  /** Sync order of an author's chain (see EntryAdmission.rank). */
+  rank (authorHex: string): number {
+    return this.init.admission?.rank?.(authorHex) ?? 0
   }
 
   peerIdOf (authorHex: string): string | undefined {

@@ -31,5 +31,6 @@ export { busGossipOptions, INVALID_ENTRY_WEIGHT } from './replication/gossip-opt
 export type { BusGossipOptions } from './replication/gossip-options.js'
 export { runSyncClient, runSyncServer, planWants } from './replication/sync.js'
 export type { SyncProgress, SyncResult } from './replication/sync.js'
+export type { AdmissionRefusal, EntryAdmission } from './bus.js'
 export * from './errors.js'
 export * from './constants.js'

@@ -4,18 +4,20 @@ import { Bus } from './bus.js'
 import { createSigner } from './crypto.js'
 import { LevelStorage } from './store/level-storage.js'
 import type { Identity } from '@smesh/identity'
+import type { EntryAdmission } from './bus.js'
 
 export const BUS_DIR = 'bus'
 
 /** Opens the bus of a node's data dir (`<dataDir>/bus`, LevelDB) with the node's identity. */
-export async function openBus (dataDir: string, identity: Identity, options: { newChain?: boolean, confirmTimeoutMs?: number } = {}): Promise<Bus> {
+export async function openBus (dataDir: string, identity: Identity, options: { newChain?: boolean, confirmTimeoutMs?: number, admission?: EntryAdmission } = {}): Promise<Bus> {
   const bus = new Bus({
     storage: new LevelStorage(join(dataDir, BUS_DIR)),
     signer: createSigner(identity.pqSeed),
     binding: encodeBinding(identity.binding),
     identityCreated: identity.created,
     newChain: options.newChain,
-    confirmTimeoutMs: options.confirmTimeoutMs
+    confirmTimeoutMs: options.confirmTimeoutMs,
+    admission: options.admission
   })
   await bus.open()
   return bus

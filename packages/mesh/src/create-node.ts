@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
+import { preSharedKey } from '@libp2p/pnet'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
@@ -51,6 +52,14 @@ export interface MeshNodeInit {
   topicScoreParams?: Record<string, Record<string, number>>
   /** Further libp2p services, by name (the bus's replication). */
   services?: Record<string, (components: any) => unknown>
+  /**
+   * The mesh's pre-shared network key in swarm-key form (@libp2p/pnet): every
+   * connection is encrypted with it before anything else is said, so a node
+   * without it completes no connection.
+   */
+  networkKey?: Uint8Array
+  /** Which peers may hold a connection, asked once the Noise handshake names them (and before dialing one). */
+  allowPeer?: (peerId: string) => boolean
 }
 
 // a type alias (not an interface) so it satisfies libp2p's ServiceMap index signature
@@ -105,6 +114,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     excludeInterfaces: init.excludeInterfaces ?? DEFAULT_EXCLUDED_INTERFACES,
     allowLoopback
   })
+  const allowPeer = init.allowPeer
   const staticHosts = new StaticHosts(staticPeers)
   await staticHosts.refresh()
 
@@ -166,10 +176,18 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     // a 4 MiB initial window: a bus catch-up sends MBs at a time, and with the 256 KiB default
     // (which grows only with a measurable RTT, never on a LAN) the sender waits on every window update
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024 } })],
+    ...(init.networkKey != null ? { connectionProtector: preSharedKey({ psk: init.networkKey }) } : {}),
     connectionGater: {
       // learned addresses are dialed only in LAN ranges; explicit static peers anywhere
       denyDialMultiaddr: (ma) => !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)),
-      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)
+      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip),
+      ...(allowPeer != null
+        ? {
+            denyDialPeer: (peer) => !allowPeer(peer.toString()),
+            denyInboundEncryptedConnection: (peer) => !allowPeer(peer.toString()),
+            denyOutboundEncryptedConnection: (peer) => !allowPeer(peer.toString())
+          }
+        : {})
     },
     connectionManager: {
       maxConnections: 256,
@@ -182,3 +200,32 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   return node as unknown as MeshNode
 }
 
+
+export interface JoinPeerInit {
+  privateKey: PrivateKey
+  networkKey: Uint8Array
+  /** Addresses to listen on (the inviting side); none for the joining side. */
+  listen?: string[]
+  logger?: ComponentLogger
+}
+
+/**
+ * A bare libp2p node for the join protocol: TCP, the mesh's network key,
+ * Noise and Yamux, nothing else: no discovery, no gossip, no identify. The
+ * inviting node runs one beside its main node while invites are open, so a
+ * device that holds a token but no lease never reaches the mesh itself.
+ */
+export async function createJoinPeer (init: JoinPeerInit): Promise<Libp2p> {
+  const listen = parseMultiaddrs(init.listen ?? [], 'listen address')
+  return await createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: { listen: listen.map(ma => ma.toString()) },
+    transports: [tcp()],
+    connectionProtector: preSharedKey({ psk: init.networkKey }),
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 16, maxIncomingPendingConnections: 8 },
+    logger: init.logger
+  })
+}

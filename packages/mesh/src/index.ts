@@ -1,5 +1,5 @@
-export { createMeshNode, meshServiceTag, validateMeshName, parseMultiaddrs } from './create-node.js'
-export type { MeshNode, MeshNodeInit, MeshServices } from './create-node.js'
+export { createMeshNode, createJoinPeer, meshServiceTag, validateMeshName, parseMultiaddrs } from './create-node.js'
+export type { MeshNode, MeshNodeInit, MeshServices, JoinPeerInit } from './create-node.js'
 export { PresenceService, presence } from './presence.js'
 export type { PeerView, PresenceEvents, PresenceInit } from './presence.js'
 export { LanDiscovery, lanDiscovery } from './lan-discovery.js'

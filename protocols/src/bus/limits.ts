@@ -54,7 +54,7 @@ export function busEvidenceTopic (mesh: string): string {
 /** A message as a stream reader hands it over: one array, or a list of chunks. */
 type Bytes = Uint8Array | Uint8ArrayList
 
-function checkSize (buf: Bytes, max: number, what: string): void {
+export function checkSize (buf: Bytes, max: number, what: string): void {
   if (buf.byteLength > max) {
     throw new RangeError(`${what} of ${buf.byteLength} bytes exceeds the ${max} byte limit`)
   }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { apiGet, apiPost } from '@smesh/node'
@@ -67,7 +68,12 @@ export interface StartOptions {
   ns?: string
   dataDir?: string
   name?: string
-  mesh?: string
+  /** A join token: the node runs `smesh join TOKEN` (join, then start) instead of `smesh start`. */
+  join?: string
+  /** A data dir of no mesh gets one with `smesh init` first, unless this is false. */
+  init?: boolean
+  /** The name `smesh init` gives the mesh (default "test mesh"). */
+  meshName?: string
   /** Further `smesh start` flags. */
   args?: string[]
   env?: NodeJS.ProcessEnv
@@ -91,8 +97,7 @@ export class SmeshProcess {
     this.dataDir = options.dataDir ?? tempDir('smesh-node')
     this.ns = options.ns
     this.name = options.name ?? 'node'
-    const args = ['start', '--data-dir', this.dataDir, '--name', this.name, '--api-port', '0', '--api-socket', join(this.dataDir, 'api.sock')]
-    if (options.mesh != null) args.push('--mesh', options.mesh)
+    const args = [...(options.join != null ? ['join', options.join] : ['start']), '--data-dir', this.dataDir, '--name', this.name, '--api-port', '0', '--api-socket', join(this.dataDir, 'api.sock')]
     args.push(...(options.args ?? []))
     const [cmd, argv] = command(options.ns, args)
     this.spawnedAt = Date.now()
@@ -104,6 +109,14 @@ export class SmeshProcess {
   }
 
   static async start (options: StartOptions = {}): Promise<SmeshProcess> {
+    if (options.join == null && options.init !== false) {
+      options = { ...options, dataDir: options.dataDir ?? tempDir('smesh-node') }
+      const dir = options.dataDir as string
+      if (!existsSync(join(dir, 'mesh.json'))) {
+        const r = await runCli(['init', '--data-dir', dir, '--name', options.meshName ?? 'test mesh'], { env: options.env })
+        if (r.code !== 0) throw new Error(`smesh init failed (${String(r.code)}):\n${r.stderr}`)
+      }
+    }
     const p = new SmeshProcess(options)
     if (options.waitReady !== false) await p.ready()
     return p
@@ -142,6 +155,10 @@ export class SmeshProcess {
   }
 
   async id (): Promise<IdView> { return await this.api<IdView>('/v1/id') }
+  /** A single-use join token from this (admin) node. */
+  async invite (options: { scopes?: string, ttlMs?: number, leaseMs?: number, renew?: boolean } = {}): Promise<string> {
+    return (await this.post<{ token: string }>('/v1/invite', options)).token
+  }
   async heads (): Promise<AuthorView[]> { return await this.api<AuthorView[]>('/v1/bus/heads') }
   async memory (prefix = ''): Promise<MemoryItem[]> { return await this.api<MemoryItem[]>(`/v1/memory/list?prefix=${encodeURIComponent(prefix)}`) }
   async memorySet (key: string, value: unknown): Promise<EntryView> { return await this.post<EntryView>('/v1/memory/set', { key, value }) }

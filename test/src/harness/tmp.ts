@@ -6,6 +6,7 @@ import { onCleanup } from './cleanup.js'
 /** A fresh temporary directory, removed when the test process ends, however it ends. */
 export function tempDir (label = 'smesh-test'): string {
   const dir = mkdtempSync(join(tmpdir(), `${label}-`))
-  onCleanup(() => { rmSync(dir, { recursive: true, force: true }) })
+  // SMESH_TEST_KEEP=1 keeps them, to read the nodes' logs after a failure
+  if (process.env.SMESH_TEST_KEEP !== '1') onCleanup(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir
 }

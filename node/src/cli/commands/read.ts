@@ -17,7 +17,7 @@ export async function runRead (name: string, endpoint: string, dataDir: string, 
     case 'status': text = formatStatus(body as StatusView); break
     case 'topology': {
       const id = await apiGet<IdView>(dataDir, '/v1/id')
-      text = opts.dot === true ? formatDot(body as Topology, id.mesh) : formatTopology(body as Topology, id.mesh)
+      text = opts.dot === true ? formatDot(body as Topology, id.meshName) : formatTopology(body as Topology, id.meshName)
       break
     }
     default: throw new Error(`unknown read command ${name}`)

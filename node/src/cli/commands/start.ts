@@ -7,7 +7,6 @@ import type { Command } from 'commander'
 
 const FLAG_NAMES: Partial<Record<keyof Settings, string>> = {
   name: '--name',
-  mesh: '--mesh',
   listen: '--listen',
   peers: '--peer',
   bootstrapFile: '--bootstrap',
@@ -25,7 +24,6 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
   const { readFlags } = await import('../../config/load.js')
   const flags = readFlags({
     name: opts.name,
-    mesh: opts.mesh,
     listen: opts.listen,
     peers: opts.peer,
     bootstrapFile: opts.bootstrap,

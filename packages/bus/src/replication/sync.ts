@@ -34,6 +34,8 @@ export interface SyncResult {
   diverged: number
   /** Entries of this node's own chain that it lacked and got from the peer. */
   ownFetched: number
+  /** Authors whose entries (from some seq on) this node's admission refused. */
+  refused: number
 }
 
 function headsOf (bus: Bus): Head[] {
@@ -68,7 +70,7 @@ export async function planWants (bus: Bus, theirs: Head[]): Promise<Array<{ auth
 export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
   // room for every answer asked for ahead, each up to the message limit
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES, maxBufferSize: (SYNC_AHEAD + 1) * MAX_SYNC_MESSAGE_BYTES })
-  const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0 }
+  const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0, refused: 0 }
   await pb.write({ version: BUS_SYNC_VERSION, mesh, heads: headsOf(bus).slice(0, MAX_SYNC_HEADS) }, SyncHello, { signal: timeout(options.signal) })
   const theirs: Head[] = []
   for (let page = 0; ; page++) {
@@ -85,7 +87,12 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
   const ask = async (authorHex: string, from: bigint, limit: number): Promise<void> => {
     await pb.write({ author: fromHex(authorHex) as Uint8Array<ArrayBuffer>, fromSeq: from, limit }, SyncWant, { signal: timeout(options.signal) })
   }
-  for (const p of plan) {
+  // chains that decide admission first (the root's, then admins'): the order is
+  // taken again after each chain, since each may admit the authors of the next
+  while (plan.length > 0) {
+    let at = 0
+    for (let i = 1; i < plan.length; i++) if (bus.rank((plan[i] as typeof plan[0]).authorHex) < bus.rank((plan[at] as typeof plan[0]).authorHex)) at = i
+    const p = plan.splice(at, 1)[0] as typeof plan[0]
     const queue: Array<{ from: bigint, limit: number }> = []
     let next = p.from
     const fill = async (): Promise<void> => {
@@ -123,6 +130,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
       result.received += r.added
       if (p.authorHex === bus.authorHex) result.ownFetched += r.added
       options.onProgress?.({ authorHex: p.authorHex, done: result.received, total })
+      if (r.refused != null) { result.refused++; await drain(); break }
       // evidence fetched; entries dated ahead of our clock (a later session takes them);
       // or a batch that brought nothing new (a peer that answers with what we hold cannot keep us here)
       if (p.evidenceOnly || r.future === true || r.added === 0) { await drain(); break }

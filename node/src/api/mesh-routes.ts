@@ -1,0 +1,162 @@
+import { DEFAULT_SCOPES, InviteError, MEMBER_KINDS, NotAuthorizedError, checkRules, encodeToken, parseScopes } from '@smesh/membership'
+import { InvalidBodyError, NotFoundError, encodeJsonBody, entryView } from '@smesh/bus'
+import type { InviteRecord, InviteStore, Membership, MemberView, MeshConfig, PendingAsk, PolicyGate, PolicyRule, RevokeBody, Scope } from '@smesh/membership'
+import type { Bus, EntryView } from '@smesh/bus'
+import type { PeerView } from '@smesh/mesh'
+import type { JoinListener } from '../mesh/join-listener.js'
+import type { RouteContext, RouteHandler } from './server.js'
+
+export interface MeshRoutesInit {
+  mesh: MeshConfig
+  bus: Bus
+  membership: Membership
+  gate: PolicyGate
+  invites: InviteStore
+  joinListener: JoinListener
+  peers: () => PeerView[]
+  self: { peerId: string, name: string }
+}
+
+/** GET /v1/mesh. */
+export interface MeshView {
+  id: string
+  name: string
+  root: string
+  rootPeerId: string
+  device: string
+  status: string | null
+  scopes: Scope[]
+  leaseExpiresAt: number | null
+  members: number
+  openInvites: number
+  joinListener: boolean
+}
+
+export interface MemberRow extends MemberView {
+  connected: boolean
+  lastSeenAt: number | null
+}
+
+export interface InviteView {
+  token: string
+  id: string
+  scopes: Scope[]
+  expiresAt: number
+  leaseMs: number
+  renew: boolean
+  addrs: string[]
+}
+
+const MAX_TTL_MS = 30 * 24 * 3600_000
+const MAX_LEASE_MS = 3650 * 24 * 3600_000
+export const DEFAULT_INVITE_TTL_MS = 24 * 3600_000
+export const DEFAULT_LEASE_MS = 30 * 24 * 3600_000
+
+function body (ctx: RouteContext): Record<string, unknown> {
+  const b = ctx.body
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InvalidBodyError('the request body must be a JSON object')
+  return b as Record<string, unknown>
+}
+
+function duration (v: unknown, field: string, fallback: number, max: number): number {
+  if (v === undefined) return fallback
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1000 || v > max) throw new InvalidBodyError(`${field} must be between 1 s and ${Math.round(max / 86_400_000)} days, in ms`)
+  return v
+}
+
+/** Finds a member by author id (or a prefix of 8+ hex digits), PeerId, or unique name. */
+export function findMember (members: MemberView[], ref: string): MemberView {
+  const r = ref.trim()
+  const hits = members.filter(m => m.peerId === r || (r.length >= 8 && /^[0-9a-f]+$/.test(r) && m.device.startsWith(r)) || m.name === r)
+  if (hits.length === 1) return hits[0] as MemberView
+  if (hits.length === 0) throw new NotFoundError(`no member ${JSON.stringify(r.slice(0, 80))}`, 'list members with: smesh members (a device is named by its id, a prefix of 8+ digits of it, its PeerId, or its name)')
+  throw new InvalidBodyError(`${JSON.stringify(r)} names ${hits.length} members: give its id instead`)
+}
+
+/** The control API's mesh endpoints: membership, invites, revocation, policy and approvals. */
+export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
+  const { mesh, bus, membership, gate, invites, joinListener } = init
+  const self = bus.authorHex
+  const requireAdmin = (what: string): void => {
+    if (!membership.has(self, 'admin')) throw new NotAuthorizedError(`only an admin device can ${what}`, 'run this on a device whose lease has the admin scope (the device that ran smesh init has it)')
+  }
+  return {
+    '/v1/mesh': async (): Promise<MeshView> => ({
+      id: mesh.id,
+      name: mesh.name,
+      root: mesh.root,
+      rootPeerId: mesh.rootPeerId,
+      device: self,
+      status: membership.status(self) ?? null,
+      scopes: membership.scopesOf(self),
+      leaseExpiresAt: membership.lease(self)?.expiresAt ?? null,
+      members: membership.list().filter(m => m.status === 'active' || m.status === 'root').length,
+      openInvites: (await invites.open()).length,
+      joinListener: joinListener.running
+    }),
+    '/v1/members': (): MemberRow[] => {
+      const peers = new Map(init.peers().map(p => [p.peerId, p]))
+      return membership.list().map(m => {
+        const p = peers.get(m.peerId)
+        const isSelf = m.peerId === init.self.peerId
+        return { ...m, name: isSelf ? init.self.name : m.name !== '' && m.name !== '(root)' ? m.name : (p?.name ?? m.name), connected: isSelf || p?.connected === true, lastSeenAt: isSelf ? Date.now() : (p?.lastSeenAt ?? null) }
+      })
+    },
+    '/v1/invites': async (): Promise<Array<Omit<InviteRecord, 'secretHash'>>> => (await invites.list()).map(r => ({ id: r.id, scopes: r.scopes, leaseMs: r.leaseMs, renew: r.renew, createdAt: r.createdAt, expiresAt: r.expiresAt, usedAt: r.usedAt, usedBy: r.usedBy })),
+    '/v1/invite': {
+      POST: async (ctx): Promise<InviteView> => {
+        requireAdmin('invite devices')
+        const b = body(ctx)
+        let scopes: Scope[]
+        try {
+          scopes = b.scopes === undefined ? DEFAULT_SCOPES : parseScopes(String(b.scopes))
+        } catch (err: any) {
+          throw new InvalidBodyError(err.message)
+        }
+        const ttlMs = duration(b.ttlMs, 'ttl', DEFAULT_INVITE_TTL_MS, MAX_TTL_MS)
+        const leaseMs = duration(b.leaseMs, 'lease', DEFAULT_LEASE_MS, MAX_LEASE_MS)
+        const renew = b.renew !== false
+        const addrs = joinListener.tokenAddrs(await joinListener.ensure())
+        if (addrs.length === 0) throw new InviteError('the join listener has no address a device could reach', 'start the node with a --listen address on the LAN')
+        const { secret, record } = await invites.create({ scopes, ttlMs, leaseMs, renew })
+        const token = encodeToken({ mesh: mesh.id, name: mesh.name, networkKey: mesh.networkKey, root: mesh.root, rootPeerId: mesh.rootPeerId, inviterPeerId: init.self.peerId, addrs, secret, expiresAt: record.expiresAt })
+        return { token, id: record.id, scopes, expiresAt: record.expiresAt, leaseMs, renew, addrs }
+      }
+    },
+    '/v1/revoke': {
+      POST: async (ctx): Promise<{ member: MemberView, entry: EntryView }> => {
+        requireAdmin('revoke devices')
+        const b = body(ctx)
+        if (typeof b.device !== 'string') throw new InvalidBodyError('device must be a string')
+        const m = findMember(membership.list(), b.device)
+        if (m.status === 'root') throw new InvalidBodyError('the root admin (the device that created the mesh) cannot be revoked', 'create a new mesh with smesh init to leave it behind')
+        if (m.status === 'revoked') throw new InvalidBodyError(`device ${m.device.slice(0, 16)} is already revoked`, 'nothing was changed')
+        const revoke: RevokeBody = { device: m.device, peerId: m.peerId, cutoffSeq: (bus.head(m.device)?.seq ?? 0n).toString(), ...(typeof b.reason === 'string' ? { reason: b.reason.slice(0, 200) } : {}) }
+        const e = await bus.append(MEMBER_KINDS.revoke, encodeJsonBody(revoke), { signal: ctx.signal })
+        return { member: { ...m, status: 'revoked', cutoffSeq: revoke.cutoffSeq }, entry: entryView(e, 'self') }
+      }
+    },
+    '/v1/policy': {
+      GET: (): { rules: PolicyRule[] } => ({ rules: gate.rules() }),
+      POST: async (ctx): Promise<{ rules: PolicyRule[], entry: EntryView }> => {
+        let rules: PolicyRule[]
+        try {
+          rules = checkRules(body(ctx).rules)
+        } catch (err: any) {
+          throw new InvalidBodyError(`policy: ${err.message as string}`, 'a rule is {"action": "memory.write", "subject": "secrets/*", "device": "laptop", "effect": "allow" | "ask" | "block"}')
+        }
+        const e = await gate.set(rules, ctx.signal)
+        return { rules, entry: entryView(e, 'self') }
+      }
+    },
+    '/v1/approvals': (): PendingAsk[] => gate.pending(),
+    '/v1/approve': {
+      POST: async (ctx): Promise<{ id: string, approved: boolean }> => {
+        const b = body(ctx)
+        if (typeof b.id !== 'string') throw new InvalidBodyError('id must be a string')
+        await gate.decide(b.id, b.approved !== false, ctx.signal)
+        return { id: b.id, approved: b.approved !== false }
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { checkSize } from '../bus/limits.js'
+import { InviteToken, JoinRequest, JoinResponse } from './join.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+type Bytes = Uint8Array | Uint8ArrayList
+
+/** The join protocol id. */
+export const JOIN_PROTOCOL = '/smesh/join/1.0.0'
+export const JOIN_VERSION = 1
+export const INVITE_TOKEN_VERSION = 1
+/** An encoded invite token (before base64url) is at most this big. */
+export const MAX_TOKEN_BYTES = 2048
+/** Most addresses an invite token or a join answer carries. */
+export const MAX_JOIN_ADDRS = 16
+export const MAX_JOIN_REQUEST_BYTES = 12 * 1024
+/** A join answer carries one bus entry. */
+export const MAX_JOIN_RESPONSE_BYTES = 72 * 1024
+
+export function decodeInviteToken (buf: Bytes): InviteToken {
+  checkSize(buf, MAX_TOKEN_BYTES, 'invite token')
+  return InviteToken.decode(buf, { limits: { addrs: MAX_JOIN_ADDRS } })
+}
+
+export function decodeJoinRequest (buf: Bytes): JoinRequest {
+  checkSize(buf, MAX_JOIN_REQUEST_BYTES, 'join request')
+  return JoinRequest.decode(buf)
+}
+
+export function decodeJoinResponse (buf: Bytes): JoinResponse {
+  checkSize(buf, MAX_JOIN_RESPONSE_BYTES, 'join response')
+  return JoinResponse.decode(buf, { limits: { addrs: MAX_JOIN_ADDRS, scopes: 16 } })
+}
