@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
+import { Bus, LevelStorage, createSigner } from '@smesh/bus'
+import { createBinding, encodeBinding } from '@smesh/identity'
+import { createHash } from 'node:crypto'
+import { Membership } from '../src/membership.js'
+import type { MeshConfig } from '../src/mesh-file.js'
+
+export interface Device {
+  seed: Uint8Array
+  binding: Uint8Array
+  author: string
+  peerId: string
+}
+
+export async function makeDevice (): Promise<Device> {
+  const key = await generateKeyPair('Ed25519')
+  const seed = new Uint8Array(randomBytes(32))
+  const pq = mlDsa65.keygen(seed)
+  return { seed, binding: encodeBinding(await createBinding(key, pq)), author: createHash('sha256').update(pq.publicKey).digest('hex'), peerId: peerIdFromPrivateKey(key).toString() }
+}
+
+export function meshOf (root: Device, extra: Partial<MeshConfig> = {}): MeshConfig {
+  return { version: 1, id: 'a'.repeat(32), name: 'test', networkKey: 'b'.repeat(64), root: root.author, rootPeerId: root.peerId, createdAt: Date.now(), ...extra }
+}
+
+/** A device's bus on a real LevelDB store, its admission the mesh's membership as this device sees it. */
+export async function deviceBus (d: Device, mesh: MeshConfig, now?: () => number): Promise<{ bus: Bus, membership: Membership }> {
+  const dir = await mkdtemp(join(tmpdir(), 'smesh-membership-'))
+  const membership = new Membership({ mesh, self: d.author, now })
+  const bus = new Bus({ storage: new LevelStorage(join(dir, 'bus')), signer: createSigner(d.seed), binding: d.binding, identityCreated: true, admission: membership, now })
+  await bus.open()
+  await membership.start(bus)
+  return { bus, membership }
+}
+
+export const body = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
