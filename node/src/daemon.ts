@@ -37,6 +37,9 @@ export interface RunningNode {
 /** The resolved settings and the mesh this data dir belongs to. */
 export type NodeConfig = ResolvedConfig & { mesh: string, meshName: string }
 
+/** How long a peer that flooded the bus is refused. */
+const FLOOD_BAN_MS = 60_000
+
 /** How often an admin node looks for leases to renew. */
 const RENEW_INTERVAL_MS = 60_000
 
@@ -104,6 +107,9 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     if (identity.created) logger.log.info({ peerId: identity.peerId.toString() }, 'created a new identity')
 
     const self = identity.pqFingerprint
+    /** Peers cut off for flooding, until when. */
+    const bans = new Map<string, number>()
+    const banned = (peerId: string): boolean => (bans.get(peerId) ?? 0) > Date.now()
     let learning = (): boolean => false
     const membership = new Membership({ mesh: meshConfig, self, learning: () => learning() })
     const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1', admission: membership })
@@ -130,7 +136,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       // the node that admitted this device is dialed too: it brings the membership
       peers: [...new Set([...config.peers, ...(meshConfig.introducer?.addrs ?? [])])],
       networkKey: swarmKey(meshConfig),
-      allowPeer: (peerId) => membership.allowsPeer(peerId),
+      allowPeer: (peerId) => !banned(peerId) && membership.allowsPeer(peerId),
       mdns: config.mdns,
       interfaces: config.interfaces,
       excludeInterfaces: config.excludeInterfaces,
@@ -207,6 +213,17 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     })
     replication.addEventListener('bus:reject', (evt) => {
       logger.log.warn({ event: 'bus:reject', ...evt.detail }, 'refused an entry from a peer')
+    })
+    replication.addEventListener('bus:flood', (evt) => {
+      const { peer, author, dropped } = evt.detail
+      bans.set(peer, Date.now() + FLOOD_BAN_MS)
+      logger.log.warn({ event: 'bus:flood', peer, author, dropped, banMs: FLOOD_BAN_MS }, 'a peer floods the bus far above the rate limit: its connections are closed and refused for a while')
+      node.hangUp(peerIdFromString(peer)).catch(() => {})
+      // gossipsub recomputes a peer's score once a heartbeat: the penalty shows a moment later
+      setTimeout(() => { logger.log.warn({ event: 'bus:flood-score', peer, score: replication.score(peer) }, 'score of the peer that flooded') }, 1_500).unref()
+    })
+    replication.addEventListener('bus:throttle', (evt) => {
+      logger.log.warn({ event: 'bus:throttle', ...evt.detail }, 'an author sends entries faster than the gossip rate limit: the excess is dropped')
     })
     replication.addEventListener('sync:done', (evt) => {
       const { peer, received, forks, ms } = evt.detail

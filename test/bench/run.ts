@@ -9,6 +9,7 @@ import { benchBusVerify } from './bus-verify.js'
 import { benchDiscovery } from './discovery.js'
 import { benchIdle } from './idle.js'
 import { benchPrune } from './prune.js'
+import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -16,8 +17,10 @@ import { benchPrune } from './prune.js'
  *   npm run bench -- --only discovery --reps 5
  *   npm run bench -- --only bus           # every bus benchmark
  *   npm run bench -- --only bus-latency,bus-size --bus-entries 100
+ *   npm run bench -- --only mesh           # join time, revocation, pnet handshake
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
+const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -33,7 +36,10 @@ const { values } = parseArgs({
     'bus-step-seconds': { type: 'string', default: '8' },
     'bus-catchup-entries': { type: 'string', default: '10000' },
     'bus-catchup-reps': { type: 'string', default: '3' },
-    'bus-verify-entries': { type: 'string', default: '100000' }
+    'bus-verify-entries': { type: 'string', default: '100000' },
+    /** Devices joined in mesh-join, revocations in mesh-revoke. */
+    'mesh-reps': { type: 'string', default: '5' },
+    'pnet-dials': { type: 'string', default: '200' }
   }
 })
 const why = netnsUnavailable()
@@ -41,11 +47,11 @@ if (why != null) {
   process.stderr.write(`smesh bench: ${why}\n`)
   process.exit(1)
 }
-const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : [n]))
-const known = new Set(['discovery', 'prune', 'idle', ...BUS])
+const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : [n]))
+const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
-  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*)\n`)
+  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*)\n`)
   process.exit(2)
 }
 const num = (name: keyof typeof values): number => Number(values[name])
@@ -61,6 +67,9 @@ if (only.has('bus-throughput')) {
 if (only.has('bus-catchup')) results['bus-catchup'] = await benchBusCatchup({ entries: num('bus-catchup-entries'), reps: num('bus-catchup-reps'), bodyBytes: 1024, verifySeconds: num('bus-seconds') })
 if (only.has('bus-verify')) results['bus-verify'] = await benchBusVerify({ entries: num('bus-verify-entries'), authors: 4, bodyBytes: 256 })
 if (only.has('bus-size')) results['bus-size'] = await benchBusSize({ nodes: 5, entries: num('bus-entries'), perSec: 40, bodyBytes: 1024 })
+if (only.has('mesh-join')) results['mesh-join'] = await benchMeshJoin(num('mesh-reps'))
+if (only.has('mesh-revoke')) results['mesh-revoke'] = await benchMeshRevoke(num('mesh-reps'))
+if (only.has('mesh-pnet')) results['mesh-pnet'] = await benchMeshPnet(num('pnet-dials'))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

@@ -15,6 +15,8 @@ export interface BusStatusView {
   held: { entries: number, bytes: number }
   diskBytes: number
   peers: Array<PeerSyncView & { score: number | null }>
+  /** Entries dropped by the gossip rate limit, by author (sync fetches them at this node's pace). */
+  throttled: Record<string, number>
 }
 
 export interface BusRoutesInit {
@@ -151,7 +153,8 @@ export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Re
         forks: forks.length,
         held: bus.heldStats(),
         diskBytes: await bus.store.storage.size(),
-        peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) }))
+        peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) })),
+        throttled: replication.throttledCounts()
       }
     },
     '/v1/bus/log': async (ctx) => await queryLog(bus, {

@@ -133,10 +133,16 @@ Examples:
     .description('create a new mesh, with this device as its root admin (network key, mesh id); needs no running node')
     .addOption(dataDirOption())
     .option('--name <name>', 'mesh name shown to members (default: "<host> mesh")')
+    .option('--start', 'then run the node (as smesh start with its defaults, config.json and SMESH_* settings)')
     .option('--json', 'print JSON instead of text')
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const { runInit } = await import('./commands/mesh.js')
-      await runInit(resolveDataDir(opts.dataDir as string | undefined), opts)
+      const dataDir = resolveDataDir(opts.dataDir as string | undefined)
+      await runInit(dataDir, opts)
+      if (opts.start === true) {
+        const { runStart } = await import('./commands/start.js')
+        await runStart(dataDir, {}, cmd)
+      }
     })
 
   startOptions(program.command('join <token>')

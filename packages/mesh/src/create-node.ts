@@ -203,7 +203,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
 
 export interface JoinPeerInit {
   privateKey: PrivateKey
-  networkKey: Uint8Array
+  /** The mesh's network key; without one the node speaks plain libp2p (to measure what the key costs). */
+  networkKey?: Uint8Array
   /** Addresses to listen on (the inviting side); none for the joining side. */
   listen?: string[]
   logger?: ComponentLogger
@@ -222,7 +223,7 @@ export async function createJoinPeer (init: JoinPeerInit): Promise<Libp2p> {
     start: false,
     addresses: { listen: listen.map(ma => ma.toString()) },
     transports: [tcp()],
-    connectionProtector: preSharedKey({ psk: init.networkKey }),
+    ...(init.networkKey != null ? { connectionProtector: preSharedKey({ psk: init.networkKey }) } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 16, maxIncomingPendingConnections: 8 },

@@ -26,7 +26,7 @@ export async function newBusStore (dataDir: string, identity: Identity): Promise
 }
 
 /** `smesh init`: a new mesh, this device its root admin. Needs no running node. */
-export async function runInit (dataDir: string, opts: { name?: string, json?: boolean }): Promise<void> {
+export async function runInit (dataDir: string, opts: { name?: string, json?: boolean, start?: boolean }): Promise<void> {
   const existing = await readMeshConfigIfAny(dataDir)
   if (existing != null) throw new MeshExistsError(dataDir, `${existing.name} (${existing.id})`)
   const name = opts.name ?? (`${hostname().replace(/[^\p{L}\p{N} ._'-]/gu, '-').slice(0, 50)} mesh`)
@@ -43,7 +43,7 @@ export async function runInit (dataDir: string, opts: { name?: string, json?: bo
     `this device is its root admin: ${mesh.root.slice(0, 16)} (${mesh.rootPeerId})`,
     `the network key is in ${dataDir}/mesh.json (mode 0600): keep it private`,
     '',
-    'next: smesh start, then smesh invite on this device to add another'
+    opts.start === true ? 'starting the node; add a device with smesh invite (here) and smesh join TOKEN (there)' : 'next: smesh start, then smesh invite on this device to add another'
   ].join('\n'))
 }
 

@@ -2,7 +2,9 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ForkProof, busEvidenceTopic, busTopic, decodeForkProof } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
-import { SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { decodeEntry } from '../entry.js'
+import { RateLimiter } from './rate-limit.js'
 import { InvalidEntryError } from '../errors.js'
 import { BUS_SYNC_PROTOCOL, planWants, runSyncClient, runSyncServer } from './sync.js'
 import type { Bus, ForkEvidence } from '../bus.js'
@@ -16,6 +18,8 @@ export interface BusReplicationInit {
   bus: Bus
   mesh: string
   syncIntervalMs?: number
+  /** Entries a second, and burst, one author may send by gossip (default 50, 100). */
+  authorRate?: { rate: number, burst: number }
 }
 
 export interface BusReplicationComponents {
@@ -32,6 +36,14 @@ export interface BusReplicationEvents {
   'sync:done': CustomEvent<SyncResult & { peer: string, ms: number }>
   /** An entry from `peer` was refused. */
   'bus:reject': CustomEvent<{ peer: string, reason: string, message: string }>
+  /** An author sent entries faster than its gossip rate: the excess was dropped (`fromAuthor`: by the author's own node, whose score drops). */
+  'bus:throttle': CustomEvent<{ peer: string, author: string, fromAuthor: boolean }>
+  /**
+   * A peer's own entries went over the rate by more than a whole burst within
+   * a second: a flood, not a burst. Its gossipsub score only catches up at the
+   * next heartbeat, so the node is told to cut the peer off now.
+   */
+  'bus:flood': CustomEvent<{ peer: string, author: string, dropped: number }>
 }
 
 export interface PeerSyncView {
@@ -62,12 +74,21 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   private controller = new AbortController()
   private timer?: ReturnType<typeof setInterval>
   private running = false
+  private readonly limiter: RateLimiter
+  private readonly throttled = new Map<string, number>()
+  private readonly floods = new Map<string, { since: number, dropped: number }>()
 
   constructor (private readonly c: BusReplicationComponents, private readonly init: BusReplicationInit) {
     super()
     this.log = c.logger.forComponent('smesh:bus:replication')
     this.topic = busTopic(init.mesh)
     this.evidenceTopic = busEvidenceTopic(init.mesh)
+    this.limiter = new RateLimiter(init.authorRate?.rate ?? GOSSIP_AUTHOR_RATE, init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST)
+  }
+
+  /** Entries dropped by the gossip rate limit, by author. */
+  throttledCounts (): Record<string, number> {
+    return Object.fromEntries(this.throttled)
   }
 
   async start (): Promise<void> {
@@ -169,6 +190,21 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     if (msg.type !== 'signed') return TopicValidatorResult.Reject
     const from = peer.toString()
     try {
+      // the rate limit comes before any signature is checked: a flood costs a decode per entry
+      let author: string | undefined
+      try {
+        author = decodeEntry(msg.data).authorHex
+      } catch {
+        // malformed: ingest says why
+      }
+      if (author != null && !this.limiter.take(author)) {
+        const fromAuthor = this.init.bus.peerIdOf(author) === from
+        this.throttled.set(author, (this.throttled.get(author) ?? 0) + 1)
+        if ((this.throttled.get(author) ?? 0) % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
+        if (fromAuthor) this.countFlood(from, author)
+        // the author's own node is penalised; a relay only passes on what it got
+        return fromAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+      }
       const r = await this.init.bus.ingest(msg.data, from)
       if (r.result === 'accept') return TopicValidatorResult.Accept
       if (r.result === 'ignore') return TopicValidatorResult.Ignore
@@ -177,6 +213,18 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       this.log.error('validating an entry from %s failed - %e', from, err)
       return TopicValidatorResult.Ignore
     }
+  }
+
+  private countFlood (peer: string, author: string): void {
+    const now = performance.now()
+    let f = this.floods.get(peer)
+    if (f == null || now - f.since > 1000) {
+      f = { since: now, dropped: 0 }
+      this.floods.set(peer, f)
+      if (this.floods.size > 1024) this.floods.delete(this.floods.keys().next().value as string)
+    }
+    f.dropped++
+    if (f.dropped === (this.init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST)) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
