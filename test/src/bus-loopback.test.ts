@@ -73,6 +73,22 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     await Promise.all([a, b2, fresh].map(async p => { await p.stop() }))
   })
 
+  it('a bulk write far above the gossip rate reaches a peer by sync, and the writer is not taken for a flooder', async (t) => {
+    const a = await start('bulk')
+    const b = await start('bulk-peer', [await addr(a)])
+    await waitFor(async () => (await b.peers()).some(p => p.connected), { timeoutMs: 10_000, what: 'b to connect to a' })
+    const started = Date.now()
+    await burst(a, 'bulk', 600, 48)
+    const wrote = Date.now() - started
+    await waitFor(async () => await sameHeads(a, b), { timeoutMs: 20_000, intervalMs: 50, what: 'b to hold all 600 entries' })
+    t.diagnostic(`600 entries written in ${wrote} ms (${Math.round(600_000 / wrote)}/s); b held them all ${Date.now() - started} ms after the first`)
+    // a held its own gossip under the rate peers allow (50/s, burst 100) and left the rest to sync
+    const status = await b.api<{ throttled: Record<string, number> }>('/v1/bus/status')
+    assert.deepEqual(status.throttled, {}, 'b dropped nothing: a never sent over the rate')
+    assert.ok((await b.peers()).some(p => p.connected), 'b did not cut a off')
+    await Promise.all([a, b].map(async p => { await p.stop() }))
+  })
+
   it('SIGKILL during a write burst: every entry reported as written survives, and the chain is intact', async () => {
     const a = await start('crashing')
     const confirmed: EntryView[] = []

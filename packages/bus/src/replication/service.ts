@@ -75,6 +75,9 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   private timer?: ReturnType<typeof setInterval>
   private running = false
   private readonly limiter: RateLimiter
+  /** This node's own publishing, held to the rate its peers allow any author. */
+  private readonly publishLimiter: RateLimiter
+  private announceTimer?: ReturnType<typeof setTimeout>
   private readonly throttled = new Map<string, number>()
   private readonly floods = new Map<string, { since: number, dropped: number }>()
 
@@ -84,6 +87,8 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     this.topic = busTopic(init.mesh)
     this.evidenceTopic = busEvidenceTopic(init.mesh)
     this.limiter = new RateLimiter(init.authorRate?.rate ?? GOSSIP_AUTHOR_RATE, init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST)
+    // four fifths of what peers allow: entries bunch up on the way, and a peer must never count more than was sent
+    this.publishLimiter = new RateLimiter(0.8 * (init.authorRate?.rate ?? GOSSIP_AUTHOR_RATE), 0.8 * (init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST))
   }
 
   /** Entries dropped by the gossip rate limit, by author. */
@@ -118,6 +123,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     this.running = false
     this.controller.abort()
     clearInterval(this.timer)
+    clearTimeout(this.announceTimer)
     const { pubsub, events } = this.c
     const bus = this.init.bus
     bus.removeEventListener('bus:entry', this.onEntry)
@@ -159,6 +165,15 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
 
   private readonly onEntry = (evt: CustomEvent<{ entry: BusEntry, local: boolean }>): void => {
     if (!evt.detail.local || !this.running) return
+    if (!this.publishLimiter.take('self')) {
+      // over the gossip rate (a bulk write): the entry is on disk and peers pull it by sync;
+      // a sync session offered to each peer shows them our heads, and they ask for the rest
+      this.announceTimer ??= setTimeout(() => {
+        this.announceTimer = undefined
+        this.syncAll()
+      }, 500)
+      return
+    }
     this.c.pubsub.publish(this.topic, evt.detail.entry.bytes).catch((err: Error) => {
       // the entry is stored; peers get it by sync if the publish failed
       this.log.error('publishing entry %s failed - %e', evt.detail.entry.hashHex, err)
