@@ -1,0 +1,19 @@
+import { ProviderError } from './errors.js'
+import type { ChatRequest, Limits } from './types.js'
+
+/** Refuses a prompt over the input limit and caps max tokens; returns the tokens to ask for. */
+export function applyLimits (provider: string, req: ChatRequest, limits: Limits): number {
+  const chars = req.messages.reduce((n, m) => n + m.content.length, 0)
+  if (chars > limits.maxInputChars) throw new ProviderError('too-large', provider, `the prompt has ${chars} characters, over the limit of ${limits.maxInputChars}`)
+  if (req.messages.length === 0) throw new ProviderError('bad-request', provider, 'a chat needs at least one message')
+  return Math.min(req.maxTokens ?? limits.maxTokens, limits.maxTokens)
+}
+
+/** Times a streamed reply: first text, and the whole. */
+export class Stopwatch {
+  private readonly started = performance.now()
+  first: number | null = null
+  text (): void { this.first ??= performance.now() - this.started }
+  get firstMs (): number | null { return this.first == null ? null : Math.round(this.first * 10) / 10 }
+  get totalMs (): number { return Math.round((performance.now() - this.started) * 10) / 10 }
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { AnthropicProvider, GeminiProvider, OllamaProvider, OpenAIProvider, ProviderError } from '@smesh/inference'
+import { ProviderFixture } from '../fixtures/providers.js'
+import type { FixtureKind, FixtureScript } from '../fixtures/providers.js'
+import type { Provider } from '@smesh/inference'
+
+const KEY = 'sk-canary-7f3a9c2e41d84b6b'
+const REPLY = ['The ', 'sky ', 'is ', 'blue', '.']
+const script = (over: Partial<FixtureScript> = {}): FixtureScript => ({
+  models: [{ name: 'llama3.2:3b', family: 'llama', loaded: true, digest: 'sha256:' + 'a'.repeat(64) }, { name: 'qwen2.5:7b', family: 'qwen2', loaded: false }],
+  reply: REPLY,
+  inputTokens: 12,
+  ...over
+})
+
+function providerFor (f: ProviderFixture): Provider {
+  switch (f.kind) {
+    case 'ollama': return new OllamaProvider({ url: f.url, limits: { maxInputChars: 1000, maxTokens: 256 } })
+    case 'openai': return new OpenAIProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
+    case 'anthropic': return new AnthropicProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
+    case 'gemini': return new GeminiProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
+  }
+}
+
+const ask = { model: 'llama3.2:3b', messages: [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: 'What colour is the sky?' }] }
+
+/** The real client libraries (ollama, openai, @anthropic-ai/sdk, @google/genai) against protocol-faithful fixture servers. */
+for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[]) {
+  describe(`provider ${kind} through its official client library`, () => {
+    const fixtures: ProviderFixture[] = []
+    const start = async (over: Partial<FixtureScript> = {}): Promise<{ f: ProviderFixture, p: Provider }> => {
+      const f = await ProviderFixture.start(kind, script(over))
+      fixtures.push(f)
+      return { f, p: providerFor(f) }
+    }
+    after(async () => { await Promise.all(fixtures.map(async f => { await f.close() })) })
+
+    it('lists models; streams a reply piece by piece with usage and timings; caps max tokens', async () => {
+      const { f, p } = await start({ tokenDelayMs: 5 })
+      const models = await p.models()
+      assert.deepEqual(models.map(m => m.name), ['llama3.2:3b', 'qwen2.5:7b'])
+      if (kind === 'ollama') {
+        assert.deepEqual(models.map(m => m.loaded), [true, false], 'ps says which model is loaded')
+        assert.equal(models[0]?.family, 'llama')
+        assert.equal(models[0]?.digest, 'sha256:' + 'a'.repeat(64))
+      }
+      const pieces: string[] = []
+      const r = await p.chat({ ...ask, maxTokens: 10_000 }, { onText: (t) => pieces.push(t) })
+      assert.deepEqual(pieces, REPLY)
+      assert.equal(r.text, 'The sky is blue.')
+      assert.equal(r.usage.inputTokens, 12)
+      assert.equal(r.usage.outputTokens, REPLY.length)
+      assert.ok(r.firstTokenMs != null && r.firstTokenMs <= r.totalMs)
+      const chat = f.log.find(x => x.method === 'POST') as { body: string, headers: Record<string, unknown> }
+      assert.match(chat.body, /256/, 'max tokens capped at the configured 256')
+      assert.match(chat.body, /What colour is the sky\?/)
+      assert.match(chat.body, /Be brief\./, 'the system prompt is passed the provider\'s way')
+    })
+
+    it('a 429 with Retry-After is a rate-limit error with the delay; a 500 a server error; neither names the key', async () => {
+      const { f, p } = await start({ fail: { status: 429, retryAfterS: 7 } })
+      const err = await p.chat(ask).then(() => undefined, (e: unknown) => e)
+      assert.ok(err instanceof ProviderError, String(err))
+      assert.equal(err.kind, 'rate-limit')
+      assert.equal(err.retryable, true)
+      if (kind !== 'ollama') assert.equal(err.retryAfterMs, 7000)
+      assert.ok(!err.message.includes(KEY) && !err.hint.includes(KEY))
+      f.script = script({ fail: { status: 500 } })
+      const e5 = await p.chat(ask).then(() => undefined, (e: unknown) => e) as ProviderError
+      assert.equal(e5.kind, 'server')
+      assert.equal(f.log.filter(x => x.method === 'POST').length, 2, 'no silent retries: the router decides')
+    })
+
+    it('a connection dropped mid-stream is a connection error after the pieces that arrived', async () => {
+      const { p } = await start({ dropAfter: 2, tokenDelayMs: 5 })
+      const pieces: string[] = []
+      const err = await p.chat(ask, { onText: (t) => pieces.push(t) }).then(() => undefined, (e: unknown) => e) as ProviderError
+      assert.ok(err instanceof ProviderError, String(err))
+      assert.equal(err.kind, 'connection', err.message)
+      assert.deepEqual(pieces, REPLY.slice(0, 2))
+    })
+
+    it('aborting the signal stops the request; the server sees the client go', async () => {
+      const { f, p } = await start({ tokenDelayMs: 200 })
+      const ac = new AbortController()
+      const pieces: string[] = []
+      const done = p.chat(ask, { signal: ac.signal, onText: (t) => { pieces.push(t); if (pieces.length === 1) ac.abort() } })
+      const err = await done.then(() => undefined, (e: unknown) => e) as ProviderError
+      assert.equal(err.kind, 'aborted')
+      await new Promise(resolve => setTimeout(resolve, 300))
+      assert.equal(f.log.find(x => x.method === 'POST')?.aborted, true)
+    })
+
+    it('an oversize prompt is refused before anything is sent', async () => {
+      const { f, p } = await start()
+      await assert.rejects(p.chat({ model: 'x', messages: [{ role: 'user', content: 'x'.repeat(1001) }] }), (e: any) => e.kind === 'too-large')
+      assert.equal(f.log.filter(x => x.method === 'POST').length, 0)
+    })
+  })
+}
