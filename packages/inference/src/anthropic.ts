@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { stainlessError } from './openai.js'
-import { Stopwatch, applyLimits } from './limits.js'
+import { Reply, applyLimits, systemPrompt } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
 
@@ -39,9 +39,9 @@ export class AnthropicProvider implements Provider {
 
   async chat (req: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
     const maxTokens = applyLimits(this.name, req, this.limits)
-    const watch = new Stopwatch()
+    const reply = new Reply(req.model, 'end_turn', options.onText)
     const { signal } = options
-    const system = req.messages.filter(m => m.role === 'system').map(m => m.content).join('\n\n')
+    const system = systemPrompt(req.messages)
     try {
       const stream = await this.client.messages.create({
         model: req.model,
@@ -51,26 +51,19 @@ export class AnthropicProvider implements Provider {
         ...(system !== '' ? { system } : {}),
         ...(req.temperature != null ? { temperature: req.temperature } : {})
       }, { signal })
-      let text = ''
-      let finishReason = 'end_turn'
-      let model = req.model
-      const usage = { inputTokens: 0, outputTokens: 0 }
       for await (const ev of stream) {
         if (ev.type === 'message_start') {
-          model = ev.message.model
-          usage.inputTokens = ev.message.usage.input_tokens
+          reply.model = ev.message.model
+          reply.usage.inputTokens = ev.message.usage.input_tokens
         } else if (ev.type === 'content_block_delta' && ev.delta.type === 'text_delta') {
-          watch.text()
-          text += ev.delta.text
-          options.onText?.(ev.delta.text)
+          reply.add(ev.delta.text)
         } else if (ev.type === 'message_delta') {
-          finishReason = ev.delta.stop_reason ?? finishReason
-          usage.outputTokens = ev.usage.output_tokens
+          reply.finishReason = ev.delta.stop_reason ?? reply.finishReason
+          reply.usage.outputTokens = ev.usage.output_tokens
         }
       }
-      // the SDK's stream ends quietly when its signal aborts
-      signal?.throwIfAborted()
-      return { text, model, finishReason, usage, firstTokenMs: watch.firstMs, totalMs: watch.totalMs }
+      // the SDK's stream ends quietly when its signal aborts: result() throws then
+      return reply.result(signal)
     } catch (err) {
       throw stainlessError(this.name, err, signal)
     }

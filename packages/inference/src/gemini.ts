@@ -1,6 +1,6 @@
 import { GoogleGenAI } from '@google/genai'
 import { ProviderError, httpError, transportError } from './errors.js'
-import { Stopwatch, applyLimits } from './limits.js'
+import { Reply, applyLimits, systemPrompt } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
 
@@ -50,9 +50,9 @@ export class GeminiProvider implements Provider {
 
   async chat (req: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
     const maxTokens = applyLimits(this.name, req, this.limits)
-    const watch = new Stopwatch()
+    const reply = new Reply(req.model, 'STOP', options.onText)
     const { signal } = options
-    const system = req.messages.filter(m => m.role === 'system').map(m => m.content).join('\n\n')
+    const system = systemPrompt(req.messages)
     try {
       const stream = await this.client.models.generateContentStream({
         model: req.model,
@@ -64,26 +64,14 @@ export class GeminiProvider implements Provider {
           ...(req.temperature != null ? { temperature: req.temperature } : {})
         }
       })
-      let text = ''
-      let finishReason = 'STOP'
-      let model = req.model
-      const usage = { inputTokens: 0, outputTokens: 0 }
       for await (const chunk of stream) {
-        const piece = chunk.candidates?.[0]?.content?.parts?.map(p => p.text ?? '').join('') ?? ''
-        if (piece !== '') {
-          watch.text()
-          text += piece
-          options.onText?.(piece)
-        }
-        finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason
-        model = chunk.modelVersion ?? model
-        if (chunk.usageMetadata != null) {
-          usage.inputTokens = chunk.usageMetadata.promptTokenCount ?? usage.inputTokens
-          usage.outputTokens = chunk.usageMetadata.candidatesTokenCount ?? usage.outputTokens
-        }
+        reply.add(chunk.candidates?.[0]?.content?.parts?.map(p => p.text ?? '').join('') ?? '')
+        reply.finishReason = chunk.candidates?.[0]?.finishReason ?? reply.finishReason
+        reply.model = chunk.modelVersion ?? reply.model
+        const u = chunk.usageMetadata
+        if (u != null) reply.usage = { inputTokens: u.promptTokenCount ?? reply.usage.inputTokens, outputTokens: u.candidatesTokenCount ?? reply.usage.outputTokens }
       }
-      signal?.throwIfAborted()
-      return { text, model, finishReason, usage, firstTokenMs: watch.firstMs, totalMs: watch.totalMs }
+      return reply.result(signal)
     } catch (err) {
       throw fail(this.name, err, signal)
     }

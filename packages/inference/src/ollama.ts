@@ -1,6 +1,6 @@
 import { Ollama } from 'ollama'
 import { ProviderError, httpError, transportError } from './errors.js'
-import { Stopwatch, applyLimits } from './limits.js'
+import { Reply, applyLimits } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
 
@@ -53,7 +53,7 @@ export class OllamaProvider implements Provider {
 
   async chat (req: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
     const maxTokens = applyLimits(this.name, req, this.limits)
-    const watch = new Stopwatch()
+    const reply = new Reply(req.model, 'stop', options.onText)
     const { signal } = options
     let stream: { abort: () => void } | undefined
     const onAbort = (): void => { stream?.abort() }
@@ -63,23 +63,14 @@ export class OllamaProvider implements Provider {
       const parts = await this.client.chat({ model: req.model, messages: req.messages, stream: true, options: { num_predict: maxTokens, ...(req.temperature != null ? { temperature: req.temperature } : {}) } })
       stream = parts
       if (signal?.aborted === true) parts.abort()
-      let text = ''
-      let finishReason = 'stop'
-      let usage = { inputTokens: 0, outputTokens: 0 }
       for await (const part of parts) {
-        const piece = part.message?.content ?? ''
-        if (piece !== '') {
-          watch.text()
-          text += piece
-          options.onText?.(piece)
-        }
+        reply.add(part.message?.content ?? '')
         if (part.done) {
-          finishReason = part.done_reason ?? 'stop'
-          usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 }
+          reply.finishReason = part.done_reason ?? 'stop'
+          reply.usage = { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 }
         }
       }
-      signal?.throwIfAborted()
-      return { text, model: req.model, finishReason, usage, firstTokenMs: watch.firstMs, totalMs: watch.totalMs }
+      return reply.result(signal)
     } catch (err) {
       throw fail(this.name, err, signal)
     } finally {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { ProviderError, httpError, retryAfterMs, transportError } from './errors.js'
-import { Stopwatch, applyLimits } from './limits.js'
+import { Reply, applyLimits } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider, Tier } from './types.js'
 
@@ -52,7 +52,7 @@ export class OpenAIProvider implements Provider {
 
   async chat (req: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
     const maxTokens = applyLimits(this.name, req, this.limits)
-    const watch = new Stopwatch()
+    const reply = new Reply(req.model, 'stop', options.onText)
     const { signal } = options
     try {
       const stream = await this.client.chat.completions.create({
@@ -63,28 +63,15 @@ export class OpenAIProvider implements Provider {
         stream_options: { include_usage: true },
         ...(req.temperature != null ? { temperature: req.temperature } : {})
       }, { signal })
-      let text = ''
-      let finishReason = 'stop'
-      let model = req.model
-      const usage = { inputTokens: 0, outputTokens: 0 }
       for await (const chunk of stream) {
-        model = chunk.model ?? model
+        reply.model = chunk.model ?? reply.model
         const choice = chunk.choices[0]
-        const piece = choice?.delta?.content ?? ''
-        if (piece !== '') {
-          watch.text()
-          text += piece
-          options.onText?.(piece)
-        }
-        if (choice?.finish_reason != null) finishReason = choice.finish_reason
-        if (chunk.usage != null) {
-          usage.inputTokens = chunk.usage.prompt_tokens
-          usage.outputTokens = chunk.usage.completion_tokens
-        }
+        reply.add(choice?.delta?.content ?? '')
+        if (choice?.finish_reason != null) reply.finishReason = choice.finish_reason
+        if (chunk.usage != null) reply.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens }
       }
-      // the SDK's stream ends quietly when its signal aborts
-      signal?.throwIfAborted()
-      return { text, model, finishReason, usage, firstTokenMs: watch.firstMs, totalMs: watch.totalMs }
+      // the SDK's stream ends quietly when its signal aborts: result() throws then
+      return reply.result(signal)
     } catch (err) {
       throw stainlessError(this.name, err, signal)
     }
