@@ -39,7 +39,7 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
   const id = running.identity.peerId.toString()
   const addrs = running.node.getMultiaddrs().map(ma => ma.toString())
   process.stdout.write([
-    `smesh node "${running.config.name}" started in mesh "${running.config.mesh}"`,
+    `smesh node "${running.config.name}" started in mesh "${running.config.meshName}" (${running.config.mesh})`,
     `peer id      ${id}`,
     ...(addrs.length === 0 ? ['listening    no address announced (check --interface and --listen)'] : addrs.map((a, i) => `${i === 0 ? 'listening   ' : '            '} ${a}`)),
     `control API  ${running.apiUrl}${running.apiSocket != null ? ` and ${running.apiSocket}` : ''}`,
