@@ -40,7 +40,8 @@ export interface AdmissionRefusal {
  * Decides whether an entry's author may write it. Asked for every entry,
  * after its links and signature are checked and before it is stored; it
  * may change its answers as entries are added (`bus:entry` is dispatched
- * before the next entry is checked).
+ * once a run of one author's entries is stored, before the next run is
+ * checked).
  */
 export interface EntryAdmission {
   check: (e: BusEntry) => AdmissionRefusal | undefined
@@ -342,11 +343,12 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * this node holds and its signature verifies; rejects it when it is
    * malformed, badly signed or badly linked; ignores duplicates and entries
    * beyond a gap (held until the gap is filled, and `bus:need` asks for a sync).
+   * Takes the encoded entry, or one the caller has already decoded.
    */
-  async ingest (bytes: Uint8Array, from?: string): Promise<IngestResult> {
+  async ingest (entry: Uint8Array | BusEntry, from?: string): Promise<IngestResult> {
     let e: BusEntry
     try {
-      e = decodeEntry(bytes)
+      e = entry instanceof Uint8Array ? decodeEntry(entry) : entry
     } catch (err: any) {
       return { result: 'reject', error: err instanceof InvalidEntryError ? err : new InvalidEntryError('malformed', err.message) }
     }

@@ -74,6 +74,8 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   private controller = new AbortController()
   private timer?: ReturnType<typeof setInterval>
   private running = false
+  /** Entries a second, and burst, each author may send by gossip. */
+  private readonly rate: { rate: number, burst: number }
   private readonly limiter: RateLimiter
   /** This node's own publishing, held to the rate its peers allow any author. */
   private readonly publishLimiter: RateLimiter
@@ -86,9 +88,10 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     this.log = c.logger.forComponent('smesh:bus:replication')
     this.topic = busTopic(init.mesh)
     this.evidenceTopic = busEvidenceTopic(init.mesh)
-    this.limiter = new RateLimiter(init.authorRate?.rate ?? GOSSIP_AUTHOR_RATE, init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST)
+    this.rate = init.authorRate ?? { rate: GOSSIP_AUTHOR_RATE, burst: GOSSIP_AUTHOR_BURST }
+    this.limiter = new RateLimiter(this.rate.rate, this.rate.burst)
     // four fifths of what peers allow: entries bunch up on the way, and a peer must never count more than was sent
-    this.publishLimiter = new RateLimiter(0.8 * (init.authorRate?.rate ?? GOSSIP_AUTHOR_RATE), 0.8 * (init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST))
+    this.publishLimiter = new RateLimiter(0.8 * this.rate.rate, 0.8 * this.rate.burst)
   }
 
   /** Entries dropped by the gossip rate limit, by author. */
@@ -205,22 +208,25 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     if (msg.type !== 'signed') return TopicValidatorResult.Reject
     const from = peer.toString()
     try {
-      // the rate limit comes before any signature is checked: a flood costs a decode per entry
-      let author: string | undefined
+      // the rate limit comes before any signature is checked: a flood costs a decode per entry,
+      // and the decoded entry is what the bus takes (a malformed one goes as bytes: ingest says why)
+      let e: BusEntry | undefined
       try {
-        author = decodeEntry(msg.data).authorHex
+        e = decodeEntry(msg.data)
       } catch {
-        // malformed: ingest says why
+        // malformed: ingest refuses it with the reason
       }
-      if (author != null && !this.limiter.take(author)) {
+      if (e != null && !this.limiter.take(e.authorHex)) {
+        const author = e.authorHex
         const fromAuthor = this.init.bus.peerIdOf(author) === from
-        this.throttled.set(author, (this.throttled.get(author) ?? 0) + 1)
-        if ((this.throttled.get(author) ?? 0) % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
+        const dropped = (this.throttled.get(author) ?? 0) + 1
+        this.throttled.set(author, dropped)
+        if (dropped % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
         if (fromAuthor) this.countFlood(from, author)
         // the author's own node is penalised; a relay only passes on what it got
         return fromAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
       }
-      const r = await this.init.bus.ingest(msg.data, from)
+      const r = await this.init.bus.ingest(e ?? msg.data, from)
       if (r.result === 'accept') return TopicValidatorResult.Accept
       if (r.result === 'ignore') return TopicValidatorResult.Ignore
       return this.rejected(from, r.error)
@@ -239,7 +245,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       if (this.floods.size > 1024) this.floods.delete(this.floods.keys().next().value as string)
     }
     f.dropped++
-    if (f.dropped === (this.init.authorRate?.burst ?? GOSSIP_AUTHOR_BURST)) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
+    if (f.dropped === this.rate.burst) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
