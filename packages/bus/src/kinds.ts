@@ -51,13 +51,7 @@ function optionalString (o: Record<string, unknown>, field: string, max: number)
  */
 export function parseBody (kind: string, body: Uint8Array): unknown {
   if (!(Object.values(KINDS) as string[]).includes(kind)) return undefined
-  let v: unknown
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
-  } catch (err: any) {
-    throw new InvalidBodyError(`the body of a ${kind} entry is not UTF-8 JSON: ${err.message as string}`)
-  }
-  if (!isObject(v)) throw new InvalidBodyError(`the body of a ${kind} entry must be a JSON object`)
+  const v = jsonObjectBody(kind, body)
   switch (kind) {
     case KINDS.memoryPut:
       checkMemoryKey(v.key)
@@ -82,6 +76,18 @@ export function parseBody (kind: string, body: Uint8Array): unknown {
       if (!isObject(v.state)) throw new InvalidBodyError('a session.state body needs a state object')
       break
   }
+  return v
+}
+
+/** The body of an entry of `kind` as a JSON object (UTF-8); throws InvalidBodyError, with `hint` when given. */
+export function jsonObjectBody (kind: string, body: Uint8Array, hint?: string): Record<string, unknown> {
+  let v: unknown
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+  } catch (err: any) {
+    throw new InvalidBodyError(`the body of a ${kind} entry is not UTF-8 JSON: ${err.message as string}`, hint)
+  }
+  if (!isObject(v)) throw new InvalidBodyError(`the body of a ${kind} entry must be a JSON object`, hint)
   return v
 }
 

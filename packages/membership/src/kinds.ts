@@ -1,4 +1,4 @@
-import { encodeJsonBody } from '@smesh/bus'
+import { InvalidBodyError, encodeJsonBody, jsonObjectBody } from '@smesh/bus'
 import { isScope } from './scopes.js'
 import type { Scope } from './scopes.js'
 
@@ -59,37 +59,35 @@ export interface PolicyDenyBody extends ActionRequest { rule: number, reason: st
 export interface PolicyAskBody extends ActionRequest { id: string, expiresAt: number }
 export interface PolicyApproveBody { id: string, approved: boolean }
 
-export class BodyError extends Error {}
+/** What a peer sees when a membership or policy body is refused. */
+const HINT = 'the bodies of member.* and policy.* entries are specified in protocols/membership/SPEC.md'
+function fail (message: string): never {
+  throw new InvalidBodyError(message, HINT)
+}
 
 function obj (v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BodyError(`${what} must be a JSON object`)
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${what} must be a JSON object`)
   return v as Record<string, unknown>
 }
 function str (o: Record<string, unknown>, f: string, max: number, pattern?: RegExp): string {
   const v = o[f]
-  if (typeof v !== 'string' || v.length > max || (pattern != null && !pattern.test(v))) throw new BodyError(`field ${f} is missing or invalid`)
+  if (typeof v !== 'string' || v.length > max || (pattern != null && !pattern.test(v))) fail(`field ${f} is missing or invalid`)
   return v
 }
 function int (o: Record<string, unknown>, f: string): number {
   const v = o[f]
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new BodyError(`field ${f} must be a non-negative integer`)
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`field ${f} must be a non-negative integer`)
   return v
 }
 
 function parseJson (body: Uint8Array, kind: string): Record<string, unknown> {
-  let v: unknown
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
-  } catch {
-    throw new BodyError(`the body of a ${kind} entry is not UTF-8 JSON`)
-  }
-  return obj(v, `the body of a ${kind} entry`)
+  return jsonObjectBody(kind, body, HINT)
 }
 
 export function parseAdmit (body: Uint8Array): AdmitBody {
   const o = parseJson(body, MEMBER_KINDS.admit)
   const scopes = o.scopes
-  if (!Array.isArray(scopes) || scopes.length > 8 || !scopes.every(isScope)) throw new BodyError('field scopes is missing or invalid')
+  if (!Array.isArray(scopes) || scopes.length > 8 || !scopes.every(isScope)) fail('field scopes is missing or invalid')
   return {
     device: str(o, 'device', 64, HEX64),
     peerId: str(o, 'peerId', 128),
@@ -111,12 +109,12 @@ const EFFECTS = ['allow', 'ask', 'block']
 export const MAX_POLICY_RULES = 256
 
 export function checkRules (v: unknown): PolicyRule[] {
-  if (!Array.isArray(v) || v.length > MAX_POLICY_RULES) throw new BodyError(`rules must be a list of at most ${MAX_POLICY_RULES} rules`)
+  if (!Array.isArray(v) || v.length > MAX_POLICY_RULES) fail(`rules must be a list of at most ${MAX_POLICY_RULES} rules`)
   return v.map((r, i) => {
     const o = obj(r, `rule ${i + 1}`)
     const unknown = Object.keys(o).filter(k => !['action', 'subject', 'device', 'effect'].includes(k))
-    if (unknown.length > 0) throw new BodyError(`rule ${i + 1}: unknown field ${unknown.join(', ')}`)
-    if (!EFFECTS.includes(o.effect as string)) throw new BodyError(`rule ${i + 1}: effect must be allow, ask or block`)
+    if (unknown.length > 0) fail(`rule ${i + 1}: unknown field ${unknown.join(', ')}`)
+    if (!EFFECTS.includes(o.effect as string)) fail(`rule ${i + 1}: effect must be allow, ask or block`)
     const rule: PolicyRule = { action: str(o, 'action', 100, /^[a-z*][a-z0-9.*-]*$/), effect: o.effect as PolicyEffect }
     if (o.subject !== undefined) rule.subject = str(o, 'subject', 512)
     if (o.device !== undefined) rule.device = str(o, 'device', 64)

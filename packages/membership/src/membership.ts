@@ -1,5 +1,6 @@
+import { InvalidBodyError } from '@smesh/bus'
 import { TypedEventEmitter } from 'main-event'
-import { BodyError, MEMBER_KINDS, parseAdmit, parseRevoke } from './kinds.js'
+import { MEMBER_KINDS, parseAdmit, parseRevoke } from './kinds.js'
 import { isScope, scopeForKind, SCOPES } from './scopes.js'
 import type { AdmitBody, RevokeBody } from './kinds.js'
 import type { MeshConfig } from './mesh-file.js'
@@ -69,7 +70,6 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
     this.now = init.now ?? Date.now
   }
 
-  get mesh (): MeshConfig { return this.init.mesh }
   get root (): string { return this.init.mesh.root }
 
   /** Reads every membership record already on the bus, then follows new ones. */
@@ -123,10 +123,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
         if (live) this.safeDispatchEvent('member:cut', { detail: { device: revoke.device, peerId: revoke.peerId, status: 'revoked' } })
       }
     } catch (err) {
-      if (!(err instanceof BodyError)) throw err
+      if (!(err instanceof InvalidBodyError)) throw err
       // a malformed record was refused at admission; one stored by an older version is skipped
     }
-    this.schedule()
+    // at start every record is read first and the expiry timer set once, after them
+    if (live) this.schedule()
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { InvalidBodyError } from '@smesh/bus'
 import { ApprovalError, NotAuthorizedError, PolicyBlockedError } from './errors.js'
-import { BodyError, MEMBER_KINDS, encodeBody, parseApprove, parseAsk, parsePolicySet } from './kinds.js'
+import { MEMBER_KINDS, encodeBody, parseApprove, parseAsk, parsePolicySet } from './kinds.js'
 import type { ActionRequest, PolicyAskBody, PolicyEffect, PolicyRule } from './kinds.js'
 import type { Membership } from './membership.js'
 import type { Bus, BusEntry } from '@smesh/bus'
@@ -93,7 +94,7 @@ export class PolicyGate {
         }
       }
     } catch (err) {
-      if (!(err instanceof BodyError)) throw err
+      if (!(err instanceof InvalidBodyError)) throw err
     }
   }
 
