@@ -32,6 +32,18 @@ function glob (pattern: string): RegExp {
   return new RegExp('^' + pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'u')
 }
 
+interface CompiledRule {
+  rule: PolicyRule
+  action: RegExp
+  subject: RegExp
+  /** The device glob, for matching a lease's name. */
+  device: RegExp
+}
+
+function compile (rule: PolicyRule): CompiledRule {
+  return { rule, action: glob(rule.action), subject: glob(rule.subject ?? '*'), device: glob(rule.device ?? '*') }
+}
+
 /**
  * The governance gate: the mesh's policy (the latest `policy.set` an admin
  * signed) allows, asks or blocks classes of action. A block is refused and
@@ -40,7 +52,8 @@ function glob (pattern: string): RegExp {
  * (`policy.approve`), on any node.
  */
 export class PolicyGate {
-  private current: PolicyRule[] = []
+  /** The rules in force, each with its globs compiled once. */
+  private current: CompiledRule[] = []
   private currentKey = ''
   private readonly asks = new Map<string, AskState>()
   private started = false
@@ -74,7 +87,7 @@ export class PolicyGate {
           // the latest policy by HLC wins, on every node alike
           const key = `${e.hlc.ms.toString().padStart(16, '0')}:${e.hlc.counter}:${e.authorHex}`
           if (key > this.currentKey) {
-            this.current = parsePolicySet(e.entry.body).rules
+            this.current = parsePolicySet(e.entry.body).rules.map(compile)
             this.currentKey = key
           }
           break
@@ -99,21 +112,22 @@ export class PolicyGate {
   }
 
   rules (): PolicyRule[] {
-    return this.current.map(r => ({ ...r }))
+    return this.current.map(c => ({ ...c.rule }))
   }
 
-  private matchesDevice (rule: PolicyRule, device: string): boolean {
-    if (rule.device == null || rule.device === '*') return true
-    if (/^[0-9a-f]{8,64}$/.test(rule.device)) return device.startsWith(rule.device)
+  private matchesDevice (c: CompiledRule, device: string): boolean {
+    const d = c.rule.device
+    if (d == null || d === '*') return true
+    if (/^[0-9a-f]{8,64}$/.test(d)) return device.startsWith(d)
     const name = this.membership.lease(device)?.name
-    return name != null && glob(rule.device).test(name)
+    return name != null && c.device.test(name)
   }
 
   /** The first rule that matches decides; with none, the action is allowed. */
   evaluate (req: ActionRequest): Decision {
     for (let i = 0; i < this.current.length; i++) {
-      const r = this.current[i] as PolicyRule
-      if (glob(r.action).test(req.action) && glob(r.subject ?? '*').test(req.subject) && this.matchesDevice(r, req.device)) return { effect: r.effect, rule: i + 1 }
+      const c = this.current[i] as CompiledRule
+      if (c.action.test(req.action) && c.subject.test(req.subject) && this.matchesDevice(c, req.device)) return { effect: c.rule.effect, rule: i + 1 }
     }
     return { effect: 'allow', rule: 0 }
   }
