@@ -1,4 +1,5 @@
 import { KINDS, exportBundle, memoryGet, memoryList, memoryRemove, memorySet, queryLog, sessionAppend, sessionList, sessionOpen, sessionShow, verifyStore, entryView, InvalidBodyError, SESSION_ROLES } from '@smesh/bus'
+import { body, count, query, str } from './params.js'
 import { StreamResponse } from './server.js'
 import type { RouteContext, RouteHandler } from './server.js'
 import type { Bus, BusEntry, BusReplication, PeerSyncView, SessionRole } from '@smesh/bus'
@@ -29,29 +30,6 @@ export interface BusRoutesInit {
    * admin's approval.
    */
   guard?: (action: string, subject: string, signal: AbortSignal) => Promise<void>
-}
-
-function str (v: unknown, field: string, required = true): string | undefined {
-  if (v === undefined && !required) return undefined
-  if (typeof v !== 'string') throw new InvalidBodyError(`${field} must be a string`)
-  return v
-}
-
-function query (ctx: RouteContext, name: string): string | undefined {
-  return ctx.url.searchParams.get(name) ?? undefined
-}
-
-/** A whole-number query parameter, or undefined when absent. */
-function count (ctx: RouteContext, name: string): number | undefined {
-  const v = query(ctx, name)
-  if (v == null) return undefined
-  if (!/^\d{1,9}$/.test(v)) throw new InvalidBodyError(`${name} must be a whole number, not ${JSON.stringify(v.slice(0, 20))}`)
-  return Number(v)
-}
-
-function body (ctx: RouteContext): Record<string, unknown> {
-  if (typeof ctx.body !== 'object' || ctx.body === null || Array.isArray(ctx.body)) throw new InvalidBodyError('the request body must be a JSON object')
-  return ctx.body as Record<string, unknown>
 }
 
 /** Yields JSON lines: one per new entry matching the filter, until the client goes away. */

@@ -4,7 +4,8 @@ import type { InviteRecord, InviteStore, Membership, MemberView, MeshConfig, Pen
 import type { Bus, EntryView } from '@smesh/bus'
 import type { PeerView } from '@smesh/mesh'
 import type { JoinListener } from '../mesh/join-listener.js'
-import type { RouteContext, RouteHandler } from './server.js'
+import { body, str } from './params.js'
+import type { RouteHandler } from './server.js'
 
 export interface MeshRoutesInit {
   mesh: MeshConfig
@@ -51,12 +52,6 @@ const MAX_TTL_MS = 30 * 24 * 3600_000
 const MAX_LEASE_MS = 3650 * 24 * 3600_000
 export const DEFAULT_INVITE_TTL_MS = 24 * 3600_000
 export const DEFAULT_LEASE_MS = 30 * 24 * 3600_000
-
-function body (ctx: RouteContext): Record<string, unknown> {
-  const b = ctx.body
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new InvalidBodyError('the request body must be a JSON object')
-  return b as Record<string, unknown>
-}
 
 function duration (v: unknown, field: string, fallback: number, max: number): number {
   if (v === undefined) return fallback
@@ -127,8 +122,7 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
       POST: async (ctx): Promise<{ member: MemberView, entry: EntryView }> => {
         requireAdmin('revoke devices')
         const b = body(ctx)
-        if (typeof b.device !== 'string') throw new InvalidBodyError('device must be a string')
-        const m = findMember(membership.list(), b.device)
+        const m = findMember(membership.list(), str(b.device, 'device') as string)
         if (m.status === 'root') throw new InvalidBodyError('the root admin (the device that created the mesh) cannot be revoked', 'create a new mesh with smesh init to leave it behind')
         if (m.status === 'revoked') throw new InvalidBodyError(`device ${m.device.slice(0, 16)} is already revoked`, 'nothing was changed')
         const revoke: RevokeBody = { device: m.device, peerId: m.peerId, cutoffSeq: (bus.head(m.device)?.seq ?? 0n).toString(), ...(typeof b.reason === 'string' ? { reason: b.reason.slice(0, 200) } : {}) }
@@ -153,9 +147,9 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
     '/v1/approve': {
       POST: async (ctx): Promise<{ id: string, approved: boolean }> => {
         const b = body(ctx)
-        if (typeof b.id !== 'string') throw new InvalidBodyError('id must be a string')
-        await gate.decide(b.id, b.approved !== false, ctx.signal)
-        return { id: b.id, approved: b.approved !== false }
+        const id = str(b.id, 'id') as string
+        await gate.decide(id, b.approved !== false, ctx.signal)
+        return { id, approved: b.approved !== false }
       }
     }
   }
