@@ -1,24 +1,14 @@
 import { apiGet, apiPost } from '../../api/client.js'
 import { formatMemoryList, formatMemoryValue } from '../format-bus.js'
-import { CliError } from '../cli-error.js'
+import { readStdin } from '../stdin.js'
 import type { EntryView, MemoryItem } from '@smesh/bus'
 
 const out = (s: string): void => { process.stdout.write(s + '\n') }
 const MAX_STDIN = 60 * 1024
 
-async function readStdin (): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of process.stdin) {
-    size += (c as Buffer).byteLength
-    if (size > MAX_STDIN) throw new CliError(`the value on stdin is over ${MAX_STDIN} bytes`, 'memory values are small records; keep them under 60 KiB', 2)
-    chunks.push(c as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8').replace(/\n$/, '')
-}
 
 export async function runMemorySet (dataDir: string, key: string, value: string | undefined, opts: { json?: boolean }): Promise<void> {
-  const v = value == null || value === '-' ? await readStdin() : value
+  const v = value == null || value === '-' ? (await readStdin('value', MAX_STDIN, 'memory values are small records; keep them under 60 KiB')).replace(/\n$/, '') : value
   const e = await apiPost<EntryView>(dataDir, '/v1/memory/set', { key, value: v })
   out(opts.json === true ? JSON.stringify(e, null, 2) : `set ${key} (entry ${e.seq}, ${e.hash.slice(0, 12)}, on disk)`)
 }

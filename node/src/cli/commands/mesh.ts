@@ -4,8 +4,11 @@ import { loadOrCreateIdentity } from '@smesh/identity'
 import { openBus } from '@smesh/bus'
 import { MeshExistsError, newMeshConfig, readMeshConfigIfAny, writeMeshConfig } from '@smesh/membership'
 import { apiGet, apiPost } from '../../api/client.js'
+import { MAX_REQUEST_BODY } from '../../api/server.js'
 import { CliError } from '../cli-error.js'
-import { formatDuration, parseDuration } from '../duration.js'
+import { parseDuration } from '../duration.js'
+import { ago, duration, table } from '../format.js'
+import { readStdin } from '../stdin.js'
 import type { InviteView, MemberRow, MeshView } from '../../api/mesh-routes.js'
 import type { PendingAsk, PolicyRule } from '@smesh/membership'
 import type { EntryView } from '@smesh/bus'
@@ -67,26 +70,24 @@ export async function runInvite (dataDir: string, opts: { scopes?: string, ttl?:
     inv.token,
     '',
     `on the new device: smesh join ${inv.token.slice(0, 12)}...   (the whole token)`,
-    `works once, until ${new Date(inv.expiresAt).toISOString()} (${formatDuration(inv.expiresAt - Date.now())})`,
-    `scopes ${inv.scopes.join(', ')}; lease ${formatDuration(inv.leaseMs)}${inv.renew ? ', renewed while a member' : ', not renewed'}`,
+    `works once, until ${new Date(inv.expiresAt).toISOString()} (${duration(inv.expiresAt - Date.now())})`,
+    `scopes ${inv.scopes.join(', ')}; lease ${duration(inv.leaseMs)}${inv.renew ? ', renewed while a member' : ', not renewed'}`,
     `reaches this node at ${inv.addrs.join(', ')}`
   ].join('\n'))
 }
 
-function ago (at: number | null): string {
-  if (at == null) return 'never'
-  const ms = Date.now() - at
-  return ms < 2000 ? 'now' : `${formatDuration(ms)} ago`
+function since (at: number | null): string {
+  return at == null ? 'never' : ago(Date.now() - at)
 }
 
 export function formatMembers (rows: MemberRow[]): string {
-  const lines = rows.map(m => {
-    const expires = m.status === 'root' ? 'never' : m.status === 'revoked' ? '-' : m.expiresAt == null ? '-' : m.expiresAt > Date.now() ? `in ${formatDuration(m.expiresAt - Date.now())}` : `${formatDuration(Date.now() - m.expiresAt)} ago`
-    return [m.device.slice(0, 16), (m.name || '-').slice(0, 20), m.status, m.scopes.join(','), expires, m.connected ? 'connected' : ago(m.lastSeenAt)]
-  })
-  const head = ['DEVICE', 'NAME', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST SEEN']
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map(l => (l[i] as string).length)))
-  return [head, ...lines].map(l => l.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd()).join('\n')
+  return table([
+    ['DEVICE', 'NAME', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST SEEN'],
+    ...rows.map(m => {
+      const expires = m.status === 'root' ? 'never' : m.status === 'revoked' || m.expiresAt == null ? '-' : m.expiresAt > Date.now() ? `in ${duration(m.expiresAt - Date.now())}` : `${duration(Date.now() - m.expiresAt)} ago`
+      return [m.device.slice(0, 16), (m.name || '-').slice(0, 20), m.status, m.scopes.join(','), expires, m.connected ? 'connected' : since(m.lastSeenAt)]
+    })
+  ])
 }
 
 export async function runMembers (dataDir: string, opts: { json?: boolean }): Promise<void> {
@@ -132,7 +133,7 @@ export async function runPolicyShow (dataDir: string, opts: { json?: boolean }):
 export async function runPolicySet (dataDir: string, file: string, opts: { json?: boolean }): Promise<void> {
   let text: string
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8')
+    text = file === '-' ? await readStdin('policy', MAX_REQUEST_BODY, 'a policy is at most 256 rules') : await readFile(file, 'utf8')
   } catch (err: any) {
     throw new CliError(`cannot read ${file}: ${err.code ?? err.message}`, 'give a JSON file of rules, or - for stdin', 2)
   }
@@ -148,12 +149,6 @@ export async function runPolicySet (dataDir: string, file: string, opts: { json?
   else out(`policy set: ${r.rules.length} rule(s), entry ${r.entry.seq} (${r.entry.hash.slice(0, 12)})`)
 }
 
-async function readStdin (): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 export async function runApprovals (dataDir: string, opts: { json?: boolean }): Promise<void> {
   const list = await apiGet<PendingAsk[]>(dataDir, '/v1/approvals')
   if (opts.json === true) {
@@ -164,7 +159,7 @@ export async function runApprovals (dataDir: string, opts: { json?: boolean }): 
     out('no request waits for approval')
     return
   }
-  out(list.map(a => `${a.id}  ${a.action} ${JSON.stringify(a.subject)} from ${a.device.slice(0, 16)}, asked ${ago(a.askedAt)}, open for ${formatDuration(a.expiresAt - Date.now())}`).join('\n') + '\n(approve with: smesh approve ID, decline with: smesh approve ID --deny)')
+  out(list.map(a => `${a.id}  ${a.action} ${JSON.stringify(a.subject)} from ${a.device.slice(0, 16)}, asked ${since(a.askedAt)}, open for ${duration(a.expiresAt - Date.now())}`).join('\n') + '\n(approve with: smesh approve ID, decline with: smesh approve ID --deny)')
 }
 
 export async function runApprove (dataDir: string, id: string, opts: { deny?: boolean, json?: boolean }): Promise<void> {
