@@ -125,6 +125,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
     }
     const gossip = busGossipOptions(config.mesh)
+    const networkKey = swarmKey(meshConfig)
 
     const node = await createMeshNode({
       privateKey: identity.privateKey,
@@ -135,7 +136,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       listen: config.listen,
       // the node that admitted this device is dialed too: it brings the membership
       peers: [...new Set([...config.peers, ...(meshConfig.introducer?.addrs ?? [])])],
-      networkKey: swarmKey(meshConfig),
+      networkKey,
       allowPeer: (peerId) => !banned(peerId) && membership.allowsPeer(peerId),
       mdns: config.mdns,
       interfaces: config.interfaces,
@@ -180,7 +181,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       membership,
       invites,
       privateKey: identity.privateKey,
-      networkKey: swarmKey(meshConfig),
+      networkKey,
       nodeListen: config.listen,
       addrs: () => node.getMultiaddrs().map(ma => ma.toString()),
       logger: logger.components,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
-import { createBinding } from '@smesh/identity'
+import { createBinding, encodeBinding } from '@smesh/identity'
 import { decodeToken, swarmKey } from '@smesh/membership'
 import { joinWithToken } from '@smesh/node'
 import { SmeshProcess } from './smesh-process.js'
@@ -45,6 +45,5 @@ export async function joinInProcess (token: string, name: string): Promise<InPro
   const binding = await createBinding(privateKey, mlDsa65.keygen(seed))
   const identity = { privateKey, binding } as unknown as Identity
   const join = await joinWithToken(invite, identity, name)
-  const { encodeBinding } = await import('@smesh/identity')
   return { privateKey, seed, binding: encodeBinding(binding), networkKey: swarmKey(invite), mesh: invite.mesh, join }
 }
