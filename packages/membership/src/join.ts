@@ -1,7 +1,6 @@
 import { pbStream } from '@libp2p/utils'
 import { JOIN_VERSION, JoinRequest, JoinResponse, MAX_JOIN_ADDRS, MAX_JOIN_REQUEST_BYTES, MAX_JOIN_RESPONSE_BYTES, decodeJoinRequest, decodeJoinResponse } from '@smesh/protocols'
-import { decodeBinding, verifyBinding } from '@smesh/identity'
-import { createHash } from 'node:crypto'
+import { decodeBinding, pqFingerprintHex, verifyBinding } from '@smesh/identity'
 import { JoinFailedError } from './errors.js'
 import { MEMBER_KINDS, encodeBody } from './kinds.js'
 import type { InviteStore } from './invites.js'
@@ -63,7 +62,7 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
   try {
     const binding = decodeBinding(req.binding)
     peerId = (await verifyBinding(binding)).toString()
-    device = createHash('sha256').update(binding.pqPublicKey).digest('hex')
+    device = pqFingerprintHex(binding.pqPublicKey)
   } catch (err: any) {
     return await refuse('bad-binding', `the joining device's identity binding does not verify: ${err.message as string}`)
   }

@@ -6,8 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { Bus, LevelStorage, createSigner } from '@smesh/bus'
-import { createBinding, encodeBinding } from '@smesh/identity'
-import { createHash } from 'node:crypto'
+import { createBinding, encodeBinding, pqFingerprintHex } from '@smesh/identity'
 import { Membership } from '../src/membership.js'
 import type { MeshConfig } from '../src/mesh-file.js'
 
@@ -22,7 +21,7 @@ export async function makeDevice (): Promise<Device> {
   const key = await generateKeyPair('Ed25519')
   const seed = new Uint8Array(randomBytes(32))
   const pq = mlDsa65.keygen(seed)
-  return { seed, binding: encodeBinding(await createBinding(key, pq)), author: createHash('sha256').update(pq.publicKey).digest('hex'), peerId: peerIdFromPrivateKey(key).toString() }
+  return { seed, binding: encodeBinding(await createBinding(key, pq)), author: pqFingerprintHex(pq.publicKey), peerId: peerIdFromPrivateKey(key).toString() }
 }
 
 export function meshOf (root: Device, extra: Partial<MeshConfig> = {}): MeshConfig {

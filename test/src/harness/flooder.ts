@@ -6,9 +6,9 @@
  * publishes them on the bus topic at SMESH_FLOOD_RATE entries/s, prints
  * "sent N" and waits to be killed.
  */
-import { createHash } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { busGossipOptions, createSigner, signEntry } from '@smesh/bus'
+import { pqFingerprint } from '@smesh/identity'
 import { createMeshNode } from '@smesh/mesh'
 import { busTopic } from '@smesh/protocols'
 import { joinInProcess } from './mesh.js'
@@ -18,7 +18,7 @@ const member = await joinInProcess(env.SMESH_FLOOD_TOKEN as string, 'flooder')
 const count = Number(env.SMESH_FLOOD_COUNT ?? '3000')
 const rate = Number(env.SMESH_FLOOD_RATE ?? '2000')
 const signer = createSigner(member.seed)
-const author = createHash('sha256').update(signer.publicKey).digest()
+const author = pqFingerprint(signer.publicKey)
 const entries: Uint8Array[] = []
 let prev: Uint8Array | undefined
 for (let i = 1; i <= count; i++) {
@@ -36,7 +36,7 @@ await node.start()
 node.services.pubsub.subscribe(topic)
 const self = node.peerId.toString()
 while (!node.services.pubsub.getSubscribers(topic).some(p => p.toString() !== self)) await new Promise(resolve => setTimeout(resolve, 50))
-process.stdout.write(`ready ${self} ${author.toString('hex')}\n`)
+process.stdout.write(`ready ${self} ${Buffer.from(author).toString('hex')}\n`)
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]()
 await lines.next()
 const started = performance.now()
