@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
-import { files } from '@smesh/node'
+import { ApiClient } from '@smesh/node'
 import { ip } from '../src/harness/exec.js'
 import { Lan } from '../src/harness/lan.js'
 import { SmeshProcess, waitFor } from '../src/harness/smesh-process.js'
 import { progress } from './stats.js'
-import type { ApiInfo, BusStatusView } from '@smesh/node'
+import type { BusStatusView } from '@smesh/node'
 import type { IncomingMessage } from 'node:http'
 
 /**
@@ -105,58 +103,28 @@ export interface AppendedView { hash: string, author: string, seq: string, size:
  * A control-API client for one node that reads the node's API info once and
  * keeps its connections open (the CLI's apiPost opens one per request and
  * rereads two files each time: too much client load at hundreds of requests
- * per second on two cores). Talks over the node's Unix socket, which works
- * across network namespaces.
+ * per second on two cores): the node package's ApiClient with keep-alive.
+ * The harness starts every node with an API socket, which works across
+ * network namespaces.
  */
 export class NodeApi {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
-
-  private constructor (readonly dataDir: string, private readonly socket: string, private readonly token: string) {}
+  private constructor (private readonly api: ApiClient) {}
 
   static async open (dataDir: string): Promise<NodeApi> {
-    const info = JSON.parse(await readFile(files.apiInfo(dataDir), 'utf8')) as ApiInfo
-    if (info.socket == null) throw new Error(`the node of ${dataDir} has no API socket (start it with --api-socket)`)
-    const token = (await readFile(files.apiToken(dataDir), 'utf8')).trim()
-    return new NodeApi(dataDir, info.socket, token)
+    return new NodeApi(await ApiClient.open(dataDir, { keepAlive: true }))
+  }
+
+  get dataDir (): string {
+    return this.api.dataDir
   }
 
   /** Sends a request; resolves with the response once its headers are in (status 200), else rejects with the node's error. */
   async stream (method: 'GET' | 'POST', path: string, body?: unknown, options: { signal?: AbortSignal, keepAlive?: boolean } = {}): Promise<IncomingMessage> {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
-    return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({
-        socketPath: this.socket,
-        host: 'localhost',
-        path,
-        method,
-        signal: options.signal,
-        agent: options.keepAlive === false ? false : this.agent,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          accept: 'application/json',
-          ...(payload != null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {})
-        }
-      }, (res) => {
-        if (res.statusCode === 200) {
-          resolve(res)
-          return
-        }
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => { chunks.push(c) })
-        res.on('error', reject)
-        res.on('end', () => { reject(new Error(`${method} ${path}: HTTP ${res.statusCode ?? 0} ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`)) })
-      })
-      req.on('error', reject)
-      req.end(payload)
-    })
+    return await this.api.stream(method, path, body, options)
   }
 
   async request <T> (method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
-    const res = await this.stream(method, path, body, { signal: AbortSignal.timeout(timeoutMs) })
-    const chunks: Buffer[] = []
-    for await (const c of res) chunks.push(c as Buffer)
-    const text = Buffer.concat(chunks).toString('utf8')
-    return (text === '' ? undefined : JSON.parse(text)) as T
+    return await this.api.request<T>(method, path, body, { timeoutMs })
   }
 
   async get <T> (path: string): Promise<T> {
@@ -177,7 +145,7 @@ export class NodeApi {
   }
 
   close (): void {
-    this.agent.destroy()
+    this.api.close()
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { request } from 'node:http'
+import { Agent, request } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { ApiError, NodeNotRunningError } from '../errors.js'
 import { files } from '../paths.js'
@@ -69,63 +69,101 @@ export interface RequestOptions {
   timeoutMs?: number
 }
 
+/**
+ * The control API of one running node: its address and token are read once.
+ * The functions below open one per request (a CLI command makes one or
+ * two); a program making many keeps one, with `keepAlive` to reuse its
+ * connections.
+ */
+export class ApiClient {
+  private constructor (readonly dataDir: string, private readonly t: Target, private readonly agent?: Agent) {}
+
+  static async open (dataDir: string, options: { keepAlive?: boolean } = {}): Promise<ApiClient> {
+    return new ApiClient(dataDir, await target(dataDir), options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 64 }) : undefined)
+  }
+
+  /** Sends a request and returns the response once its headers are in (status 200), for streaming; `keepAlive: false` takes a connection of its own. */
+  async stream (method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions & { keepAlive?: boolean } = {}): Promise<IncomingMessage> {
+    const { dataDir, t } = this
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const signal = options.signal ?? AbortSignal.timeout(timeoutMs)
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    return await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({
+        ...t.options,
+        path,
+        method,
+        signal,
+        ...(this.agent != null ? { agent: options.keepAlive === false ? false : this.agent } : {}),
+        headers: {
+          authorization: `Bearer ${t.token}`,
+          host: t.host,
+          accept: 'application/json',
+          ...(payload != null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {})
+        }
+      }, (res) => {
+        if (res.statusCode === 200) {
+          resolve(res)
+          return
+        }
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => { if (chunks.length < 1024) chunks.push(c) })
+        res.on('error', reject)
+        res.on('end', () => { reject(failure(dataDir, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))) })
+      })
+      req.on('error', (err: any) => { reject(requestError(dataDir, err, timeoutMs)) })
+      req.end(payload)
+    })
+  }
+
+  /** Sends a request and returns the node's JSON answer. */
+  async request <T> (method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const res = await this.stream(method, path, body, options)
+    const chunks: Buffer[] = []
+    let size = 0
+    try {
+      for await (const c of res) {
+        size += (c as Buffer).byteLength
+        if (size > MAX_RESPONSE_BYTES) {
+          res.destroy()
+          throw new ApiError(`response from the node is over ${MAX_RESPONSE_BYTES} bytes`, 0)
+        }
+        chunks.push(c as Buffer)
+      }
+    } catch (err: any) {
+      throw err instanceof ApiError ? err : requestError(this.dataDir, err, timeoutMs)
+    }
+    const text = Buffer.concat(chunks).toString('utf8')
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T
+    } catch {
+      throw new ApiError('the node sent a response that is not JSON (HTTP 200)', 200)
+    }
+  }
+
+  async get <T> (path: string, options: RequestOptions = {}): Promise<T> {
+    return await this.request<T>('GET', path, undefined, options)
+  }
+
+  async post <T> (path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+    return await this.request<T>('POST', path, body, options)
+  }
+
+  /** Closes kept connections. */
+  close (): void {
+    this.agent?.destroy()
+  }
+}
+
 /** Sends a request to the node of `dataDir` and returns the response once its headers are in (status 200), for streaming. */
 export async function apiStream (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<IncomingMessage> {
-  const t = await target(dataDir)
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const signal = options.signal ?? AbortSignal.timeout(timeoutMs)
-  const payload = body === undefined ? undefined : JSON.stringify(body)
-  return await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({
-      ...t.options,
-      path,
-      method,
-      signal,
-      headers: {
-        authorization: `Bearer ${t.token}`,
-        host: t.host,
-        accept: 'application/json',
-        ...(payload != null ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {})
-      }
-    }, (res) => {
-      if (res.statusCode === 200) {
-        resolve(res)
-        return
-      }
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => { if (chunks.length < 1024) chunks.push(c) })
-      res.on('error', reject)
-      res.on('end', () => { reject(failure(dataDir, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))) })
-    })
-    req.on('error', (err: any) => { reject(requestError(dataDir, err, timeoutMs)) })
-    req.end(payload)
-  })
+  return await (await ApiClient.open(dataDir)).stream(method, path, body, options)
 }
 
 /** Sends a request to the node of `dataDir` and returns its JSON answer; throws NodeNotRunningError when there is none. */
 export async function apiRequest <T> (dataDir: string, method: 'GET' | 'POST', path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const res = await apiStream(dataDir, method, path, body, options)
-  const chunks: Buffer[] = []
-  let size = 0
-  try {
-    for await (const c of res) {
-      size += (c as Buffer).byteLength
-      if (size > MAX_RESPONSE_BYTES) {
-        res.destroy()
-        throw new ApiError(`response from the node is over ${MAX_RESPONSE_BYTES} bytes`, 0)
-      }
-      chunks.push(c as Buffer)
-    }
-  } catch (err: any) {
-    throw err instanceof ApiError ? err : requestError(dataDir, err, timeoutMs)
-  }
-  const text = Buffer.concat(chunks).toString('utf8')
-  try {
-    return (text === '' ? undefined : JSON.parse(text)) as T
-  } catch {
-    throw new ApiError('the node sent a response that is not JSON (HTTP 200)', 200)
-  }
+  return await (await ApiClient.open(dataDir)).request<T>(method, path, body, options)
 }
 
 /** GETs `path` from the node of `dataDir`; throws NodeNotRunningError when there is none. */
