@@ -6,6 +6,8 @@ import { InviteStore, MEMBER_KINDS, Membership, NotAuthorizedError, PolicyGate, 
 import { peerIdFromString } from '@libp2p/peer-id'
 import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
+import { TaskService } from './inference/service.js'
+import { taskRoutes } from './api/task-routes.js'
 import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
@@ -23,6 +25,7 @@ import type { MeshNode, PeerView, Topology } from '@smesh/mesh'
 
 export interface RunningNode {
   config: NodeConfig
+  tasks: TaskService
   identity: Identity
   meshConfig: MeshConfig
   membership: Membership
@@ -124,6 +127,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     if (!bus.chainConfirmed) {
       logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
     }
+    const tasks = new TaskService({ identity, name: config.name, config: config.inference, env, bus, membership, log: logger.log })
+    cleanups.push(async () => { await tasks.stop() })
     const gossip = busGossipOptions(config.mesh)
     const networkKey = swarmKey(meshConfig)
 
@@ -147,6 +152,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       msgIdFn: gossip.msgIdFn,
       fastMsgIdFn: gossip.fastMsgIdFn,
       topicScoreParams: gossip.topicScoreParams,
+      capabilities: () => tasks.capabilities(),
       services: { bus: busReplication({ bus, mesh: config.mesh }) }
     })
     const replication = (node.services as unknown as { bus: BusReplication }).bus
@@ -157,6 +163,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       throw portInUse(err, 'libp2p listen', config.listen.join(', '), 'another program (or smesh node) uses it: stop it, or choose another with --listen /ip4/0.0.0.0/tcp/PORT') ?? err
     }
     cleanups.push(async () => { await node.stop() })
+    await tasks.start(node)
     const reachable = node.getMultiaddrs().filter(ma => !isLoopback(ma))
     if (config.interfaces.length > 0 && reachable.length === 0) {
       logger.log.warn({ interfaces: config.interfaces }, 'no address of the chosen --interface is announced: nodes on the LAN cannot reach this one; check the names with `ip addr`')
@@ -270,6 +277,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
           }
         }),
         ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
+        ...taskRoutes({ tasks, bus }),
         '/v1/id': () => idView(),
         '/v1/peers': (): PeerView[] => presence.peers(),
         '/v1/topology': (): Topology => presence.topology(),
@@ -307,6 +315,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     let stopping: Promise<void> | undefined
     return {
       config,
+      tasks,
       identity,
       meshConfig,
       membership,

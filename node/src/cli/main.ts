@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { ENV_VARS } from '../config/load.js'
+import { PROVIDER_ENV_VARS } from '../inference/env.js'
 import { DEFAULT_API_PORT } from '../config/defaults.js'
 import { LOG_LEVELS } from '../config/schema.js'
 import { defaultDataDir, resolveDataDir } from '../paths.js'
@@ -118,7 +119,9 @@ Run "smesh <command> --help" for a command's options.`)
     .addHelpText('after', `
 Settings come from <data dir>/config.json, then the environment, then these flags (flags win).
 config.json fields: name, listen, peers, bootstrapFile, mdns, interfaces, excludeInterfaces,
-maxMdnsPeers, apiPort, apiSocket, logLevel. Environment: ${ENV_VARS.join(', ')}.
+maxMdnsPeers, apiPort, apiSocket, logLevel, ollamaUrl ("off" for none), residency, tierPolicy,
+taskConcurrency, maxInputChars, maxTokens, providers. Environment: ${ENV_VARS.join(', ')};
+cloud and OpenAI-compatible providers: ${PROVIDER_ENV_VARS.join(', ')} (keys never leave this device).
 Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT} on 127.0.0.1 (control API).
 
 Examples:
@@ -175,6 +178,20 @@ Blocked actions are recorded on the bus: smesh bus log --kind policy.deny`)
   nodeCommand(program, 'approve <id>', 'approve a waiting action (admin devices only)', async () => (await import('./commands/mesh.js')).runApprove, c => json(c)
     .option('--deny', 'decline it instead'))
 
+  nodeCommand(program, 'run [prompt...]', 'run a task on the best device of the mesh that can: the answer streams to stdout, a footer on stderr names who served it', async () => (await import('./commands/tasks.js')).runTask, c => json(c)
+    .option('--model <spec>', 'a model name, a preference list (a,b,c: the first available), family:NAME, or best (the default)')
+    .option('--residency <where>', 'local (this device only), mesh (any mesh device\'s own model, never a cloud) or cloud (cloud providers allowed); default from config (mesh)')
+    .option('--policy <policy>', 'local-first or quality-first (default from config: local-first)')
+    .option('--session <id>', 'a session on the bus: its messages are the context, and this exchange is added to it')
+    .option('--system <text>', 'a system prompt')
+    .option('--max-tokens <n>', 'most tokens of the answer (capped by the serving node)')
+    .option('--timeout <seconds>', 'give up after this long')
+    .addHelpText('after', `
+The prompt is read from stdin when none is given. Ctrl-C cancels the task on the serving device.
+Exit codes: 0 done, 1 failed, 2 bad usage, 6 not allowed by the lease, 7 refused by the residency, 130 cancelled.`))
+  nodeCommand(program, 'models', 'list what the mesh can run: model, device, provider, tier, warm, queue, speed, cooldown', async () => (await import('./commands/tasks.js')).runModels, json)
+  nodeCommand(program, 'tasks', 'list recent tasks from the bus: where each ran, how fast, handoffs, failures', async () => (await import('./commands/tasks.js')).runTasks, c => json(c)
+    .option('--limit <n>', 'how many (default 20)'))
   readCommand(program, 'id', 'show this node\'s PeerId, name, listen addresses and ML-DSA-65 key fingerprint', '/v1/id')
   readCommand(program, 'peers', 'list the peers this node hears: name, PeerId, address, connected, RTT, last heard', '/v1/peers')
   readCommand(program, 'topology', 'show the whole mesh: every node and who is connected to whom, with RTTs', '/v1/topology',

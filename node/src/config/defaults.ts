@@ -12,5 +12,12 @@ export const DEFAULTS = {
   maxMdnsPeers: DEFAULT_MAX_MDNS_PEERS,
   apiHost: '127.0.0.1',
   apiPort: DEFAULT_API_PORT,
-  logLevel: 'info' as const
+  logLevel: 'info' as const,
+  ollamaUrl: 'http://127.0.0.1:11434',
+  /** Tasks stay on the mesh's own devices unless a task or the config allows a cloud. */
+  residency: 'mesh' as const,
+  tierPolicy: 'local-first' as const,
+  taskConcurrency: 4,
+  maxInputChars: 200_000,
+  maxTokens: 4096
 }

@@ -66,7 +66,13 @@ const ENV: Record<string, { key: keyof Settings, kind: 'string' | 'list' | 'bool
   SMESH_MAX_MDNS_PEERS: { key: 'maxMdnsPeers', kind: 'int' },
   SMESH_API_PORT: { key: 'apiPort', kind: 'int' },
   SMESH_API_SOCKET: { key: 'apiSocket', kind: 'string' },
-  SMESH_LOG_LEVEL: { key: 'logLevel', kind: 'string' }
+  SMESH_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  SMESH_OLLAMA_URL: { key: 'ollamaUrl', kind: 'string' },
+  SMESH_RESIDENCY: { key: 'residency', kind: 'string' },
+  SMESH_TIER_POLICY: { key: 'tierPolicy', kind: 'string' },
+  SMESH_TASK_CONCURRENCY: { key: 'taskConcurrency', kind: 'int' },
+  SMESH_MAX_INPUT_CHARS: { key: 'maxInputChars', kind: 'int' },
+  SMESH_MAX_TOKENS: { key: 'maxTokens', kind: 'int' }
 }
 
 /** The environment variables that set a config field. */
@@ -163,6 +169,15 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
     apiHost: s.apiHost ?? DEFAULTS.apiHost,
     apiPort: s.apiPort ?? DEFAULTS.apiPort,
     apiSocket: s.apiSocket,
-    logLevel: s.logLevel ?? DEFAULTS.logLevel
+    logLevel: s.logLevel ?? DEFAULTS.logLevel,
+    inference: {
+      ollamaUrl: s.ollamaUrl === 'off' ? null : (s.ollamaUrl ?? DEFAULTS.ollamaUrl),
+      residency: s.residency ?? DEFAULTS.residency,
+      tierPolicy: s.tierPolicy ?? DEFAULTS.tierPolicy,
+      concurrency: s.taskConcurrency ?? DEFAULTS.taskConcurrency,
+      maxInputChars: s.maxInputChars ?? DEFAULTS.maxInputChars,
+      maxTokens: s.maxTokens ?? DEFAULTS.maxTokens,
+      providers: s.providers ?? []
+    }
   }
 }

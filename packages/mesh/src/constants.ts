@@ -30,3 +30,6 @@ export const DEFAULT_EXCLUDED_INTERFACES = [
 ]
 /** A mesh name: it becomes part of the mDNS service tag and the topic names. */
 export const MESH_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/
+
+/** Least time between two beacons sent because an advertised capability changed. */
+export const ANNOUNCE_MIN_GAP_MS = 1_000

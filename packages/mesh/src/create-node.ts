@@ -58,6 +58,8 @@ export interface MeshNodeInit {
    * without it completes no connection.
    */
   networkKey?: Uint8Array
+  /** Capabilities sent with every presence beacon (the model advert). */
+  capabilities?: () => Array<{ name: string, value: Uint8Array }>
   /** Which peers may hold a connection, asked once the Noise handshake names them (and before dialing one). */
   allowPeer?: (peerId: string) => boolean
 }
@@ -159,7 +161,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     staticHosts,
     lanDiscovery: useMdns,
     beaconIntervalMs: init.beaconIntervalMs,
-    staleAfterMs: init.staleAfterMs
+    staleAfterMs: init.staleAfterMs,
+    capabilities: init.capabilities
   })
 
   for (const [name, factory] of Object.entries(init.services ?? {})) services[name] = factory

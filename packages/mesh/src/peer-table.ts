@@ -99,7 +99,8 @@ export class PeerTable {
     record.links = p.links
       .filter(l => PEER_ID.test(l.peer) && l.peer !== peerId)
       .map(l => ({ peerId: l.peer, rttMs: l.rttUs === 0 ? null : l.rttUs / 1000 }))
-    record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value]))
+    // copied: the value is a view into a buffer the stream reuses
+    record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value.slice()]))
     return isNew ? 'new' : 'updated'
   }
 

@@ -9,7 +9,7 @@ import { decodeBinding, verifyBinding } from '@smesh/identity'
 import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable } from './peer-table.js'
 import { buildTopology } from './topology.js'
@@ -44,6 +44,8 @@ export interface PresenceInit {
   /** Most peers held in the table; beacons of further new peers are ignored. */
   maxPeers?: number
   clock?: Clock
+  /** Capabilities sent with every beacon (a model advert, ...), asked for each time. */
+  capabilities?: () => Array<{ name: string, value: Uint8Array }>
 }
 
 export interface PresenceComponents {
@@ -118,7 +120,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   /** Unknown peers heard only through relays so far: their first relayed beacon. */
   private readonly pending = new Map<string, { mono: number, bootId: bigint, seq: bigint }>()
   /** Verified identity bindings: PeerId -> hash of the binding and the ML-DSA fingerprint. */
-  private readonly bindings = new Map<string, { hash: string, fingerprint: string }>()
+  private readonly bindings = new Map<string, { hash: string, fingerprint: string, pqPublicKey: Uint8Array }>()
   private readonly verifying = new Set<string>()
   /** When each peer last triggered an extra beacon by subscribing (a peer toggling its subscription gets none). */
   private readonly subscribedAt = new Map<string, number>()
@@ -127,6 +129,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
+  private announceTimer?: ReturnType<typeof setTimeout>
   private lastBeaconMono = -Infinity
   private running = false
   private controller = new AbortController()
@@ -174,6 +177,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.timers = []
     clearTimeout(this.extraBeacon)
     this.extraBeacon = undefined
+    clearTimeout(this.announceTimer)
+    this.announceTimer = undefined
     const { pubsub, events } = this.c
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
@@ -196,6 +201,35 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   /** The peer table as plain objects, sorted by name. */
   peers (): PeerView[] {
     return this.table.list().map(r => this.view(r))
+  }
+
+  /**
+   * A capability from the peer's latest beacon, with the peer's ML-DSA-65
+   * public key once its identity binding verified (to check what is signed).
+   */
+  capability (peerId: string, name: string): { value: Uint8Array, pqPublicKey?: Uint8Array, lastSeenMs: number } | undefined {
+    const r = this.table.get(peerId)
+    const value = r?.capabilities.get(name)
+    if (r == null || value == null) return undefined
+    return { value, pqPublicKey: this.bindings.get(peerId)?.pqPublicKey, lastSeenMs: this.table.sinceHeard(r) }
+  }
+
+  /** PeerIds in the table, and whether each is connected. */
+  peerIds (): string[] {
+    return this.table.list().map(r => r.peerId)
+  }
+
+  /**
+   * Something this node advertises changed: a beacon goes out soon (at most
+   * one per ANNOUNCE_MIN_GAP_MS) instead of at the next interval.
+   */
+  announce (): void {
+    if (!this.running || this.announceTimer != null) return
+    const wait = Math.max(0, ANNOUNCE_MIN_GAP_MS - (this.clock.mono() - this.lastBeaconMono))
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined
+      if (this.running) this.beacon()
+    }, wait)
   }
 
   /** The whole mesh as this node knows it: itself, its peers and every reported link. */
@@ -278,7 +312,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       addrs: addrs.map(b => new Uint8Array(b)),
       links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),
       binding: withBinding ? new Uint8Array(this.init.binding) : new Uint8Array(0),
-      capabilities: []
+      capabilities: (this.init.capabilities?.() ?? []).map(c => ({ name: c.name, value: new Uint8Array(c.value) }))
     }
     this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
       this.log.error('publishing presence failed - %e', err)
@@ -389,7 +423,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       const bound = await verifyBinding(decoded)
       if (!bound.equals(from)) throw new Error(`binding names ${bound.toString()}, not the sender`)
       const fingerprint = bytesToHex(sha256(decoded.pqPublicKey))
-      this.bindings.set(id, { hash, fingerprint })
+      this.bindings.set(id, { hash, fingerprint, pqPublicKey: decoded.pqPublicKey })
       const record = this.table.get(id)
       if (record != null) record.pqFingerprint = fingerprint
     }).catch((err: Error) => {

@@ -5,32 +5,11 @@ import { apiGet, apiPost, apiStream } from '../../api/client.js'
 import { formatBusStatus, formatHeads, formatLog, formatLogLine, formatVerify } from '../format-bus.js'
 import { progress } from '../progress.js'
 import { CliError } from '../cli-error.js'
+import { lines, untilInterrupted } from '../ndjson.js'
 import type { BusStatusView } from '../../api/bus-routes.js'
 import type { AuthorView, EntryView, VerifyReport } from '@smesh/bus'
-import type { IncomingMessage } from 'node:http'
 
 const out = (s: string): void => { process.stdout.write(s + '\n') }
-
-/** Reads NDJSON lines from a streamed response; blank lines (heartbeats) are skipped. */
-async function * lines (res: IncomingMessage): AsyncGenerator<any> {
-  let buf = ''
-  for await (const chunk of res) {
-    buf += (chunk as Buffer).toString('utf8')
-    let nl: number
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim()
-      buf = buf.slice(nl + 1)
-      if (line !== '') yield JSON.parse(line)
-    }
-  }
-}
-
-/** A signal that aborts on Ctrl-C, for commands that stream until stopped. */
-function untilInterrupted (): AbortSignal {
-  const c = new AbortController()
-  process.once('SIGINT', () => { c.abort() })
-  return c.signal
-}
 
 export async function runBusLog (dataDir: string, opts: { author?: string, kind?: string, limit?: string, follow?: boolean, json?: boolean }): Promise<void> {
   const q = new URLSearchParams()

@@ -1,0 +1,133 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createSigner, encodeJsonBody, sessionAppend, sessionShow } from '@smesh/bus'
+import { ADVERT_CAPABILITY } from '@smesh/protocols'
+import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TaskServer } from '@smesh/tasks'
+import { buildProviders } from './providers.js'
+import type { Bus } from '@smesh/bus'
+import type { Identity } from '@smesh/identity'
+import type { Membership } from '@smesh/membership'
+import type { MeshNode } from '@smesh/mesh'
+import type { ChatMessage } from '@smesh/inference'
+import type { pino } from 'pino'
+import type { InferenceConfig } from '../config/schema.js'
+
+/** Task streams one peer may hold open to this node at once. */
+const MAX_TASK_STREAMS = 256
+
+export interface TaskServiceInit {
+  identity: Identity
+  name: string
+  config: InferenceConfig
+  env: NodeJS.ProcessEnv
+  bus: Bus
+  membership: Membership
+  log: pino.Logger
+}
+
+/**
+ * Inference on a node: its providers (the executor, created before libp2p so
+ * the advert rides in the first beacon), and once libp2p runs, the task
+ * protocol's server, the catalog of what the mesh can run and the router.
+ */
+export class TaskService {
+  readonly executor: Executor
+  router?: Router
+  catalog?: Catalog
+  private records: Promise<void> = Promise.resolve()
+  private controller = new AbortController()
+
+  constructor (private readonly init: TaskServiceInit) {
+    this.executor = new Executor({
+      peerId: init.identity.peerId.toString(),
+      providers: buildProviders(init.config, init.env),
+      signer: createSigner(init.identity.pqSeed),
+      concurrency: init.config.concurrency
+    })
+    this.executor.addEventListener('executor:cooldown', (evt) => {
+      const { provider, until, kind } = evt.detail
+      init.log.warn({ event: 'task:cooldown', provider, until: new Date(until).toISOString(), kind }, 'a provider rate-limited or is overloaded: it rests until then, and the advert says so')
+    })
+  }
+
+  /** The presence capability carrying this node's signed advert. */
+  capabilities (): Array<{ name: string, value: Uint8Array }> {
+    return [{ name: ADVERT_CAPABILITY, value: this.executor.advert() }]
+  }
+
+  /** Appends a task record to the bus after the ones before it; a failure is logged, never thrown. */
+  record (kind: string, body: object): void {
+    this.records = this.records.then(async () => {
+      await this.init.bus.append(kind, encodeJsonBody(body))
+    }).catch((err: Error) => {
+      this.init.log.warn({ err, kind }, 'a task record could not be written to the bus')
+    })
+  }
+
+  async start (node: MeshNode): Promise<void> {
+    const { identity, membership, log } = this.init
+    const self = identity.pqFingerprint
+    const peerId = identity.peerId.toString()
+    this.controller = new AbortController()
+    const presence = node.services.presence
+    this.executor.addEventListener('executor:change', () => { presence.announce() })
+    void this.executor.start().catch((err: Error) => { log.warn({ err }, 'reading the providers\' models failed') })
+    this.catalog = new Catalog({
+      self: { peerId, name: this.init.name },
+      executor: this.executor,
+      peers: { peers: () => presence.peers(), capability: (id, name) => presence.capability(id, name) },
+      onInvalid: (peer, reason) => { log.warn({ event: 'task:advert-invalid', peer, reason }, 'a peer\'s model advert was refused') }
+    })
+    const server = new TaskServer({
+      executor: this.executor,
+      peerId,
+      refuse: (peer) => {
+        if (!membership.has(self, 'task.serve')) return 'this node\'s lease does not include task.serve'
+        const device = membership.deviceOfPeer(peer)
+        if (device == null || !membership.has(device, 'task.submit')) return 'your lease does not include task.submit'
+        return undefined
+      },
+      onServed: ({ id, peer, result, error }) => {
+        if (result != null) {
+          this.record(TASK_KINDS.result, { task: id, submitter: peer, provider: result.provider, model: result.model, digest: result.digest, tier: result.tier, firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, inputTokens: result.inputTokens, outputTokens: result.outputTokens, finishReason: result.finishReason })
+          log.info({ event: 'task:served', task: id, peer, provider: result.provider, model: result.model, ms: result.totalMs }, 'served a task for a peer')
+        } else if (error != null) {
+          log.info({ event: 'task:refused', task: id, peer, code: error.code }, 'a task for a peer ended in an error')
+        }
+      }
+    })
+    await node.handle(TASK_PROTOCOL, (stream, connection) => {
+      server.serve(stream, connection, this.controller.signal).catch((err: Error) => {
+        stream.abort(err)
+        log.warn({ err }, 'a task stream failed')
+      })
+    }, { maxInboundStreams: MAX_TASK_STREAMS, maxOutboundStreams: MAX_TASK_STREAMS })
+    this.router = new Router({
+      self: { peerId, name: this.init.name },
+      catalog: this.catalog,
+      executor: this.executor,
+      residency: this.init.config.residency,
+      policy: this.init.config.tierPolicy,
+      open: async (peer, signal) => {
+        const conn = node.getConnections().find(c => c.remotePeer.toString() === peer && c.status === 'open')
+        if (conn != null) return await conn.newStream(TASK_PROTOCOL, { signal })
+        return await node.dialProtocol(peerIdFromString(peer), TASK_PROTOCOL, { signal })
+      },
+      record: (kind, body) => { this.record(kind, body) },
+      refuse: () => membership.has(self, 'task.submit') ? undefined : 'this device\'s lease does not include task.submit',
+      sessions: {
+        history: async (id) => {
+          const s = await sessionShow(this.init.bus, id)
+          const messages: ChatMessage[] = s.messages.filter(m => m.role === 'user' || m.role === 'assistant' || m.role === 'system').map(m => ({ role: m.role as ChatMessage['role'], content: m.content }))
+          return { id: s.id, messages }
+        },
+        append: async (id, message) => { await sessionAppend(this.init.bus, id, message) }
+      }
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.controller.abort()
+    this.executor.stop()
+    await this.records
+  }
+}

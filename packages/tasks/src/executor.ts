@@ -1,0 +1,224 @@
+import { ProviderError } from '@smesh/inference'
+import PQueue from 'p-queue'
+import { TypedEventEmitter } from 'main-event'
+import { ADVERT_TTL_MS, signAdvert } from './advert.js'
+import { TaskFailedError } from './errors.js'
+import { residencyAllows, sameModel } from './spec.js'
+import type { Residency } from './spec.js'
+import type { ChatMessage, ModelInfo, Provider, Tier } from '@smesh/inference'
+import type { Signer } from '@smesh/bus'
+import type { Advert, AdvertProvider } from '@smesh/protocols'
+
+/** How long a provider rests after a 429 or 503 that named no Retry-After. */
+export const DEFAULT_COOLDOWN_MS = 30_000
+/** How often model lists (and which models are loaded) are read again. */
+export const MODEL_REFRESH_MS = 10_000
+
+export interface ExecutorInit {
+  peerId: string
+  providers: Provider[]
+  signer: Signer
+  /** Tasks run at once on this node (all providers). */
+  concurrency?: number
+  /** Tasks that may wait for a slot; more are refused as busy. */
+  maxQueue?: number
+  refreshMs?: number
+  now?: () => number
+}
+
+export interface ProviderState {
+  name: string
+  kind: string
+  tier: Tier
+  models: ModelInfo[]
+  cooldownUntil: number
+  tokensPerS: number
+  /** Why the last model listing failed, if it did (no URL or key in it). */
+  listError?: string
+}
+
+export interface RunRequest {
+  provider: string
+  model: string
+  messages: ChatMessage[]
+  maxTokens?: number
+  temperature?: number
+  residency: Residency
+  /** The task comes from this very node. */
+  self: boolean
+}
+
+export interface RunResult {
+  provider: string
+  model: string
+  digest: string
+  tier: Tier
+  finishReason: string
+  inputTokens: number
+  outputTokens: number
+  firstTokenMs: number | null
+  totalMs: number
+}
+
+export interface ExecutorEvents {
+  /** Queue depth, a cooldown or the models changed: the advert should go out again. */
+  'executor:change': CustomEvent<{ reason: string }>
+  /** A provider rate-limited or overloaded: it cools down until then. */
+  'executor:cooldown': CustomEvent<{ provider: string, until: number, kind: string }>
+}
+
+/** Maps a provider's failure to the task error that travels back to the router. */
+export function taskErrorOf (err: unknown): TaskFailedError {
+  if (err instanceof TaskFailedError) return err
+  if (err instanceof ProviderError) return new TaskFailedError(err.kind, err.message, err.retryAfterMs, { cause: err, hint: err.hint })
+  const e = err as { name?: string, message?: string }
+  if (e?.name === 'AbortError') return new TaskFailedError('aborted', 'the task was cancelled')
+  return new TaskFailedError('server', `the task failed: ${String(e?.message ?? err).slice(0, 200)}`)
+}
+
+/**
+ * Runs tasks on this node's own providers: at most `concurrency` at once,
+ * a bounded queue behind them, a cooldown per provider after a rate limit,
+ * measured tokens per second, and the signed advert of all of it.
+ */
+export class Executor extends TypedEventEmitter<ExecutorEvents> {
+  readonly concurrency: number
+  private readonly queue: PQueue
+  private readonly maxQueue: number
+  private readonly states = new Map<string, ProviderState>()
+  private readonly byName = new Map<string, Provider>()
+  private readonly now: () => number
+  private timer?: ReturnType<typeof setInterval>
+  private controller = new AbortController()
+  private signed?: { bytes: Uint8Array, at: number, key: string }
+
+  constructor (private readonly init: ExecutorInit) {
+    super()
+    this.concurrency = init.concurrency ?? 4
+    this.maxQueue = init.maxQueue ?? 64
+    this.queue = new PQueue({ concurrency: this.concurrency })
+    this.now = init.now ?? Date.now
+    for (const p of init.providers) {
+      this.byName.set(p.name, p)
+      this.states.set(p.name, { name: p.name, kind: p.kind, tier: p.tier, models: [], cooldownUntil: 0, tokensPerS: 0 })
+    }
+  }
+
+  async start (): Promise<void> {
+    this.controller = new AbortController()
+    await this.refresh()
+    this.timer = setInterval(() => { void this.refresh() }, this.init.refreshMs ?? MODEL_REFRESH_MS)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.controller.abort()
+    this.queue.clear()
+  }
+
+  /** Reads every provider's model list again; an unreachable provider lists none. */
+  async refresh (): Promise<void> {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(5_000)])
+    let changed = false
+    await Promise.all([...this.byName.values()].map(async (p) => {
+      const s = this.states.get(p.name) as ProviderState
+      let models: ModelInfo[] = []
+      let listError: string | undefined
+      try {
+        models = await p.models({ signal })
+      } catch (err) {
+        listError = err instanceof ProviderError ? err.message : 'listing its models failed'
+      }
+      const key = (m: ModelInfo[]): string => JSON.stringify(m.map(x => [x.name, x.digest, x.loaded]))
+      if (key(models) !== key(s.models)) changed = true
+      s.models = models
+      s.listError = listError
+    }))
+    if (changed) this.changed('models')
+  }
+
+  /** Every provider's state, as this node sees it now. */
+  providers (): ProviderState[] {
+    return [...this.states.values()].map(s => ({ ...s, cooldownUntil: s.cooldownUntil > this.now() ? s.cooldownUntil : 0 }))
+  }
+
+  /** Tasks running plus waiting. */
+  get load (): number {
+    return this.queue.pending + this.queue.size
+  }
+
+  /** The advert of this node, signed; re-signed when it changed or a third of its life has passed. */
+  advert (): Uint8Array {
+    const now = this.now()
+    const providers: AdvertProvider[] = this.providers().map(s => ({
+      name: s.name,
+      kind: s.kind,
+      tier: s.tier,
+      cooldownUntil: BigInt(s.cooldownUntil),
+      tokensPerS: Math.round(s.tokensPerS * 10) / 10,
+      models: s.models.slice(0, 128).map(m => ({
+        name: m.name,
+        digest: m.digest ?? '',
+        family: m.family ?? '',
+        size: m.sizeBytes ?? 0,
+        quantization: m.quantization ?? '',
+        contextLength: m.contextLength ?? 0,
+        loaded: m.loaded
+      }))
+    }))
+    const key = JSON.stringify([this.load, providers], (_k, v) => typeof v === 'bigint' ? v.toString() : v)
+    if (this.signed != null && this.signed.key === key && now - this.signed.at < ADVERT_TTL_MS / 3) return this.signed.bytes
+    const advert: Advert = { version: 1, peer: this.init.peerId, issuedAt: BigInt(now), expiresAt: BigInt(now + ADVERT_TTL_MS), queue: this.load, concurrency: this.concurrency, providers }
+    this.signed = { bytes: signAdvert(advert, this.init.signer), at: now, key }
+    return this.signed.bytes
+  }
+
+  /**
+   * Runs one task on a named provider of this node. Refuses what the
+   * residency forbids, a model the provider does not list, a provider in its
+   * cooldown, and a full queue; a rate limit starts the provider's cooldown.
+   */
+  async run (req: RunRequest, options: { signal?: AbortSignal, onText?: (text: string) => void } = {}): Promise<RunResult> {
+    const provider = this.byName.get(req.provider)
+    const state = this.states.get(req.provider)
+    if (provider == null || state == null) throw new TaskFailedError('unknown-model', `this node has no provider "${req.provider}"`)
+    if (!residencyAllows(req.residency, provider.tier, req.self)) {
+      throw new TaskFailedError('residency', `residency ${req.residency} forbids ${provider.tier === 'cloud' ? 'a cloud provider' : 'another device'} (${provider.name})`)
+    }
+    const model = state.models.find(m => sameModel(m.name, req.model))
+    if (model == null) throw new TaskFailedError('unknown-model', `provider ${provider.name} has no model ${req.model}`)
+    const wait = state.cooldownUntil - this.now()
+    if (wait > 0) throw new TaskFailedError('rate-limit', `provider ${provider.name} is cooling down after a rate limit`, wait)
+    if (this.queue.size >= this.maxQueue) throw new TaskFailedError('busy', `this node already has ${this.load} tasks`)
+    const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
+    const started = this.queue.add(async () => {
+      this.changed('queue')
+      try {
+        return await provider.chat({ model: model.name, messages: req.messages, maxTokens: req.maxTokens, temperature: req.temperature }, { signal, onText: options.onText })
+      } finally {
+        queueMicrotask(() => { this.changed('queue') })
+      }
+    }, { signal })
+    this.changed('queue')
+    try {
+      const r = await started
+      if (r.firstTokenMs != null && r.usage.outputTokens > 1 && r.totalMs > r.firstTokenMs) {
+        const rate = (r.usage.outputTokens - 1) / ((r.totalMs - r.firstTokenMs) / 1000)
+        state.tokensPerS = state.tokensPerS === 0 ? rate : state.tokensPerS * 0.7 + rate * 0.3
+      }
+      return { provider: provider.name, model: r.model, digest: model.digest ?? '', tier: provider.tier, finishReason: r.finishReason, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs }
+    } catch (err) {
+      if (err instanceof ProviderError && (err.kind === 'rate-limit' || err.kind === 'overloaded')) {
+        state.cooldownUntil = this.now() + (err.retryAfterMs ?? DEFAULT_COOLDOWN_MS)
+        this.dispatchEvent(new CustomEvent('executor:cooldown', { detail: { provider: provider.name, until: state.cooldownUntil, kind: err.kind } }))
+        this.changed('cooldown')
+      }
+      throw taskErrorOf(signal.aborted ? Object.assign(new Error('aborted'), { name: 'AbortError' }) : err)
+    }
+  }
+
+  private changed (reason: string): void {
+    this.dispatchEvent(new CustomEvent('executor:change', { detail: { reason } }))
+  }
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto'
+import type { ChatMessage } from '@smesh/inference'
+
+/**
+ * Bus records a task leaves. The submitting node writes the request, each
+ * assignment and handoff, and how it ended (done, fail, or deny when the
+ * residency forbade every candidate); the serving node signs what it served
+ * (task.result). No record holds the prompt or the answer: only hashes and
+ * sizes, unless the task runs in a session the user keeps.
+ */
+export const TASK_KINDS = {
+  request: 'task.request',
+  assign: 'task.assign',
+  handoff: 'task.handoff',
+  deny: 'task.deny',
+  done: 'task.done',
+  fail: 'task.fail',
+  result: 'task.result'
+} as const
+
+export interface RequestRecord { task: string, promptSha256: string, promptChars: number, messages: number, model: string, residency: string, policy: string, session?: string }
+export interface AssignRecord { task: string, attempt: number, peer: string, device: string, provider: string, model: string, tier: string, score: number }
+export interface HandoffRecord { task: string, from: string, fromDevice: string, reason: string, message: string, partialChars: number, partialSha256: string }
+export interface DenyRecord { task: string, residency: string, model: string, reason: string, forbidden: Array<{ peer: string, provider: string, tier: string }> }
+export interface DoneRecord { task: string, peer: string, device: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, handoffs: number, chars: number }
+export interface FailRecord { task: string, code: string, message: string, attempts: number }
+export interface ResultRecord { task: string, submitter: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, finishReason: string }
+
+export function sha256Hex (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** The hash that stands for a prompt on the bus: of the messages as JSON. */
+export function promptHash (messages: ChatMessage[]): string {
+  return sha256Hex(JSON.stringify(messages.map(m => [m.role, m.content])))
+}

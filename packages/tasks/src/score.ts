@@ -1,0 +1,84 @@
+import { residencyAllows, specMatch } from './spec.js'
+import type { Candidate } from './catalog.js'
+import type { ModelSpec, Residency, TierPolicy } from './spec.js'
+
+export interface RankInput {
+  spec: ModelSpec
+  residency: Residency
+  policy: TierPolicy
+  /** Tasks this router already sent to each peer and has not seen end. */
+  inFlight: (peer: string) => number
+  /** 0..1 per `peer/provider`. */
+  reliability: (key: string) => number
+  /** The breaker of `peer/provider` is open. */
+  broken: (key: string) => boolean
+  /** This router saw `peer/provider` rate-limit until then (before its advert says so). */
+  cooldown: (key: string) => number
+  now: number
+}
+
+export interface Ranked {
+  candidate: Candidate
+  score: number
+}
+
+/** Why nothing could be chosen, for the error the user sees. */
+export interface Excluded {
+  /** Candidates of the model the residency forbids. */
+  residency: Candidate[]
+  /** Candidates of the model cooling down after a rate limit, and the soonest end. */
+  cooling: Candidate[]
+  coolingUntil: number
+  broken: Candidate[]
+}
+
+export const candidateKey = (c: { peer: string, provider: string }): string => `${c.peer}/${c.provider}`
+
+/**
+ * Scores every candidate that meets the model spec and the residency, best
+ * first. The model match dominates (a preference list's order is kept);
+ * then the tier policy, a model already in memory, free capacity, the
+ * router's trust in the candidate, measured speed and the round trip. Ties
+ * break on peer, provider and model names, so every node ranks alike.
+ */
+export function rank (candidates: Candidate[], input: RankInput): { ranked: Ranked[], excluded: Excluded } {
+  const excluded: Excluded = { residency: [], cooling: [], coolingUntil: Infinity, broken: [] }
+  const ranked: Ranked[] = []
+  for (const c of candidates) {
+    const match = specMatch(input.spec, { name: c.model, family: c.family })
+    if (match === 0) continue
+    if (!c.connected && !c.self) continue
+    if (!residencyAllows(input.residency, c.tier, c.self)) {
+      excluded.residency.push(c)
+      continue
+    }
+    const key = candidateKey(c)
+    const until = Math.max(c.cooldownUntil, input.cooldown(key))
+    if (until > input.now) {
+      excluded.cooling.push(c)
+      excluded.coolingUntil = Math.min(excluded.coolingUntil, until)
+      continue
+    }
+    if (input.broken(key)) {
+      excluded.broken.push(c)
+      continue
+    }
+    const preferredTier = input.policy === 'local-first' ? 'local' : 'cloud'
+    const load = (c.queue + input.inFlight(c.peer)) / c.concurrency
+    let score = match * 1000
+    score += c.tier === preferredTier ? 200 : 0
+    score += c.loaded ? 100 : 0
+    score -= Math.min(load, 4) * 40
+    score += input.reliability(key) * 60
+    score += Math.min(c.tokensPerS, 200) * 0.1
+    score -= Math.min(c.rttMs ?? 50, 50) * 0.2
+    ranked.push({ candidate: c, score })
+  }
+  ranked.sort((a, b) => b.score - a.score ||
+    cmp(a.candidate.peer, b.candidate.peer) || cmp(a.candidate.provider, b.candidate.provider) || cmp(a.candidate.model, b.candidate.model))
+  return { ranked, excluded }
+}
+
+function cmp (a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
