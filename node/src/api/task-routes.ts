@@ -76,7 +76,7 @@ function runTask (tasks: TaskService, ctx: RouteContext): StreamResponse {
 
 /** The control API's inference endpoints. */
 export function taskRoutes ({ tasks, bus }: TaskRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
-  const iso = (t: number): string | null => t > Date.now() ? new Date(t).toISOString() : null
+  const iso = (t: number): string | null => Number.isFinite(t) && t > Date.now() && t < 8.64e15 ? new Date(t).toISOString() : null
   return {
     '/v1/models': (): ModelsView => {
       const rows = tasks.catalog?.candidates() ?? []

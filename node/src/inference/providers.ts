@@ -32,7 +32,7 @@ function build (p: ProviderSetting, env: NodeJS.ProcessEnv, limits: Limits): Pro
   const key = keyOf(p, env)
   switch (p.kind) {
     case 'ollama':
-      return new OllamaProvider({ name: p.name, url: p.url, limits })
+      return new OllamaProvider({ name: p.name, url: p.url, tier: p.tier ?? (p.url != null ? tierOfUrl(p.url) : 'local'), limits })
     case 'openai':
       if (p.url == null) throw new ConfigError(`provider "${p.name}" (openai) needs a url`, 'for example http://127.0.0.1:8080/v1 (llama.cpp server)')
       return new OpenAIProvider({ name: p.name, baseURL: p.url, apiKey: key, tier: p.tier ?? tierOfUrl(p.url), limits })

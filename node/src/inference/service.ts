@@ -11,8 +11,8 @@ import type { ChatMessage } from '@smesh/inference'
 import type { pino } from 'pino'
 import type { InferenceConfig } from '../config/schema.js'
 
-/** Task streams one peer may hold open to this node at once. */
-const MAX_TASK_STREAMS = 256
+/** Task streams one connection may hold open at once (each buffers at most about 1 MiB). */
+const MAX_TASK_STREAMS = 32
 
 export interface TaskServiceInit {
   identity: Identity
@@ -45,7 +45,7 @@ export class TaskService {
     })
     this.executor.addEventListener('executor:cooldown', (evt) => {
       const { provider, until, kind } = evt.detail
-      init.log.warn({ event: 'task:cooldown', provider, until: new Date(until).toISOString(), kind }, 'a provider rate-limited or is overloaded: it rests until then, and the advert says so')
+      init.log.warn({ event: 'task:cooldown', provider, until, kind }, 'a provider rate-limited or is overloaded: it rests until then, and the advert says so')
     })
   }
 

@@ -30,10 +30,17 @@ export class ProviderError extends Error {
 
 /** Parses a Retry-After value (seconds or an HTTP date) into milliseconds. */
 export function retryAfterMs (value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value == null || value === '') return undefined
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000)
+  if (value == null || value === '' || value.length > 64) return undefined
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return clampRetryAfter(Number(value) * 1000)
   const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+  return Number.isNaN(at) ? undefined : clampRetryAfter(at - now)
+}
+
+/** The longest wait a provider may ask for; longer (or nonsensical) values are cut to it. */
+export const MAX_RETRY_AFTER_MS = 3_600_000
+
+export function clampRetryAfter (ms: number): number {
+  return Number.isFinite(ms) ? Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS) : MAX_RETRY_AFTER_MS
 }
 
 /** Maps an HTTP status (and what came with it) to a ProviderError. */

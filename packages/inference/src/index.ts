@@ -1,6 +1,6 @@
 export type { Tier, ProviderKind, ChatMessage, ChatRequest, ChatUsage, ChatResult, ChatOptions, ModelInfo, Provider, Limits } from './types.js'
 export { DEFAULT_LIMITS } from './types.js'
-export { ProviderError, retryAfterMs, httpError } from './errors.js'
+export { ProviderError, retryAfterMs, httpError, clampRetryAfter, MAX_RETRY_AFTER_MS } from './errors.js'
 export type { ProviderErrorKind } from './errors.js'
 export { applyLimits } from './limits.js'
 export { OllamaProvider, DEFAULT_OLLAMA_URL } from './ollama.js'

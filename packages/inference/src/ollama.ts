@@ -2,7 +2,7 @@ import { Ollama } from 'ollama'
 import { ProviderError, httpError, transportError } from './errors.js'
 import { Reply, applyLimits } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
-import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
+import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider, Tier } from './types.js'
 
 export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434'
 
@@ -10,6 +10,8 @@ export interface OllamaProviderInit {
   name?: string
   /** SMESH_OLLAMA_URL; default http://127.0.0.1:11434. */
   url?: string
+  /** Where the server runs; `local` unless it is a hosted one. */
+  tier?: Tier
   limits?: Limits
 }
 
@@ -22,13 +24,14 @@ function fail (name: string, err: any, signal?: AbortSignal): ProviderError {
 /** A local Ollama server, through the `ollama` package: list, ps, streamed chat. */
 export class OllamaProvider implements Provider {
   readonly kind = 'ollama'
-  readonly tier = 'local'
+  readonly tier: Tier
   readonly name: string
   private readonly client: Ollama
   private readonly limits: Limits
 
   constructor (init: OllamaProviderInit = {}) {
     this.name = init.name ?? 'ollama'
+    this.tier = init.tier ?? 'local'
     this.client = new Ollama({ host: init.url ?? DEFAULT_OLLAMA_URL })
     this.limits = init.limits ?? DEFAULT_LIMITS
   }
@@ -38,7 +41,9 @@ export class OllamaProvider implements Provider {
       options.signal?.throwIfAborted()
       const [list, ps] = await Promise.all([this.client.list(), this.client.ps()])
       const loaded = new Set(ps.models.map(m => m.name))
-      return list.models.map(m => ({
+      // Ollama's cloud models (`gpt-oss:120b-cloud`) run at ollama.com: never listed as local
+      const remote = (m: { name: string, remote_host?: string }): boolean => m.remote_host != null || /(^|[:-])cloud$/.test(m.name)
+      return list.models.filter(m => this.tier === 'cloud' || !remote(m as { name: string, remote_host?: string })).map(m => ({
         name: m.name,
         digest: m.digest,
         family: m.details?.family,

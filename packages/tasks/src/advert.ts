@@ -4,6 +4,8 @@ import type { Signer } from '@smesh/bus'
 
 /** How long an advert stays valid: a few beacon intervals. */
 export const ADVERT_TTL_MS = 30_000
+/** How far ahead of ours a peer's clock may run. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000
 
 /** Encodes and signs an advert with the node's ML-DSA-65 key. */
 export function signAdvert (advert: Advert, signer: Signer): Uint8Array {
@@ -34,5 +36,6 @@ export function openAdvert (bytes: Uint8Array, pqPublicKey: Uint8Array, sender: 
   if (advert.peer !== sender) throw new AdvertError('the advert names another peer than its sender')
   if (!createVerifier(pqPublicKey).verify(signed.advert, signed.signature, ADVERT_CONTEXT)) throw new AdvertError('the advert\'s signature does not verify')
   if (Number(advert.expiresAt) < now) throw new AdvertError('the advert has expired')
+  if (Number(advert.expiresAt) - Number(advert.issuedAt) > 2 * ADVERT_TTL_MS || Number(advert.issuedAt) > now + MAX_CLOCK_SKEW_MS) throw new AdvertError('the advert claims to live too long or comes from the future')
   return advert
 }

@@ -5,6 +5,9 @@ import type { Executor } from './executor.js'
 import type { Advert } from '@smesh/protocols'
 import type { Tier } from '@smesh/inference'
 
+/** A peer's advertised cooldown is believed up to this long. */
+const MAX_COOLDOWN_MS = 3_600_000
+
 /** One model on one provider of one node: what the router chooses among. */
 export interface Candidate {
   peer: string
@@ -103,9 +106,9 @@ export class Catalog {
       for (const p of advert.providers) {
         for (const m of p.models) {
           out.push({
-            peer: peer.peerId, device: peer.name, self: false, provider: p.name, kind: p.kind, tier: p.tier === 'cloud' ? 'cloud' : 'local',
+            peer: peer.peerId, device: peer.name, self: false, provider: p.name, kind: p.kind, tier: p.tier === 'local' ? 'local' : 'cloud',
             model: m.name, digest: m.digest, family: m.family, sizeBytes: m.size, quantization: m.quantization, contextLength: m.contextLength, loaded: m.loaded,
-            queue: advert.queue, concurrency: Math.max(1, advert.concurrency), cooldownUntil: Number(p.cooldownUntil), tokensPerS: p.tokensPerS, rttMs: peer.rttMs, connected: peer.connected
+            queue: advert.queue, concurrency: Math.max(1, advert.concurrency), cooldownUntil: Math.min(Number(p.cooldownUntil), this.now() + MAX_COOLDOWN_MS), tokensPerS: p.tokensPerS, rttMs: peer.rttMs, connected: peer.connected
           })
         }
       }

@@ -43,7 +43,7 @@ export class Continuation {
 
 /** Length of the longest prefix of `next` that ends `prev`, if at least MIN_OVERLAP long; else 0. */
 export function overlap (prev: string, next: string): number {
-  const max = Math.min(prev.length, next.length)
+  const max = Math.min(prev.length, next.length, LOOKAHEAD * 4)
   for (let k = max; k >= MIN_OVERLAP; k--) {
     if (prev.endsWith(next.slice(0, k))) return k
   }

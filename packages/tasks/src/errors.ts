@@ -28,7 +28,7 @@ export class TaskFailedError extends Error {
 
   /** Whether another candidate may take the task over. */
   get retryable (): boolean {
-    return ['busy', 'rate-limit', 'overloaded', 'server', 'connection', 'timeout', 'protocol', 'unknown-model'].includes(this.code)
+    return !['aborted', 'too-large', 'bad-request', 'malformed', 'deadline', 'residency', 'not-allowed'].includes(this.code)
   }
 }
 

@@ -1,4 +1,5 @@
-import { ProviderError } from '@smesh/inference'
+import { ProviderError, clampRetryAfter } from '@smesh/inference'
+import { Advert as AdvertCodec, MAX_ADVERT_PROVIDERS } from '@smesh/protocols'
 import PQueue from 'p-queue'
 import { TypedEventEmitter } from 'main-event'
 import { ADVERT_TTL_MS, signAdvert } from './advert.js'
@@ -65,6 +66,19 @@ export interface ExecutorEvents {
   'executor:change': CustomEvent<{ reason: string }>
   /** A provider rate-limited or overloaded: it cools down until then. */
   'executor:cooldown': CustomEvent<{ provider: string, until: number, kind: string }>
+}
+
+/** An advert's encoded size before its signature; receivers take 24 KiB signed, beacons 32 KiB in all. */
+export const ADVERT_BUDGET_BYTES = 16 * 1024
+
+/** Drops models (from the provider with the most, unloaded ones last in each list) until the advert fits its budget. */
+function fitAdvert (providers: AdvertProvider[]): void {
+  const size = (): number => AdvertCodec.encode({ version: 1, peer: '', issuedAt: 0n, expiresAt: 0n, queue: 0, concurrency: 0, providers }).byteLength + 128
+  while (size() > ADVERT_BUDGET_BYTES) {
+    const most = providers.reduce<AdvertProvider | undefined>((m, p) => m == null || p.models.length > m.models.length ? p : m, undefined)
+    if (most == null || most.models.length === 0) return
+    most.models.pop()
+  }
 }
 
 /** Maps a provider's failure to the task error that travels back to the router. */
@@ -151,13 +165,14 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
   /** The advert of this node, signed; re-signed when it changed or a third of its life has passed. */
   advert (): Uint8Array {
     const now = this.now()
-    const providers: AdvertProvider[] = this.providers().map(s => ({
+    const providers: AdvertProvider[] = this.providers().slice(0, MAX_ADVERT_PROVIDERS).map(s => ({
       name: s.name,
       kind: s.kind,
       tier: s.tier,
       cooldownUntil: BigInt(s.cooldownUntil),
       tokensPerS: Math.round(s.tokensPerS * 10) / 10,
-      models: s.models.slice(0, 128).map(m => ({
+      // models in memory first: they are what a trimmed advert keeps
+      models: [...s.models].sort((a, b) => Number(b.loaded) - Number(a.loaded)).slice(0, 128).map(m => ({
         name: m.name,
         digest: m.digest ?? '',
         family: m.family ?? '',
@@ -167,6 +182,7 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
         loaded: m.loaded
       }))
     }))
+    fitAdvert(providers)
     const key = JSON.stringify([this.load, providers], (_k, v) => typeof v === 'bigint' ? v.toString() : v)
     if (this.signed != null && this.signed.key === key && now - this.signed.at < ADVERT_TTL_MS / 3) return this.signed.bytes
     const advert: Advert = { version: 1, peer: this.init.peerId, issuedAt: BigInt(now), expiresAt: BigInt(now + ADVERT_TTL_MS), queue: this.load, concurrency: this.concurrency, providers }
@@ -210,7 +226,7 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
       return { provider: provider.name, model: r.model, digest: model.digest ?? '', tier: provider.tier, finishReason: r.finishReason, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs }
     } catch (err) {
       if (err instanceof ProviderError && (err.kind === 'rate-limit' || err.kind === 'overloaded')) {
-        state.cooldownUntil = this.now() + (err.retryAfterMs ?? DEFAULT_COOLDOWN_MS)
+        state.cooldownUntil = this.now() + clampRetryAfter(err.retryAfterMs ?? DEFAULT_COOLDOWN_MS)
         this.dispatchEvent(new CustomEvent('executor:cooldown', { detail: { provider: provider.name, until: state.cooldownUntil, kind: err.kind } }))
         this.changed('cooldown')
       }

@@ -1,6 +1,6 @@
 import { pbStream } from '@libp2p/utils'
 import { RateLimiter } from '@smesh/bus'
-import { MAX_TASK_FRAME_BYTES, MAX_TASK_REQUEST_BYTES, TASK_VERSION, TaskFrame, TaskRequest, decodeTaskFrame, decodeTaskRequest } from '@smesh/protocols'
+import { MAX_TASK_FRAME_BYTES, MAX_TASK_MESSAGES, MAX_TASK_REQUEST_BYTES, TASK_VERSION, TaskFrame, TaskRequest, decodeTaskFrame, decodeTaskRequest } from '@smesh/protocols'
 import { TaskFailedError, isTaskErrorCode } from './errors.js'
 import { taskErrorOf } from './executor.js'
 import { RESIDENCIES } from './spec.js'
@@ -20,6 +20,8 @@ const MAX_FRAME_TEXT = 16 * 1024
 const REQUEST_TIMEOUT_MS = 10_000
 /** Longest silence on a task stream before the submitter gives up on the peer. */
 export const TASK_IDLE_MS = 90_000
+/** Longest answer a submitter takes from a serving peer. */
+export const MAX_ANSWER_CHARS = 8 * 1024 * 1024
 
 /** What the serving node tells the submitter when a task is done. */
 export interface ServedBy extends RunResult {
@@ -56,7 +58,7 @@ export class TaskServer {
 
   async serve (stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
     const peer = connection.remotePeer.toString()
-    const pb = pbStream(stream, { maxDataLength: MAX_TASK_REQUEST_BYTES })
+    const pb = pbStream(stream, { maxDataLength: MAX_TASK_REQUEST_BYTES, maxBufferSize: MAX_TASK_REQUEST_BYTES + 16 })
     const controller = new AbortController()
     const onClose = (): void => { controller.abort() }
     stream.addEventListener('close', onClose)
@@ -65,15 +67,25 @@ export class TaskServer {
     const fail = async (err: TaskFailedError): Promise<void> => {
       this.init.onServed?.({ id, peer, error: err })
       if (stop.aborted) return
-      await pb.write({ text: '', error: { code: err.code, message: err.message.slice(0, 500), retryAfterMs: Math.min(err.retryAfterMs ?? 0, 2 ** 31) } }, TaskFrame, { signal: stop }).catch(() => {})
+      await pb.write({ text: '', error: { code: err.code, message: err.message.slice(0, 500), retryAfterMs: Math.min(err.retryAfterMs ?? 0, 2 ** 31) } }, TaskFrame, { signal: AbortSignal.any([stop, AbortSignal.timeout(5_000)]) }).catch(() => {})
       await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(new Error('close failed')) })
+    }
+    // who may send, and how much, is known before a byte of the request is read
+    const early = this.admit(peer)
+    if (early != null) {
+      stream.removeEventListener('close', onClose)
+      await fail(early)
+      return
     }
     let req: TaskRequest
     try {
       req = await pb.read(REQUEST, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
     } catch (err: any) {
       stream.removeEventListener('close', onClose)
-      await fail(new TaskFailedError('malformed', `unreadable task request: ${String(err?.message ?? err).slice(0, 200)}`))
+      const tooLarge = /length|exceed|too (long|large)|limit/i.test(String(err?.name ?? '') + String(err?.message ?? ''))
+      await fail(tooLarge
+        ? new TaskFailedError('too-large', `the task request is over ${MAX_TASK_REQUEST_BYTES} bytes or ${MAX_TASK_MESSAGES} messages`)
+        : new TaskFailedError('malformed', `unreadable task request: ${String(err?.message ?? err).slice(0, 200)}`))
       return
     }
     id = /^[0-9a-f]{32}$/.test(req.id) ? req.id : ''
@@ -86,7 +98,8 @@ export class TaskServer {
     this.running.set(peer, (this.running.get(peer) ?? 0) + 1)
     let writing = Promise.resolve()
     const send = (frame: TaskFrame): void => {
-      writing = writing.then(async () => { await pb.write(frame, TaskFrame, { signal: stop }) }).catch(() => { controller.abort() })
+      // a submitter that stops reading is given up on, like one that stops sending
+      writing = writing.then(async () => { await pb.write(frame, TaskFrame, { signal: AbortSignal.any([stop, AbortSignal.timeout(TASK_IDLE_MS)]) }) }).catch(() => { controller.abort() })
     }
     try {
       const result = await this.init.executor.run({
@@ -100,7 +113,7 @@ export class TaskServer {
       }, {
         signal: stop,
         onText: (text) => {
-          for (let i = 0; i < text.length; i += MAX_FRAME_TEXT) send({ text: text.slice(i, i + MAX_FRAME_TEXT) })
+          for (const piece of splitText(text, MAX_FRAME_TEXT)) send({ text: piece })
         }
       })
       const served: ServedBy = { ...result, peer: this.init.peerId }
@@ -120,18 +133,38 @@ export class TaskServer {
     }
   }
 
-  private check (peer: string, req: TaskRequest): TaskFailedError | undefined {
-    if (req.version !== TASK_VERSION) return new TaskFailedError('protocol', `task protocol version ${req.version} is not understood (this node speaks ${TASK_VERSION})`)
+  private admit (peer: string): TaskFailedError | undefined {
     const why = this.init.refuse(peer)
     if (why != null) return new TaskFailedError('not-allowed', why)
-    if (!/^[0-9a-f]{32}$/.test(req.id)) return new TaskFailedError('malformed', 'a task id is 32 hex digits')
-    if (!(RESIDENCIES as readonly string[]).includes(req.residency)) return new TaskFailedError('malformed', `unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
-    if (req.messages.length === 0 || req.messages.some(m => !ROLES.has(m.role))) return new TaskFailedError('malformed', 'a task needs messages with roles system, user or assistant')
-    if (req.deadline > 0n && Number(req.deadline) < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
     if ((this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
     if (!this.limiter.take(peer)) return new TaskFailedError('busy', 'too many tasks from this peer in a short time', 1_000)
     return undefined
   }
+
+  private check (peer: string, req: TaskRequest): TaskFailedError | undefined {
+    if (req.version !== TASK_VERSION) return new TaskFailedError('protocol', `task protocol version ${req.version} is not understood (this node speaks ${TASK_VERSION})`)
+    if (!/^[0-9a-f]{32}$/.test(req.id)) return new TaskFailedError('malformed', 'a task id is 32 hex digits')
+    if (!(RESIDENCIES as readonly string[]).includes(req.residency)) return new TaskFailedError('malformed', `unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
+    if (req.messages.length === 0 || req.messages.some(m => !ROLES.has(m.role))) return new TaskFailedError('malformed', 'a task needs messages with roles system, user or assistant')
+    // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
+    if (req.deadline > 0n && Number(req.deadline) + 300_000 < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
+    if ((this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
+    return undefined
+  }
+}
+
+/** Splits text into pieces of at most `max` UTF-16 units without cutting a surrogate pair. */
+export function splitText (text: string, max: number): string[] {
+  const out: string[] = []
+  let i = 0
+  while (i < text.length) {
+    let end = Math.min(i + max, text.length)
+    const last = text.charCodeAt(end - 1)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--
+    out.push(text.slice(i, end))
+    i = end
+  }
+  return out
 }
 
 function doneFrame (r: ServedBy): TaskFrame['done'] {
@@ -184,6 +217,7 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
       residency: call.residency,
       deadline: BigInt(call.deadline ?? 0)
     }, TaskRequest, { signal })
+    let received = 0
     while (true) {
       let frame: TaskFrame
       try {
@@ -193,7 +227,11 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
         if (err?.name === 'TimeoutError') throw new TaskFailedError('timeout', `the serving peer sent nothing for ${Math.round((options.idleMs ?? TASK_IDLE_MS) / 1000)} s`)
         throw new TaskFailedError('connection', 'the serving peer went away before the answer ended', undefined, { cause: err })
       }
-      if (frame.text !== '') options.onText?.(frame.text)
+      if (frame.text !== '') {
+        received += frame.text.length
+        if (received > MAX_ANSWER_CHARS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_ANSWER_CHARS} characters`)
+        options.onText?.(frame.text)
+      }
       if (frame.error != null) {
         const code = isTaskErrorCode(frame.error.code) ? frame.error.code : 'server'
         throw new TaskFailedError(code, frame.error.message.slice(0, 500), frame.error.retryAfterMs > 0 ? frame.error.retryAfterMs : undefined)
@@ -206,7 +244,7 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
           provider: d.provider,
           model: d.model,
           digest: d.digest,
-          tier: d.tier === 'cloud' ? 'cloud' : 'local',
+          tier: d.tier === 'local' ? 'local' : 'cloud',
           finishReason: d.finishReason,
           inputTokens: d.inputTokens,
           outputTokens: d.outputTokens,

@@ -17,7 +17,6 @@ import type { Stream } from '@libp2p/interface'
 /** Most candidates one task is tried on. */
 export const MAX_ATTEMPTS = 5
 /** Errors after which no other candidate is tried: the task itself is at fault, or the user stopped it. */
-const FINAL = new Set(['aborted', 'too-large', 'bad-request', 'malformed', 'deadline', 'residency', 'not-allowed'])
 const MAX_PROMPT_CHARS = 1_000_000
 
 export interface TaskInput {
@@ -151,7 +150,14 @@ export class Router {
     const task = randomBytes(16).toString('hex')
     const record = this.init.record
     record(TASK_KINDS.request, { task, promptSha256: promptHash(messages), promptChars: messages.reduce((n, m) => n + m.content.length, 0), messages: messages.length, model: formatModelSpec(spec), residency, policy, ...(session != null ? { session } : {}) })
-    if (session != null) await this.init.sessions?.append(session, { role: 'user', content: input.prompt })
+    /** Session writes are part of the record, not of the answer: a failure is noted, the task goes on. */
+    const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
+      if (session == null) return
+      await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'retry', task, peer: this.init.self.peerId, device: this.init.self.name, provider: 'session', code: 'session', message: `the session could not be written: ${err.message}` }) })
+    }
+    await toSession({ role: 'user', content: input.prompt })
+    /** Characters of the answer already in the session (a partial answer at a handoff). */
+    let inSession = 0
 
     let text = ''
     let firstTokenMs: number | null = null
@@ -194,12 +200,12 @@ export class Router {
         cont?.end()
         this.reliability.success(key)
         const outcome: TaskOutcome = {
-          task, text, peer: served.peer, device: c.device, provider: served.provider, model: served.model, digest: served.digest, tier: served.tier,
+          task, text, peer: c.peer, device: c.device, provider: c.provider, model: served.model, digest: served.digest || c.digest, tier: c.tier,
           firstTokenMs, totalMs: Math.round((performance.now() - started) * 10) / 10, inputTokens: served.inputTokens, outputTokens: served.outputTokens,
           attempts, handoffs, residency, ...(session != null ? { session } : {})
         }
         record(TASK_KINDS.done, { task, peer: outcome.peer, device: outcome.device, provider: outcome.provider, model: outcome.model, digest: outcome.digest, tier: outcome.tier, firstTokenMs, totalMs: outcome.totalMs, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, handoffs: handoffs.length, chars: text.length })
-        if (session != null) await this.init.sessions?.append(session, { role: 'assistant', content: text, model: outcome.model, peer: outcome.peer })
+        if (text.length > inSession) await toSession({ role: 'assistant', content: text.slice(inSession), model: outcome.model, peer: outcome.peer })
         return outcome
       } catch (e) {
         cont?.end()
@@ -216,8 +222,9 @@ export class Router {
           this.reliability.failure(key)
         }
         options.onEvent?.({ type: 'retry', task, peer: c.peer, device: c.device, provider: c.provider, code: err.code, message: err.message })
-        if (FINAL.has(err.code)) {
-          record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
+        if (!err.retryable) {
+          if (err.code === 'residency') record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: [{ peer: c.peer, provider: c.provider, tier: c.tier }] })
+          else record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
           throw err
         }
         {
@@ -225,9 +232,10 @@ export class Router {
           const handoff: Handoff = { from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, atChars: text.length }
           handoffs.push(handoff)
           record(TASK_KINDS.handoff, { task, from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, partialChars: text.length, partialSha256: sha256Hex(text) })
-          if (session != null && text.length > partial.length) {
-            await this.init.sessions?.append(session, { role: 'assistant', content: text.slice(partial.length), model: c.model, peer: c.peer })
-            await this.init.sessions?.append(session, { role: 'note', content: `answer cut off on ${c.device} (${err.code}) after ${text.length} characters; continued on the next peer` })
+          if (text.length > inSession) {
+            await toSession({ role: 'assistant', content: text.slice(inSession), model: c.model, peer: c.peer })
+            await toSession({ role: 'note', content: `answer cut off on ${c.device} (${err.code}) after ${text.length} characters; continued on the next peer` })
+            inSession = text.length
           }
           options.onEvent?.({ type: 'handoff', task, handoff })
         }

@@ -64,7 +64,8 @@ export function rank (candidates: Candidate[], input: RankInput): { ranked: Rank
       continue
     }
     const preferredTier = input.policy === 'local-first' ? 'local' : 'cloud'
-    const load = (c.queue + input.inFlight(c.peer)) / c.concurrency
+    // this node's queue already holds its own tasks; a peer's advert shows them within a second
+    const load = (c.self ? c.queue : Math.max(c.queue, input.inFlight(c.peer))) / c.concurrency
     let score = match * 1000
     score += c.tier === preferredTier ? 200 : 0
     score += c.loaded ? 100 : 0

@@ -166,3 +166,26 @@ describe('the executor', () => {
     ex.stop()
   })
 })
+
+describe('limits on what a node sends and believes', () => {
+  it('trims an advert of many models to fit a beacon, keeping the loaded ones', async () => {
+    const signer = createSigner(new Uint8Array(32).fill(3))
+    const many: ModelInfo[] = Array.from({ length: 400 }, (_, i) => ({ name: `model-${i}:latest`, digest: 'f'.repeat(64), family: 'llama', sizeBytes: 4_000_000_000 + i, quantization: 'Q4_K_M', loaded: i === 399 }))
+    const providers: Provider[] = Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, kind: 'ollama', tier: 'local', models: async () => many, chat: async () => { throw new Error('unused') } }))
+    const ex = new Executor({ peerId: 'peer-a', providers, signer, now: () => 5_000 })
+    await ex.refresh()
+    const bytes = ex.advert()
+    assert.ok(bytes.byteLength <= 24 * 1024, `${bytes.byteLength} bytes`)
+    const advert = openAdvert(bytes, signer.publicKey, 'peer-a', 5_000)
+    assert.equal(advert.providers.length, 16)
+    assert.equal(advert.providers[0]?.models[0]?.name, 'model-399:latest', 'the loaded model is kept')
+    assert.equal(advert.providers[0]?.models[0]?.size, 4_000_000_399, 'a size over 2^31 survives the wire')
+  })
+
+  it('a Retry-After of absurd size becomes an hour, not a crash', async () => {
+    const { retryAfterMs } = await import('@smesh/inference')
+    assert.equal(retryAfterMs('9'.repeat(60)), 3_600_000)
+    assert.equal(retryAfterMs('7'), 7_000)
+    assert.equal(retryAfterMs('Wed, 21 Oct 2999 07:28:00 GMT', 0), 3_600_000)
+  })
+})

@@ -1,4 +1,5 @@
 import { apiGet, apiStream } from '../../api/client.js'
+import { MAX_REQUEST_BODY } from '../../api/server.js'
 import { CliError } from '../cli-error.js'
 import { lines } from '../ndjson.js'
 import { readStdin } from '../stdin.js'
@@ -8,7 +9,8 @@ import type { TaskOutcome, TaskView } from '@smesh/tasks'
 
 const out = (s: string): void => { process.stdout.write(s + '\n') }
 const err = (s: string): void => { process.stderr.write(s + '\n') }
-const MAX_PROMPT_BYTES = 1024 * 1024
+/** What fits in one control API request with room for the options. */
+const MAX_PROMPT_BYTES = MAX_REQUEST_BODY - 4096
 
 /** Exit codes of `smesh run` beyond 0/1: the residency forbade every candidate; the user pressed Ctrl-C. */
 export const EXIT_RESIDENCY = 7
@@ -26,7 +28,7 @@ export function footer (r: TaskOutcome): string {
 
 export async function runTask (dataDir: string, promptWords: string[], opts: { model?: string, residency?: string, policy?: string, session?: string, system?: string, maxTokens?: string, timeout?: string, json?: boolean }): Promise<void> {
   let prompt = promptWords.join(' ')
-  if (prompt.trim() === '' && process.stdin.isTTY !== true) prompt = await readStdin('prompt', MAX_PROMPT_BYTES, 'give a shorter prompt')
+  if (prompt.trim() === '' && process.stdin.isTTY !== true) prompt = await readStdin('prompt', MAX_PROMPT_BYTES, 'give a shorter prompt (the control API takes 256 KiB per request)')
   if (prompt.trim() === '') throw new CliError('no prompt', 'give it as an argument (smesh run "...") or on stdin (echo ... | smesh run)', 2)
   const num = (v: string | undefined, flag: string): number | undefined => {
     if (v == null) return undefined
@@ -92,7 +94,7 @@ export function formatModels (v: ModelsView): string {
   }
   const rows = [['MODEL', 'DEVICE', 'PROVIDER', 'TIER', 'WARM', 'QUEUE', 'TOK/S', 'COOLDOWN']]
   for (const m of v.models) {
-    rows.push([m.model, m.self ? `${m.device} (this)` : m.device, m.provider, m.tier, m.warm ? 'yes' : 'no', `${m.queue}/${m.concurrency}`, m.tokensPerS > 0 ? m.tokensPerS.toFixed(1) : '-', m.cooldownUntil == null ? '-' : `until ${m.cooldownUntil.slice(11, 19)}`])
+    rows.push([m.model, m.self ? `${m.device} (this)` : m.device, m.provider, m.tier, m.warm ? 'yes' : 'no', `${m.queue}/${m.concurrency}`, m.tokensPerS > 0 ? m.tokensPerS.toFixed(1) : '-', m.cooldownUntil == null ? '-' : `until ${new Date(m.cooldownUntil).toLocaleTimeString()}`])
   }
   return table(rows)
 }
