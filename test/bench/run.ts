@@ -10,6 +10,7 @@ import { benchDiscovery } from './discovery.js'
 import { benchIdle } from './idle.js'
 import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
+import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './routing.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -18,9 +19,11 @@ import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
  *   npm run bench -- --only bus           # every bus benchmark
  *   npm run bench -- --only bus-latency,bus-size --bus-entries 100
  *   npm run bench -- --only mesh           # join time, revocation, pnet handshake
+ *   npm run bench -- --only routing        # mesh hop overhead, failover, routing under load
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
+const ROUTING = ['routing-overhead', 'routing-failover', 'routing-load']
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -39,7 +42,13 @@ const { values } = parseArgs({
     'bus-verify-entries': { type: 'string', default: '100000' },
     /** Devices joined in mesh-join, revocations in mesh-revoke. */
     'mesh-reps': { type: 'string', default: '5' },
-    'pnet-dials': { type: 'string', default: '200' }
+    'pnet-dials': { type: 'string', default: '200' },
+    /** Sequential tasks of routing-overhead (each way). */
+    'routing-tasks': { type: 'string', default: '200' },
+    /** 429 failovers and killed peers in routing-failover. */
+    'routing-reps': { type: 'string', default: '5' },
+    /** Tasks started at once in routing-load. */
+    'routing-concurrent': { type: 'string', default: '100' }
   }
 })
 const why = netnsUnavailable()
@@ -47,11 +56,11 @@ if (why != null) {
   process.stderr.write(`smesh bench: ${why}\n`)
   process.exit(1)
 }
-const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : [n]))
-const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH])
+const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : [n]))
+const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH, ...ROUTING])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
-  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*)\n`)
+  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*)\n`)
   process.exit(2)
 }
 const num = (name: keyof typeof values): number => Number(values[name])
@@ -70,6 +79,9 @@ if (only.has('bus-size')) results['bus-size'] = await benchBusSize({ nodes: 5, e
 if (only.has('mesh-join')) results['mesh-join'] = await benchMeshJoin(num('mesh-reps'))
 if (only.has('mesh-revoke')) results['mesh-revoke'] = await benchMeshRevoke(num('mesh-reps'))
 if (only.has('mesh-pnet')) results['mesh-pnet'] = await benchMeshPnet(num('pnet-dials'))
+if (only.has('routing-overhead')) results['routing-overhead'] = await benchRoutingOverhead(num('routing-tasks'))
+if (only.has('routing-failover')) results['routing-failover'] = await benchRoutingFailover(num('routing-reps'))
+if (only.has('routing-load')) results['routing-load'] = await benchRoutingLoad(num('routing-concurrent'))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

@@ -16,6 +16,8 @@ import type { Stream } from '@libp2p/interface'
 
 /** Most candidates one task is tried on. */
 export const MAX_ATTEMPTS = 5
+/** How often a task waits for a full node (100 ms more each time, at most 1 s) before it fails as busy. */
+const MAX_BUSY_WAITS = 120
 /** Errors after which no other candidate is tried: the task itself is at fault, or the user stopped it. */
 const MAX_PROMPT_CHARS = 1_000_000
 
@@ -164,6 +166,7 @@ export class Router {
     const handoffs: Handoff[] = []
     const tried = new Set<string>()
     let attempts = 0
+    let busyWaits = 0
     let last: TaskFailedError | undefined
     const emit = (piece: string): void => {
       if (piece === '') return
@@ -216,6 +219,23 @@ export class Router {
           throw why
         }
         last = err
+        if (err.code === 'busy' && text === '' && busyWaits < MAX_BUSY_WAITS) {
+          // a full node is not a failed one: wait a moment and rank again, this candidate included
+          busyWaits++
+          attempts--
+          tried.delete(key)
+          options.onEvent?.({ type: 'retry', task, peer: c.peer, device: c.device, provider: c.provider, code: err.code, message: err.message })
+          await new Promise<void>(resolve => {
+            const t = setTimeout(resolve, Math.min(err.retryAfterMs ?? 100 * busyWaits, 1_000))
+            signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
+          })
+          if (signal.aborted) {
+            const why = options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`)
+            record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
+            throw why
+          }
+          continue
+        }
         if (err.code === 'rate-limit' || err.code === 'overloaded') {
           this.cooldowns.set(key, this.now() + (err.retryAfterMs ?? 30_000))
         } else if (err.code !== 'busy') {
