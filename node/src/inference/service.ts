@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createSigner, encodeJsonBody, sessionAppend, sessionShow } from '@smesh/bus'
 import { ADVERT_CAPABILITY } from '@smesh/protocols'
-import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TaskServer } from '@smesh/tasks'
+import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TaskServer, resultRecord } from '@smesh/tasks'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
@@ -88,7 +88,7 @@ export class TaskService {
       },
       onServed: ({ id, peer, result, error }) => {
         if (result != null) {
-          this.record(TASK_KINDS.result, { task: id, submitter: peer, provider: result.provider, model: result.model, digest: result.digest, tier: result.tier, firstTokenMs: result.firstTokenMs, totalMs: result.totalMs, inputTokens: result.inputTokens, outputTokens: result.outputTokens, finishReason: result.finishReason })
+          this.record(TASK_KINDS.result, resultRecord(id, peer, result))
           log.info({ event: 'task:served', task: id, peer, provider: result.provider, model: result.model, ms: result.totalMs }, 'served a task for a peer')
         } else if (error != null) {
           log.info({ event: 'task:refused', task: id, peer, code: error.code }, 'a task for a peer ended in an error')
@@ -107,11 +107,8 @@ export class TaskService {
       executor: this.executor,
       residency: this.init.config.residency,
       policy: this.init.config.tierPolicy,
-      open: async (peer, signal) => {
-        const conn = node.getConnections().find(c => c.remotePeer.toString() === peer && c.status === 'open')
-        if (conn != null) return await conn.newStream(TASK_PROTOCOL, { signal })
-        return await node.dialProtocol(peerIdFromString(peer), TASK_PROTOCOL, { signal })
-      },
+      // libp2p opens the stream on the connection already there, and dials only when there is none
+      open: async (peer, signal) => await node.dialProtocol(peerIdFromString(peer), TASK_PROTOCOL, { signal }),
       record: (kind, body) => { this.record(kind, body) },
       refuse: () => membership.has(self, 'task.submit') ? undefined : 'this device\'s lease does not include task.submit',
       sessions: {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { ADVERT_CAPABILITY } from '@smesh/protocols'
 import { AdvertError, openAdvert } from './advert.js'
 import type { Executor } from './executor.js'
@@ -56,7 +55,8 @@ export interface CatalogInit {
  * ML-DSA-65 signature, the sender, the expiry).
  */
 export class Catalog {
-  private readonly verified = new Map<string, { hash: string, advert?: Advert }>()
+  /** Per peer: the advert bytes last checked (each beacon brings a new copy) and what they held. */
+  private readonly verified = new Map<string, { value: Uint8Array, advert?: Advert }>()
   private readonly now: () => number
 
   constructor (private readonly init: CatalogInit) {
@@ -67,10 +67,11 @@ export class Catalog {
   advertOf (peerId: string): Advert | undefined {
     const cap = this.init.peers.capability(peerId, ADVERT_CAPABILITY)
     if (cap == null || cap.pqPublicKey == null) return undefined
-    const hash = createHash('sha256').update(cap.value).digest('hex')
     let known = this.verified.get(peerId)
-    if (known?.hash !== hash) {
-      known = { hash }
+    // the same bytes again in a newer beacon (adverts are re-signed every 10 s): checked already
+    if (known != null && known.value !== cap.value && Buffer.compare(known.value, cap.value) === 0) known.value = cap.value
+    if (known?.value !== cap.value) {
+      known = { value: cap.value }
       try {
         known.advert = openAdvert(cap.value, cap.pqPublicKey, peerId, this.now())
       } catch (err) {

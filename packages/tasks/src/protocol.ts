@@ -62,18 +62,25 @@ export class TaskServer {
     const controller = new AbortController()
     const onClose = (): void => { controller.abort() }
     stream.addEventListener('close', onClose)
+    try {
+      await this.serveTask(stream, peer, pb, controller, signal)
+    } finally {
+      stream.removeEventListener('close', onClose)
+    }
+  }
+
+  private async serveTask (stream: Stream, peer: string, pb: ReturnType<typeof pbStream<Stream>>, controller: AbortController, signal: AbortSignal): Promise<void> {
     const stop = AbortSignal.any([signal, controller.signal])
     let id = ''
     const fail = async (err: TaskFailedError): Promise<void> => {
       this.init.onServed?.({ id, peer, error: err })
       if (stop.aborted) return
       await pb.write({ text: '', error: { code: err.code, message: err.message.slice(0, 500), retryAfterMs: Math.min(err.retryAfterMs ?? 0, 2 ** 31) } }, TaskFrame, { signal: AbortSignal.any([stop, AbortSignal.timeout(5_000)]) }).catch(() => {})
-      await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(new Error('close failed')) })
+      await closeStream(stream)
     }
     // who may send, and how much, is known before a byte of the request is read
     const early = this.admit(peer)
     if (early != null) {
-      stream.removeEventListener('close', onClose)
       await fail(early)
       return
     }
@@ -81,7 +88,6 @@ export class TaskServer {
     try {
       req = await pb.read(REQUEST, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
     } catch (err: any) {
-      stream.removeEventListener('close', onClose)
       const tooLarge = /length|exceed|too (long|large)|limit/i.test(String(err?.name ?? '') + String(err?.message ?? ''))
       await fail(tooLarge
         ? new TaskFailedError('too-large', `the task request is over ${MAX_TASK_REQUEST_BYTES} bytes or ${MAX_TASK_MESSAGES} messages`)
@@ -91,7 +97,6 @@ export class TaskServer {
     id = /^[0-9a-f]{32}$/.test(req.id) ? req.id : ''
     const refusal = this.check(peer, req)
     if (refusal != null) {
-      stream.removeEventListener('close', onClose)
       await fail(refusal)
       return
     }
@@ -119,12 +124,10 @@ export class TaskServer {
       const served: ServedBy = { ...result, peer: this.init.peerId }
       send({ text: '', done: doneFrame(served) })
       await writing
-      stream.removeEventListener('close', onClose)
-      await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(new Error('close failed')) })
+      await closeStream(stream)
       this.init.onServed?.({ id, peer, result: served })
     } catch (err) {
       await writing
-      stream.removeEventListener('close', onClose)
       await fail(taskErrorOf(err))
     } finally {
       const n = (this.running.get(peer) ?? 1) - 1
@@ -136,7 +139,7 @@ export class TaskServer {
   private admit (peer: string): TaskFailedError | undefined {
     const why = this.init.refuse(peer)
     if (why != null) return new TaskFailedError('not-allowed', why)
-    if ((this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
+    if (this.full(peer)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
     if (!this.limiter.take(peer)) return new TaskFailedError('busy', 'too many tasks from this peer in a short time', 1_000)
     return undefined
   }
@@ -148,9 +151,19 @@ export class TaskServer {
     if (req.messages.length === 0 || req.messages.some(m => !ROLES.has(m.role))) return new TaskFailedError('malformed', 'a task needs messages with roles system, user or assistant')
     // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
     if (req.deadline > 0n && Number(req.deadline) + 300_000 < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
-    if ((this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
+    // checked again: other streams of the peer may have started while this request was read
+    if (this.full(peer)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
     return undefined
   }
+
+  private full (peer: string): boolean {
+    return (this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)
+  }
+}
+
+/** Closes a task stream, or resets it if the close does not finish in time. */
+async function closeStream (stream: Stream): Promise<void> {
+  await stream.close({ signal: AbortSignal.timeout(5_000) }).catch(() => { stream.abort(new Error('close failed')) })
 }
 
 /** Splits text into pieces of at most `max` UTF-16 units without cutting a surrogate pair. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { RunResult } from './executor.js'
 import type { ChatMessage } from '@smesh/inference'
 
 /**
@@ -25,6 +26,11 @@ export interface DenyRecord { task: string, residency: string, model: string, re
 export interface DoneRecord { task: string, peer: string, device: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, handoffs: number, chars: number }
 export interface FailRecord { task: string, code: string, message: string, attempts: number }
 export interface ResultRecord { task: string, submitter: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, finishReason: string }
+
+/** The task.result a serving node signs for what it ran. */
+export function resultRecord (task: string, submitter: string, r: RunResult): ResultRecord {
+  return { task, submitter, provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, finishReason: r.finishReason }
+}
 
 export function sha256Hex (text: string): string {
   return createHash('sha256').update(text).digest('hex')

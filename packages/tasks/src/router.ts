@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { CONTINUE_PROMPT, Continuation } from './continuation.js'
 import { InvalidTaskError, ResidencyError, TaskFailedError } from './errors.js'
-import { TASK_KINDS, promptHash, sha256Hex } from './records.js'
+import { TASK_KINDS, promptHash, resultRecord, sha256Hex } from './records.js'
 import { Reliability } from './reliability.js'
 import { candidateKey, rank } from './score.js'
 import { callTask } from './protocol.js'
@@ -10,7 +10,7 @@ import { taskErrorOf } from './executor.js'
 import type { Candidate, Catalog } from './catalog.js'
 import type { Executor } from './executor.js'
 import type { ServedBy } from './protocol.js'
-import type { Residency, TierPolicy } from './spec.js'
+import type { ModelSpec, Residency, TierPolicy } from './spec.js'
 import type { ChatMessage } from '@smesh/inference'
 import type { Stream } from '@libp2p/interface'
 
@@ -113,12 +113,12 @@ export class Router {
     this.reliability = new Reliability(this.now)
   }
 
-  /** Candidates for a spec, best first, as `smesh models` or a dry run shows them. */
-  plan (input: { model?: string, residency?: string, policy?: string }): ReturnType<typeof rank> {
+  /** Candidates for a spec, best first. */
+  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy): ReturnType<typeof rank> {
     return rank(this.init.catalog.candidates(), {
-      spec: parseModelSpec(input.model),
-      residency: input.residency != null ? parseResidency(input.residency) : (this.init.residency ?? 'mesh'),
-      policy: input.policy != null ? parseTierPolicy(input.policy) : (this.init.policy ?? 'local-first'),
+      spec,
+      residency,
+      policy,
       inFlight: (peer) => this.inFlight.get(peer) ?? 0,
       reliability: (key) => this.reliability.score(key),
       broken: (key) => this.reliability.open(key),
@@ -168,6 +168,12 @@ export class Router {
     let attempts = 0
     let busyWaits = 0
     let last: TaskFailedError | undefined
+    /** The user cancelled or the task ran out of time: recorded, and the error to throw. */
+    const stopped = (): TaskFailedError => {
+      const why = options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`)
+      record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
+      return why
+    }
     const emit = (piece: string): void => {
       if (piece === '') return
       firstTokenMs ??= Math.round((performance.now() - started) * 10) / 10
@@ -176,7 +182,7 @@ export class Router {
     }
 
     while (attempts < MAX_ATTEMPTS) {
-      const { ranked, excluded } = this.plan({ model: input.model, residency, policy })
+      const { ranked, excluded } = this.plan(spec, residency, policy)
       const next = ranked.find(r => !tried.has(candidateKey(r.candidate)))
       if (next == null) {
         const err = this.noCandidate(task, formatModelSpec(spec), residency, excluded, last, ranked.length > 0)
@@ -214,9 +220,7 @@ export class Router {
         cont?.end()
         const err = taskErrorOf(e)
         if (signal.aborted) {
-          const why = options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`)
-          record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
-          throw why
+          throw stopped()
         }
         last = err
         if (err.code === 'busy' && text === '' && busyWaits < MAX_BUSY_WAITS) {
@@ -230,9 +234,7 @@ export class Router {
             signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
           })
           if (signal.aborted) {
-            const why = options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`)
-            record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
-            throw why
+            throw stopped()
           }
           continue
         }
@@ -273,7 +275,7 @@ export class Router {
   private async attempt (c: Candidate, call: Parameters<typeof callTask>[1], signal: AbortSignal, onText: (t: string) => void): Promise<ServedBy> {
     if (c.self) {
       const r = await this.init.executor.run({ ...call, self: true }, { signal, onText })
-      this.init.record(TASK_KINDS.result, { task: call.id, submitter: this.init.self.peerId, provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, finishReason: r.finishReason })
+      this.init.record(TASK_KINDS.result, resultRecord(call.id, this.init.self.peerId, r))
       return { ...r, peer: this.init.self.peerId }
     }
     return await callTask(async (s) => await this.init.open(c.peer, s), call, { signal, onText })
