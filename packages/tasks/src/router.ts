@@ -72,6 +72,8 @@ export type RouterEvent =
   | { type: 'assign', task: string, attempt: number, peer: string, device: string, provider: string, model: string, tier: string }
   | { type: 'handoff', task: string, handoff: Handoff }
   | { type: 'retry', task: string, peer: string, device: string, provider: string, code: string, message: string }
+  /** Something went wrong beside the answer (a session write); the task goes on. */
+  | { type: 'warning', task: string, message: string }
 
 export interface SessionStore {
   /** The session's messages, oldest first (throws when there is no such session). */
@@ -155,7 +157,7 @@ export class Router {
     /** Session writes are part of the record, not of the answer: a failure is noted, the task goes on. */
     const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
       if (session == null) return
-      await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'retry', task, peer: this.init.self.peerId, device: this.init.self.name, provider: 'session', code: 'session', message: `the session could not be written: ${err.message}` }) })
+      await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'warning', task, message: `the session could not be written: ${err.message}` }) })
     }
     await toSession({ role: 'user', content: input.prompt })
     /** Characters of the answer already in the session (a partial answer at a handoff). */

@@ -56,9 +56,10 @@ export async function runTask (dataDir: string, promptWords: string[], opts: { m
       if (line.type === 'text') {
         text += String(line.text)
         if (opts.json !== true) process.stdout.write(String(line.text))
-      } else if (line.type === 'handoff' && opts.json !== true) {
-        // shown once the answer is done, in the footer; the stream stays one continuous answer
+      } else if (line.type === 'warning') {
+        err(`— warning: ${String(line.message)}`)
       } else if (line.type === 'done') {
+        // handoffs are shown in the footer: stdout stays one continuous answer
         const r = line.result as TaskOutcome
         if (opts.json === true) {
           out(JSON.stringify(r, null, 2))
