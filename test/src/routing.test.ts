@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -7,8 +6,8 @@ import { netnsUnavailable } from './harness/exec.js'
 import { FixtureProcess } from './harness/fixture-process.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
 import { startMesh } from './harness/mesh.js'
-import { SMESH_BIN, cleanEnv, waitFor } from './harness/smesh-process.js'
-import type { SmeshProcess } from './harness/smesh-process.js'
+import { cleanEnv, spawnCli, waitFor } from './harness/smesh-process.js'
+import type { CliRun, SmeshProcess } from './harness/smesh-process.js'
 import type { FixtureScript } from '../fixtures/providers.js'
 import type { ModelsView } from '@smesh/node'
 import type { TaskOutcome, TaskView } from '@smesh/tasks'
@@ -23,14 +22,9 @@ const FULL = ANSWER.join('')
 const llama = (loaded: boolean): FixtureScript['models'][number] => ({ name: 'llama3.2:3b', family: 'llama', digest: loaded ? 'warm0001' : 'cold0002', size: 2_019_393_189, quantization: 'Q4_K_M', loaded })
 
 /** A `smesh run` in a namespace, its output gathered as it streams. */
-function runStreaming (ns: string, dataDir: string, args: string[]): { child: ReturnType<typeof spawn>, out: () => string, err: () => string, done: Promise<number | null> } {
-  const child = spawn('ip', ['netns', 'exec', ns, SMESH_BIN, 'run', ...args, '--data-dir', dataDir], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
-  const done = new Promise<number | null>(resolve => child.once('close', (code) => { resolve(code) }))
-  return { child, out: () => out, err: () => err, done }
+function runStreaming (ns: string, dataDir: string, args: string[]): { child: CliRun['child'], out: () => string, err: () => string, done: Promise<number | null> } {
+  const r = spawnCli(['run', ...args, '--data-dir', dataDir], { ns, timeoutMs: 60_000 })
+  return { child: r.child, out: r.stdout, err: r.stderr, done: r.done.then(x => x.code) }
 }
 
 async function filesUnder (dir: string): Promise<string[]> {

@@ -38,23 +38,37 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs one `smesh` CLI command to completion (inside `ns` when given). */
-export async function runCli (args: string[], options: { ns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, signal?: AbortSignal } = {}): Promise<CliResult> {
+/** A `smesh` CLI command as it runs: its process, what it printed so far, and its end. */
+export interface CliRun {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  done: Promise<CliResult>
+}
+
+/** Starts one `smesh` CLI command (inside `ns` when given); ended by its PID if the tests end first. */
+export function spawnCli (args: string[], options: { ns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, signal?: AbortSignal } = {}): CliRun {
   const [cmd, argv] = command(options.ns, args)
   const child = spawn(cmd, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal })
   track(child)
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
-  return await new Promise((resolve, reject) => {
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       resolve({ code, signal, stdout, stderr })
     })
   })
+  return { child, stdout: () => stdout, stderr: () => stderr, done }
+}
+
+/** Runs one `smesh` CLI command to completion (inside `ns` when given). */
+export async function runCli (args: string[], options: { ns?: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, signal?: AbortSignal } = {}): Promise<CliResult> {
+  return await spawnCli(args, options).done
 }
 
 /** The environment without any SMESH_* variable of the caller. */
