@@ -6,7 +6,9 @@ import { FixtureProcess } from '../src/harness/fixture-process.js'
 import { Lan } from '../src/harness/lan.js'
 import { startMesh } from '../src/harness/mesh.js'
 import { SmeshProcess, cleanEnv, waitFor } from '../src/harness/smesh-process.js'
+import { ndjsonLines } from '@smesh/node'
 import { NodeApi, clockTicksPerSec, round, sleep } from './bus-common.js'
+import { cpuTicks } from './idle.js'
 import { percentiles, progress, summarize } from './stats.js'
 import type { FixtureScript } from '../fixtures/providers.js'
 import type { ModelsView } from '@smesh/node'
@@ -59,26 +61,18 @@ async function runTask (api: NodeApi, body: object, options: { onLine?: (line: T
   const run: TaskRun = { sentAt, ttftMs: null, totalMs: NaN, text: '', lines: [] }
   try {
     const res = await api.stream('POST', '/v1/run', body, { signal: AbortSignal.timeout(options.timeoutMs ?? 120_000) })
-    res.setEncoding('utf8')
-    let rest = ''
-    for await (const chunk of res) {
+    for await (const line of ndjsonLines(res) as AsyncGenerator<TaskLine>) {
       const at = performance.now() - sentAt
-      const parts = (rest + (chunk as string)).split('\n')
-      rest = parts.pop() ?? ''
-      for (const l of parts) {
-        if (l === '') continue
-        const line = JSON.parse(l) as TaskLine
-        run.lines.push({ at, line })
-        if (line.type === 'text') {
-          run.ttftMs ??= at
-          run.text += line.text ?? ''
-        } else if (line.type === 'done') {
-          run.outcome = line.result
-        } else if (line.type === 'error') {
-          run.error = { code: line.error?.code ?? 'unknown', message: line.error?.message ?? '' }
-        }
-        options.onLine?.(line, at)
+      run.lines.push({ at, line })
+      if (line.type === 'text') {
+        run.ttftMs ??= at
+        run.text += line.text ?? ''
+      } else if (line.type === 'done') {
+        run.outcome = line.result
+      } else if (line.type === 'error') {
+        run.error = { code: line.error?.code ?? 'unknown', message: line.error?.message ?? '' }
       }
+      options.onLine?.(line, at)
     }
   } catch (err: any) {
     run.error ??= { code: err?.status != null ? `http-${String(err.status)}` : String(err?.code ?? err?.name ?? 'client'), message: String(err?.message ?? err) }
@@ -98,13 +92,6 @@ async function nodePid (p: SmeshProcess): Promise<number> {
   const children = (await readFile(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8').catch(() => '')).split(' ').map(Number).filter(n => n > 0)
   for (const c of children) if (await isNode(c)) return c
   throw new Error(`no node process for ${p.name} (pid ${p.pid}: ${await readFile(`/proc/${p.pid}/cmdline`, 'utf8').catch(() => '?')})`)
-}
-
-/** utime + stime of a process, in clock ticks. */
-async function cpuTicks (pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[11]) + Number(fields[12])
 }
 
 /** Waits until `from` lists `device`'s copy of the model and holds a connection to it. */
