@@ -48,6 +48,23 @@ describe('configuration', () => {
     assert.throws(() => readEnv({ SMESH_LOG_LEVEL: 'loud' }), /SMESH_LOG_LEVEL: /)
   })
 
+  it('the gateway: 127.0.0.1:11435 by default, moved or turned off by env or flag, aliases from config.json', async () => {
+    const dir = await tmp()
+    const d = await resolveConfig(dir, {}, {})
+    assert.deepEqual([d.gateway?.host, d.gateway?.port, d.gateway?.openLoopback], ['127.0.0.1', 11435, false])
+    assert.equal((await resolveConfig(dir, { SMESH_GATEWAY_LISTEN: 'off' }, {})).gateway, null)
+    const moved = await resolveConfig(dir, { SMESH_GATEWAY_LISTEN: '0.0.0.0:8080', SMESH_GATEWAY_OPEN_LOOPBACK: '1' }, readFlags({ gatewayListen: '[::1]:9000' }, {}))
+    assert.deepEqual([moved.gateway?.host, moved.gateway?.port, moved.gateway?.openLoopback], ['::1', 9000, true])
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ modelAliases: { 'claude-*': 'qwen3:8b,best' }, gatewayCorsOrigins: ['http://localhost:3000'] }))
+    const c = await resolveConfig(dir, {}, {})
+    assert.deepEqual(c.gateway?.aliases, { 'claude-*': 'qwen3:8b,best' })
+    assert.deepEqual(c.gateway?.corsOrigins, ['http://localhost:3000'])
+    assert.throws(() => readEnv({ SMESH_GATEWAY_LISTEN: 'everywhere' }), /SMESH_GATEWAY_LISTEN: must be HOST:PORT/)
+    assert.throws(() => readFlags({ gatewayListen: 'x' }, { gatewayListen: '--gateway-listen' }), /--gateway-listen: must be HOST:PORT/)
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ gatewayCorsOrigins: ['http://a.example/path'] }))
+    await assert.rejects(resolveConfig(dir, {}, {}), /field "gatewayCorsOrigins\[0\]": must be an origin/)
+  })
+
   it('data dir: flag, then SMESH_DATA_DIR, then the platform default (XDG on Linux)', () => {
     assert.equal(resolveDataDir('/a', { SMESH_DATA_DIR: '/b' }), '/a')
     assert.equal(resolveDataDir(undefined, { SMESH_DATA_DIR: '/b' }), '/b')

@@ -1,14 +1,14 @@
 import { Command, CommanderError, Option } from 'commander'
 import { ENV_VARS } from '../config/load.js'
 import { PROVIDER_ENV_VARS } from '../inference/env.js'
-import { DEFAULT_API_PORT } from '../config/defaults.js'
-import { LOG_LEVELS } from '../config/schema.js'
+import { DEFAULT_API_PORT, DEFAULT_GATEWAY_PORT } from '../config/defaults.js'
+import { SETTINGS } from '../config/schema.js'
+import { settingOptions } from './setting-flags.js'
 import { defaultDataDir, resolveDataDir } from '../paths.js'
 import { VERSION } from '../version.js'
 import { DEFAULT_TCP_PORT } from '@smesh/mesh/constants'
 import { reportError } from './report-error.js'
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
 function dataDirOption (): Option {
   return new Option('--data-dir <dir>', `node data directory (env SMESH_DATA_DIR; default ${defaultDataDir()})`)
@@ -85,21 +85,11 @@ Examples:
     })
 }
 
-/** The options of a running node, shared by start and join. */
+/** The options of a running node, shared by start and join: one per setting that has a flag. */
 function startOptions (cmd: Command): Command {
+  cmd.addOption(dataDirOption())
+  for (const option of settingOptions()) cmd.addOption(option)
   return cmd
-    .addOption(dataDirOption())
-    .option('--name <name>', 'device name shown to peers (env SMESH_NAME; default: host name)')
-    .option('--listen <multiaddr>', `address to listen on, repeatable (env SMESH_LISTEN, comma-separated; default /ip4/0.0.0.0/tcp/${DEFAULT_TCP_PORT})`, collect)
-    .option('--peer <multiaddr>', 'static peer to dial and keep dialing, repeatable (env SMESH_PEERS, comma-separated)', collect)
-    .option('--bootstrap <file>', 'file of static peers, one multiaddr per line, # for comments (env SMESH_BOOTSTRAP_FILE)')
-    .option('--no-mdns', 'turn off LAN discovery by mDNS (env SMESH_MDNS=0)')
-    .option('--interface <name>', 'announce only addresses of this interface (glob, e.g. "en*"), repeatable (env SMESH_INTERFACES)', collect)
-    .option('--exclude-interface <name>', 'never announce or dial the subnet of this interface, repeatable; replaces the default list of container bridges (docker*, br-*, veth*, ...) (env SMESH_EXCLUDE_INTERFACES)', collect)
-    .option('--max-mdns-peers <n>', 'most peers kept from mDNS (env SMESH_MAX_MDNS_PEERS; default 64)', v => Number(v))
-    .option('--api-port <port>', `control API port on 127.0.0.1, 0 for any free port (env SMESH_API_PORT; default ${DEFAULT_API_PORT})`, v => Number(v))
-    .option('--api-socket <path>', 'also serve the control API on this Unix socket (env SMESH_API_SOCKET)')
-    .addOption(new Option('--log-level <level>', 'log level (env SMESH_LOG_LEVEL; default info)').choices(LOG_LEVELS))
 }
 
 export function buildProgram (): Command {
@@ -118,11 +108,11 @@ Run "smesh <command> --help" for a command's options.`)
     .description('run a node in the foreground until SIGINT or SIGTERM (the data dir must belong to a mesh: smesh init or smesh join)'))
     .addHelpText('after', `
 Settings come from <data dir>/config.json, then the environment, then these flags (flags win).
-config.json fields: name, listen, peers, bootstrapFile, mdns, interfaces, excludeInterfaces,
-maxMdnsPeers, apiPort, apiSocket, logLevel, ollamaUrl ("off" for none), residency, tierPolicy,
-taskConcurrency, maxInputChars, maxTokens, providers. Environment: ${ENV_VARS.join(', ')};
+config.json fields: ${Object.keys(SETTINGS).join(', ')}.
+Environment: ${ENV_VARS.join(', ')};
 cloud and OpenAI-compatible providers: ${PROVIDER_ENV_VARS.join(', ')} (keys never leave this device).
-Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT} on 127.0.0.1 (control API).
+Ports: TCP ${DEFAULT_TCP_PORT} (libp2p), UDP 5353 (mDNS), TCP ${DEFAULT_API_PORT} on 127.0.0.1 (control API),
+TCP ${DEFAULT_GATEWAY_PORT} on 127.0.0.1 (AI-client gateway: OpenAI, Ollama and Anthropic APIs).
 
 Examples:
   smesh start

@@ -3,6 +3,8 @@ import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, DEFAULT_TCP_PORT }
 
 /** Default port of the control API (TCP, 127.0.0.1 only). */
 export const DEFAULT_API_PORT = DEFAULT_TCP_PORT + 1
+/** Default port of the AI-client gateway (Ollama's is 11434). */
+export const DEFAULT_GATEWAY_PORT = 11435
 
 export const DEFAULTS = {
   name: () => hostname().replace(/[^\p{L}\p{N} ._'-]/gu, '-').slice(0, 63) || 'smesh-node',
@@ -19,5 +21,10 @@ export const DEFAULTS = {
   tierPolicy: 'local-first' as const,
   taskConcurrency: 4,
   maxInputChars: 200_000,
-  maxTokens: 4096
+  maxTokens: 4096,
+  /** The AI-client gateway: beside Ollama's 11434, on loopback unless configured. */
+  gatewayListen: `127.0.0.1:${DEFAULT_GATEWAY_PORT}`,
+  gatewayMaxBodyBytes: 8 * 1024 * 1024,
+  gatewayMaxStreams: 256,
+  gatewayMaxStreamsPerKey: 64
 }

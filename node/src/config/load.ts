@@ -3,8 +3,8 @@ import { isAbsolute, resolve } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { files } from '../paths.js'
 import { DEFAULTS } from './defaults.js'
-import { SettingsSchema } from './schema.js'
-import type { ResolvedConfig, Settings } from './schema.js'
+import { ENV_SETTINGS, SettingsSchema } from './schema.js'
+import type { GatewayConfig, ResolvedConfig, Settings } from './schema.js'
 import type { z } from 'zod'
 
 const MAX_CONFIG_BYTES = 1024 * 1024
@@ -55,28 +55,8 @@ export async function readConfigFile (dataDir: string): Promise<Settings> {
   return parsed.data
 }
 
-const ENV: Record<string, { key: keyof Settings, kind: 'string' | 'list' | 'bool' | 'int' }> = {
-  SMESH_NAME: { key: 'name', kind: 'string' },
-  SMESH_LISTEN: { key: 'listen', kind: 'list' },
-  SMESH_PEERS: { key: 'peers', kind: 'list' },
-  SMESH_BOOTSTRAP_FILE: { key: 'bootstrapFile', kind: 'string' },
-  SMESH_MDNS: { key: 'mdns', kind: 'bool' },
-  SMESH_INTERFACES: { key: 'interfaces', kind: 'list' },
-  SMESH_EXCLUDE_INTERFACES: { key: 'excludeInterfaces', kind: 'list' },
-  SMESH_MAX_MDNS_PEERS: { key: 'maxMdnsPeers', kind: 'int' },
-  SMESH_API_PORT: { key: 'apiPort', kind: 'int' },
-  SMESH_API_SOCKET: { key: 'apiSocket', kind: 'string' },
-  SMESH_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
-  SMESH_OLLAMA_URL: { key: 'ollamaUrl', kind: 'string' },
-  SMESH_RESIDENCY: { key: 'residency', kind: 'string' },
-  SMESH_TIER_POLICY: { key: 'tierPolicy', kind: 'string' },
-  SMESH_TASK_CONCURRENCY: { key: 'taskConcurrency', kind: 'int' },
-  SMESH_MAX_INPUT_CHARS: { key: 'maxInputChars', kind: 'int' },
-  SMESH_MAX_TOKENS: { key: 'maxTokens', kind: 'int' }
-}
-
 /** The environment variables that set a config field. */
-export const ENV_VARS = Object.keys(ENV)
+export const ENV_VARS = Object.keys(ENV_SETTINGS)
 
 function convert (raw: string, kind: 'string' | 'list' | 'bool' | 'int'): unknown {
   switch (kind) {
@@ -91,7 +71,7 @@ function convert (raw: string, kind: 'string' | 'list' | 'bool' | 'int'): unknow
 export function readEnv (env: NodeJS.ProcessEnv): Settings {
   const layer: Record<string, unknown> = {}
   const byKey: Record<string, string> = {}
-  for (const [name, { key, kind }] of Object.entries(ENV)) {
+  for (const [name, { key, kind }] of Object.entries(ENV_SETTINGS)) {
     const raw = env[name]
     if (raw == null || raw === '') continue
     layer[key] = convert(raw, kind)
@@ -178,6 +158,28 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
       maxInputChars: s.maxInputChars ?? DEFAULTS.maxInputChars,
       maxTokens: s.maxTokens ?? DEFAULTS.maxTokens,
       providers: s.providers ?? []
-    }
+    },
+    gateway: gatewayConfig(s)
+  }
+}
+
+/** The gateway's settings, or null when it is off. */
+function gatewayConfig (s: Settings): GatewayConfig | null {
+  const listen = s.gatewayListen ?? DEFAULTS.gatewayListen
+  if (listen === 'off') return null
+  const i = listen.lastIndexOf(':')
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, '')
+  const port = Number(listen.slice(i + 1))
+  if (port > 65535) throw new ConfigError(`gatewayListen ${listen}: the port must be 0-65535`)
+  return {
+    host: host === 'localhost' ? '127.0.0.1' : host,
+    port,
+    openLoopback: s.gatewayOpenLoopback ?? false,
+    hosts: s.gatewayHosts ?? [],
+    corsOrigins: s.gatewayCorsOrigins ?? [],
+    maxBodyBytes: s.gatewayMaxBodyBytes ?? DEFAULTS.gatewayMaxBodyBytes,
+    maxStreams: s.gatewayMaxStreams ?? DEFAULTS.gatewayMaxStreams,
+    maxStreamsPerKey: s.gatewayMaxStreamsPerKey ?? DEFAULTS.gatewayMaxStreamsPerKey,
+    aliases: s.modelAliases ?? {}
   }
 }

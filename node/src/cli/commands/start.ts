@@ -2,39 +2,12 @@ import { runNode } from '../../daemon.js'
 import { reportError } from '../report-error.js'
 import { progress } from '../progress.js'
 import type { RunningNode } from '../../daemon.js'
-import type { Settings } from '../../config/schema.js'
+import { flagSettings } from '../setting-flags.js'
 import type { Command } from 'commander'
-
-const FLAG_NAMES: Partial<Record<keyof Settings, string>> = {
-  name: '--name',
-  listen: '--listen',
-  peers: '--peer',
-  bootstrapFile: '--bootstrap',
-  mdns: '--no-mdns',
-  interfaces: '--interface',
-  excludeInterfaces: '--exclude-interface',
-  maxMdnsPeers: '--max-mdns-peers',
-  apiPort: '--api-port',
-  apiSocket: '--api-socket',
-  logLevel: '--log-level'
-}
 
 /** `smesh start`: run a node in the foreground; stop cleanly on SIGINT/SIGTERM. */
 export async function runStart (dataDir: string, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const { readFlags } = await import('../../config/load.js')
-  const flags = readFlags({
-    name: opts.name,
-    listen: opts.listen,
-    peers: opts.peer,
-    bootstrapFile: opts.bootstrap,
-    mdns: cmd.getOptionValueSource('mdns') === 'cli' ? opts.mdns : undefined,
-    interfaces: opts.interface,
-    excludeInterfaces: opts.excludeInterface,
-    maxMdnsPeers: opts.maxMdnsPeers,
-    apiPort: opts.apiPort,
-    apiSocket: opts.apiSocket,
-    logLevel: opts.logLevel
-  }, FLAG_NAMES)
+  const flags = flagSettings(opts, cmd)
   const running = await runNode(dataDir, flags)
   const id = running.identity.peerId.toString()
   const addrs = running.node.getMultiaddrs().map(ma => ma.toString())
