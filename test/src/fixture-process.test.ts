@@ -63,12 +63,12 @@ describe('provider fixture as a process, scripted through a file', () => {
 
   it('logs every request once it has ended; chats() keeps the chats; an abort is logged as such', async () => {
     // a request is logged when the server sees it end, a moment after the client has its reply
-    const log = await waitFor(async () => { const l = await f.log(); return l.length >= 7 && l }, { timeoutMs: 3_000, intervalMs: 20, what: 'seven requests in the log' })
+    const log = await waitFor(async () => { const l = await f.log(); return l.length >= 9 && l }, { timeoutMs: 3_000, intervalMs: 20, what: 'nine requests in the log' })
     const lines = log.map(r => `${r.method} ${r.path}`)
-    assert.deepEqual(lines.slice(0, 2).sort(), ['GET /api/ps', 'GET /api/tags'], 'models() asks list and ps at once')
-    assert.deepEqual(lines.slice(2), Array(5).fill('POST /api/chat'), 'chat, 429, 429 by fetch, continuation, whole reply')
+    assert.deepEqual(lines.slice(0, 4).sort(), ['GET /api/ps', 'GET /api/tags', 'POST /api/show', 'POST /api/show'], 'models() asks list and ps at once, then shows each model')
+    assert.deepEqual(lines.slice(4), Array(5).fill('POST /api/chat'), 'chat, 429, 429 by fetch, continuation, whole reply')
     const chats = await f.chats()
-    assert.deepEqual(chats, log.slice(2))
+    assert.deepEqual(chats, log.slice(4))
     assert.match(chats[0]?.body ?? '', /What colour is the sky\?/)
     assert.match(chats[3]?.body ?? '', /"The qu"/)
     assert.ok(log.every(r => !r.aborted))

@@ -52,7 +52,7 @@ for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[])
       assert.equal(r.usage.inputTokens, 12)
       assert.equal(r.usage.outputTokens, REPLY.length)
       assert.ok(r.firstTokenMs != null && r.firstTokenMs <= r.totalMs)
-      const chat = f.log.find(x => x.method === 'POST') as { body: string, headers: Record<string, unknown> }
+      const chat = f.log.find(x => x.method === 'POST' && x.path !== '/api/show') as { body: string, headers: Record<string, unknown> }
       assert.match(chat.body, /256/, 'max tokens capped at the configured 256')
       assert.match(chat.body, /What colour is the sky\?/)
       assert.match(chat.body, /Be brief\./, 'the system prompt is passed the provider\'s way')
@@ -91,6 +91,83 @@ for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[])
       await new Promise(resolve => setTimeout(resolve, 300))
       assert.equal(f.log.find(x => x.method === 'POST')?.aborted, true)
     })
+
+    it('tools: a tool call comes back whole with its arguments; the result goes back the provider\'s way and the answer follows', async () => {
+      const weather = { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }
+      const { f, p } = await start({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] })
+      const streamed: unknown[] = []
+      const first = await p.chat({ ...ask, tools: [weather] }, { onToolCall: c => streamed.push(c) })
+      assert.equal(first.finishReason, 'tool_calls')
+      assert.equal(first.toolCalls.length, 1)
+      const call = first.toolCalls[0] as { id: string, name: string, arguments: string }
+      assert.equal(call.name, 'get_weather')
+      assert.deepEqual(JSON.parse(call.arguments), { city: 'Oslo' })
+      assert.ok(call.id.length > 4)
+      assert.deepEqual(streamed, [call], 'passed on once, complete')
+      const sent = f.log.filter(x => x.method === 'POST').at(-1)?.body ?? ''
+      assert.match(sent, /get_weather/)
+      assert.match(sent, /Weather for a city/)
+      const second = await p.chat({ ...ask, tools: [weather], messages: [...ask.messages, { role: 'assistant', content: '', toolCalls: [call] }, { role: 'tool', content: '{"temp": -3}', toolCallId: call.id }] })
+      assert.equal(second.finishReason, 'stop')
+      assert.equal(second.text, 'The sky is blue.')
+      const back = f.log.filter(x => x.method === 'POST').at(-1)?.body ?? ''
+      assert.match(back, /-3/, 'the tool result reached the backend')
+      if (kind === 'openai' || kind === 'anthropic') assert.ok(back.includes(call.id), 'the result names its call')
+      if (kind === 'ollama' || kind === 'gemini') assert.match(back, /get_weather/, 'the result names its tool')
+    })
+
+    it('JSON output, stop sequences, top_p and images reach the backend in its own terms', async () => {
+      const { f, p } = await start({ json: '{"colour":"blue"}' })
+      const schema = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] }
+      const r = await p.chat({ ...ask, format: { type: 'json_schema', schema, name: 'answer' } })
+      assert.deepEqual(JSON.parse(r.text), { colour: 'blue' })
+      assert.equal(r.finishReason, 'stop')
+      const body = f.log.filter(x => x.method === 'POST').at(-1)?.body ?? ''
+      assert.match(body, /"colour"/, 'the schema was sent')
+      f.script = script()
+      const s = await p.chat({ ...ask, stop: ['blue'], topP: 0.5 })
+      assert.equal(s.text, 'The sky is ')
+      const sb = f.log.filter(x => x.method === 'POST').at(-1)?.body ?? ''
+      assert.match(sb, /"blue"/)
+      assert.match(sb, /0\.5/)
+      if (kind === 'anthropic') assert.equal(s.stopSequence, 'blue')
+      const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4, 5, 6])
+      await p.chat({ ...ask, messages: [{ role: 'user', content: 'what is this?', images: [{ mimeType: 'image/png', data: png }] }] })
+      const ib = f.log.filter(x => x.method === 'POST').at(-1)?.body ?? ''
+      assert.ok(ib.includes(Buffer.from(png).toString('base64')), 'the image went as base64')
+    })
+
+    it('a reply cut by the token limit finishes with length', async () => {
+      const { p } = await start()
+      const r = await p.chat({ ...ask, maxTokens: 2 })
+      assert.equal(r.text, 'The sky ')
+      assert.equal(r.finishReason, 'length')
+    })
+
+    if (kind !== 'anthropic') {
+      it('embeddings: one vector per input, in order, the same for the same input', async () => {
+        const { f, p } = await start({ embeddingDims: 16, models: [{ name: 'nomic-embed-text', family: 'nomic-bert', capabilities: ['embedding'] }] })
+        assert.ok(p.embed != null)
+        const r = await p.embed({ model: 'nomic-embed-text', inputs: ['alpha', 'beta', 'alpha'] })
+        assert.equal(r.vectors.length, 3)
+        assert.equal(r.vectors[0]?.length, 16)
+        assert.deepEqual([...(r.vectors[0] ?? [])], [...(r.vectors[2] ?? [])])
+        assert.notDeepEqual([...(r.vectors[0] ?? [])], [...(r.vectors[1] ?? [])])
+        assert.equal(f.log.filter(x => x.method === 'POST').length, 1, 'one request for the batch')
+        const models = await p.models()
+        assert.deepEqual(models[0]?.capabilities, ['embedding'])
+      })
+    }
+
+    if (kind === 'ollama') {
+      it('capabilities and context length come from /api/show, asked once per model', async () => {
+        const { f, p } = await start({ models: [{ name: 'llava:7b', family: 'llama', capabilities: ['completion', 'vision'], contextLength: 32768 }, { name: 'qwen3:8b', family: 'qwen3', capabilities: ['completion', 'tools'] }] })
+        const m = await p.models()
+        assert.deepEqual(m.map(x => [x.name, x.capabilities, x.contextLength]), [['llava:7b', ['completion', 'json', 'vision'], 32768], ['qwen3:8b', ['completion', 'json', 'tools'], 8192]])
+        await p.models()
+        assert.equal(f.log.filter(x => x.path === '/api/show').length, 2, 'cached by name and digest')
+      })
+    }
 
     it('an oversize prompt is refused before anything is sent', async () => {
       const { f, p } = await start()

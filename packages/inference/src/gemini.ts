@@ -1,8 +1,9 @@
-import { GoogleGenAI } from '@google/genai'
+import { FunctionCallingConfigMode, GoogleGenAI } from '@google/genai'
 import { ProviderError, httpError, transportError } from './errors.js'
-import { Reply, applyLimits, systemPrompt } from './limits.js'
+import { Reply, applyLimits, argumentsObject, base64, finishReasonOf, systemPrompt, toolNames } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
-import type { ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
+import type { Capability, ChatMessage, ChatOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, Limits, ModelInfo, Provider } from './types.js'
+import type { Content, GenerateContentConfig, Part } from '@google/genai'
 
 export interface GeminiProviderInit {
   name?: string
@@ -23,6 +24,38 @@ function fail (name: string, err: any, signal?: AbortSignal): ProviderError {
   return transportError(name, err, signal)
 }
 
+/** Gemini's turns: role "model" for the assistant, function calls and responses as parts, images inline. */
+export function geminiContents (messages: ChatMessage[]): Content[] {
+  const names = toolNames(messages)
+  const out: Content[] = []
+  for (const m of messages) {
+    if (m.role === 'system') continue
+    const parts: Part[] = []
+    if (m.role === 'tool') {
+      parts.push({ functionResponse: { name: names.get(m) ?? 'tool', response: { result: m.content } } })
+    } else {
+      if (m.content !== '') parts.push({ text: m.content })
+      for (const i of m.images ?? []) parts.push({ inlineData: { mimeType: i.mimeType, data: base64(i.data) } })
+      for (const c of m.toolCalls ?? []) parts.push({ functionCall: { name: c.name, args: argumentsObject(c.arguments) } })
+    }
+    const role = m.role === 'assistant' ? 'model' : 'user'
+    const last = out[out.length - 1]
+    if (last != null && last.role === role) last.parts = [...(last.parts ?? []), ...parts]
+    else out.push({ role, parts: parts.length === 0 ? [{ text: '' }] : parts })
+  }
+  return out
+}
+
+function geminiToolConfig (req: ChatRequest): Pick<GenerateContentConfig, 'tools' | 'toolConfig'> {
+  if (req.tools == null || req.tools.length === 0) return {}
+  const c = req.toolChoice
+  const mode = c === 'none' ? FunctionCallingConfigMode.NONE : c === 'required' || typeof c === 'object' ? FunctionCallingConfigMode.ANY : FunctionCallingConfigMode.AUTO
+  return {
+    tools: [{ functionDeclarations: req.tools.map(t => ({ name: t.name, ...(t.description != null ? { description: t.description } : {}), parametersJsonSchema: t.parameters })) }],
+    toolConfig: { functionCallingConfig: { mode, ...(typeof c === 'object' ? { allowedFunctionNames: [c.name] } : {}) } }
+  }
+}
+
 /** Google Gemini, through the official `@google/genai` SDK. */
 export class GeminiProvider implements Provider {
   readonly kind = 'gemini'
@@ -41,7 +74,14 @@ export class GeminiProvider implements Provider {
     try {
       const out: ModelInfo[] = []
       const pager = await this.client.models.list({ config: { abortSignal: options.signal } })
-      for await (const m of pager) out.push({ name: (m.name ?? '').replace(/^models\//, ''), contextLength: m.inputTokenLimit, loaded: true })
+      for await (const m of pager) {
+        const actions = m.supportedActions ?? ['generateContent']
+        const capabilities: Capability[] = [
+          ...(actions.includes('generateContent') ? ['completion', 'tools', 'vision', 'json'] as const : []),
+          ...(actions.includes('embedContent') ? ['embedding'] as const : [])
+        ]
+        out.push({ name: (m.name ?? '').replace(/^models\//, ''), contextLength: m.inputTokenLimit, loaded: true, capabilities })
+      }
       return out
     } catch (err) {
       throw fail(this.name, err, options.signal)
@@ -50,23 +90,32 @@ export class GeminiProvider implements Provider {
 
   async chat (req: ChatRequest, options: ChatOptions = {}): Promise<ChatResult> {
     const maxTokens = applyLimits(this.name, req, this.limits)
-    const reply = new Reply(req.model, 'STOP', options.onText)
+    const reply = new Reply(req.model, 'stop', options.onText, options.onToolCall)
     const { signal } = options
     const system = systemPrompt(req.messages)
     try {
       const stream = await this.client.models.generateContentStream({
         model: req.model,
-        contents: req.messages.filter(m => m.role !== 'system').map(m => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] })),
+        contents: geminiContents(req.messages),
         config: {
           maxOutputTokens: maxTokens,
           abortSignal: signal,
           ...(system !== '' ? { systemInstruction: system } : {}),
-          ...(req.temperature != null ? { temperature: req.temperature } : {})
+          ...(req.temperature != null ? { temperature: req.temperature } : {}),
+          ...(req.topP != null ? { topP: req.topP } : {}),
+          ...(req.seed != null ? { seed: req.seed } : {}),
+          ...(req.stop != null && req.stop.length > 0 ? { stopSequences: req.stop } : {}),
+          ...(req.format != null ? { responseMimeType: 'application/json', ...(req.format.type === 'json_schema' ? { responseJsonSchema: req.format.schema } : {}) } : {}),
+          ...geminiToolConfig(req)
         }
       })
       for await (const chunk of stream) {
-        reply.add(chunk.candidates?.[0]?.content?.parts?.map(p => p.text ?? '').join('') ?? '')
-        reply.finishReason = chunk.candidates?.[0]?.finishReason ?? reply.finishReason
+        for (const p of chunk.candidates?.[0]?.content?.parts ?? []) {
+          if (p.text != null && p.thought !== true) reply.add(p.text)
+          if (p.functionCall != null) reply.call(p.functionCall.name ?? '', JSON.stringify(p.functionCall.args ?? {}), p.functionCall.id)
+        }
+        const finish = chunk.candidates?.[0]?.finishReason
+        if (finish != null) reply.finishReason = finishReasonOf(finish === 'MAX_TOKENS' ? 'length' : finish)
         reply.model = chunk.modelVersion ?? reply.model
         const u = chunk.usageMetadata
         if (u != null) reply.usage = { inputTokens: u.promptTokenCount ?? reply.usage.inputTokens, outputTokens: u.candidatesTokenCount ?? reply.usage.outputTokens }
@@ -74,6 +123,18 @@ export class GeminiProvider implements Provider {
       return reply.result(signal)
     } catch (err) {
       throw fail(this.name, err, signal)
+    }
+  }
+
+  async embed (req: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    const started = performance.now()
+    try {
+      const r = await this.client.models.embedContent({ model: req.model, contents: req.inputs, config: { abortSignal: options.signal } })
+      const vectors = (r.embeddings ?? []).map(e => Float32Array.from(e.values ?? []))
+      if (vectors.length !== req.inputs.length) throw new ProviderError('server', this.name, `asked for ${req.inputs.length} embeddings, got ${vectors.length}`)
+      return { model: req.model, vectors, inputTokens: 0, totalMs: Math.round((performance.now() - started) * 10) / 10 }
+    } catch (err) {
+      throw fail(this.name, err, options.signal)
     }
   }
 }

@@ -120,7 +120,7 @@ describe('continuing a cut-off answer', () => {
 describe('signed adverts', () => {
   it('verify with the sender\'s key and refuse another sender, a changed byte or an expired advert', async () => {
     const signer = createSigner(new Uint8Array(32).fill(7))
-    const provider: Provider = { name: 'ollama', kind: 'ollama', tier: 'local', models: async () => [{ name: 'm:1', loaded: true }], chat: async () => { throw new Error('unused') } }
+    const provider: Provider = { name: 'ollama', kind: 'ollama', tier: 'local', models: async () => [{ name: 'm:1', loaded: true, capabilities: ['completion'] }], chat: async () => { throw new Error('unused') } }
     const ex = new Executor({ peerId: 'peer-a', providers: [provider], signer, now: () => 1_000_000 })
     await ex.refresh()
     const bytes = ex.advert()
@@ -140,7 +140,7 @@ describe('the executor', () => {
     readonly kind = 'openai'
     calls = 0
     constructor (readonly name: string, readonly tier: 'local' | 'cloud', private readonly fail?: ProviderError) {}
-    async models (): Promise<ModelInfo[]> { return [{ name: 'm:1', loaded: true }] }
+    async models (): Promise<ModelInfo[]> { return [{ name: 'm:1', loaded: true, capabilities: ['completion'] }] }
     async chat (req: ChatRequest, o: ChatOptions = {}): Promise<any> {
       this.calls++
       if (this.fail != null) throw this.fail
@@ -170,7 +170,7 @@ describe('the executor', () => {
 describe('limits on what a node sends and believes', () => {
   it('trims an advert of many models to fit a beacon, keeping the loaded ones', async () => {
     const signer = createSigner(new Uint8Array(32).fill(3))
-    const many: ModelInfo[] = Array.from({ length: 400 }, (_, i) => ({ name: `model-${i}:latest`, digest: 'f'.repeat(64), family: 'llama', sizeBytes: 4_000_000_000 + i, quantization: 'Q4_K_M', loaded: i === 399 }))
+    const many: ModelInfo[] = Array.from({ length: 400 }, (_, i) => ({ name: `model-${i}:latest`, digest: 'f'.repeat(64), family: 'llama', sizeBytes: 4_000_000_000 + i, quantization: 'Q4_K_M', loaded: i === 399, capabilities: ['completion'] }))
     const providers: Provider[] = Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, kind: 'ollama', tier: 'local', models: async () => many, chat: async () => { throw new Error('unused') } }))
     const ex = new Executor({ peerId: 'peer-a', providers, signer, now: () => 5_000 })
     await ex.refresh()
