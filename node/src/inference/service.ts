@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createSigner, encodeJsonBody, sessionAppend, sessionShow } from '@smesh/bus'
 import { ADVERT_CAPABILITY } from '@smesh/protocols'
-import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TaskServer, resultRecord } from '@smesh/tasks'
+import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TASK_PROTOCOL_V1, TaskServer, resultRecord } from '@smesh/tasks'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
@@ -41,12 +41,22 @@ export class TaskService {
       peerId: init.identity.peerId.toString(),
       providers: buildProviders(init.config, init.env),
       signer: createSigner(init.identity.pqSeed),
-      concurrency: init.config.concurrency
+      concurrency: init.config.concurrency,
+      protocols: init.env.SMESH_TASK_PROTOCOLS === '1.0.0' ? ['1.0.0'] : undefined
     })
     this.executor.addEventListener('executor:cooldown', (evt) => {
       const { provider, until, kind } = evt.detail
       init.log.warn({ event: 'task:cooldown', provider, until, kind }, 'a provider rate-limited or is overloaded: it rests until then, and the advert says so')
     })
+  }
+
+  /**
+   * The task protocols this node serves: 1.1.0 and 1.0.0, or only 1.0.0
+   * with SMESH_TASK_PROTOCOLS=1.0.0 (a node as an older smesh is: for
+   * compatibility tests).
+   */
+  private protocols (): string[] {
+    return this.executor.protocols.includes('1.1.0') ? [TASK_PROTOCOL, TASK_PROTOCOL_V1] : [TASK_PROTOCOL_V1]
   }
 
   /** The presence capability carrying this node's signed advert. */
@@ -89,18 +99,21 @@ export class TaskService {
       onServed: ({ id, peer, result, error }) => {
         if (result != null) {
           this.record(TASK_KINDS.result, resultRecord(id, peer, result))
-          log.info({ event: 'task:served', task: id, peer, provider: result.provider, model: result.model, ms: result.totalMs }, 'served a task for a peer')
+          log.info({ event: 'task:served', task: id, peer, provider: result.provider, model: result.model, ms: result.totalMs, ...('vectors' in result ? { inputs: result.vectors.length } : {}) }, 'served a task for a peer')
         } else if (error != null) {
           log.info({ event: 'task:refused', task: id, peer, code: error.code }, 'a task for a peer ended in an error')
         }
       }
     })
-    await node.handle(TASK_PROTOCOL, (stream, connection) => {
-      server.serve(stream, connection, this.controller.signal).catch((err: Error) => {
-        stream.abort(err)
-        log.warn({ err }, 'a task stream failed')
-      })
-    }, { maxInboundStreams: MAX_TASK_STREAMS, maxOutboundStreams: MAX_TASK_STREAMS })
+    // 1.1.0 for nodes of this version, 1.0.0 for older ones (chat text only)
+    for (const protocol of this.protocols()) {
+      await node.handle(protocol, (stream, connection) => {
+        server.serve(stream, connection, this.controller.signal, protocol).catch((err: Error) => {
+          stream.abort(err)
+          log.warn({ err }, 'a task stream failed')
+        })
+      }, { maxInboundStreams: MAX_TASK_STREAMS, maxOutboundStreams: MAX_TASK_STREAMS })
+    }
     this.router = new Router({
       self: { peerId, name: this.init.name },
       catalog: this.catalog,
@@ -108,7 +121,7 @@ export class TaskService {
       residency: this.init.config.residency,
       policy: this.init.config.tierPolicy,
       // libp2p opens the stream on the connection already there, and dials only when there is none
-      open: async (peer, signal) => await node.dialProtocol(peerIdFromString(peer), TASK_PROTOCOL, { signal }),
+      open: async (peer, signal, protocol) => await node.dialProtocol(peerIdFromString(peer), protocol, { signal }),
       record: (kind, body) => { this.record(kind, body) },
       refuse: () => membership.has(self, 'task.submit') ? undefined : 'this device\'s lease does not include task.submit',
       sessions: {

@@ -1,8 +1,9 @@
-import { ADVERT_CAPABILITY } from '@smesh/protocols'
+import { ADVERT_CAPABILITY, TASK_PROTOCOL_VERSIONS } from '@smesh/protocols'
+import { CAPABILITIES } from '@smesh/inference'
 import { AdvertError, openAdvert } from './advert.js'
 import type { Executor } from './executor.js'
 import type { Advert } from '@smesh/protocols'
-import type { Tier } from '@smesh/inference'
+import type { Capability, Tier } from '@smesh/inference'
 
 /** A peer's advertised cooldown is believed up to this long. */
 const MAX_COOLDOWN_MS = 3_600_000
@@ -22,6 +23,10 @@ export interface Candidate {
   sizeBytes: number
   quantization: string
   contextLength: number
+  /** What the model does (a node of task protocol 1.0.0 advertises none: chat only). */
+  capabilities: Capability[]
+  /** Versions of the task protocol the node serves. */
+  protocols: string[]
   loaded: boolean
   /** Tasks running and waiting on that node, and how many it runs at once. */
   queue: number
@@ -93,6 +98,7 @@ export class Catalog {
         out.push({
           peer: self.peerId, device: self.name, self: true, provider: p.name, kind: p.kind, tier: p.tier,
           model: m.name, digest: m.digest ?? '', family: m.family ?? '', sizeBytes: m.sizeBytes ?? 0, quantization: m.quantization ?? '', contextLength: m.contextLength ?? 0, loaded: m.loaded,
+          capabilities: m.capabilities, protocols: [...(executor.protocols)],
           queue: executor.load, concurrency: executor.concurrency, cooldownUntil: p.cooldownUntil, tokensPerS: p.tokensPerS, rttMs: 0, connected: true
         })
       }
@@ -104,11 +110,14 @@ export class Catalog {
       if (peer.peerId === self.peerId) continue
       const advert = this.advertOf(peer.peerId)
       if (advert == null) continue
+      // an advert without protocols comes from a node of 1.0.0: chat text only
+      const protocols = advert.protocols.length > 0 ? advert.protocols : ['1.0.0']
       for (const p of advert.providers) {
         for (const m of p.models) {
           out.push({
             peer: peer.peerId, device: peer.name, self: false, provider: p.name, kind: p.kind, tier: p.tier === 'local' ? 'local' : 'cloud',
             model: m.name, digest: m.digest, family: m.family, sizeBytes: m.size, quantization: m.quantization, contextLength: m.contextLength, loaded: m.loaded,
+            capabilities: capabilitiesOf(m.capabilities), protocols,
             queue: advert.queue, concurrency: Math.max(1, advert.concurrency), cooldownUntil: Math.min(Number(p.cooldownUntil), this.now() + MAX_COOLDOWN_MS), tokensPerS: p.tokensPerS, rttMs: peer.rttMs, connected: peer.connected
           })
         }
@@ -117,3 +126,11 @@ export class Catalog {
     return out
   }
 }
+
+/** Capabilities as a peer advertised them: the known ones; none at all (a node of 1.0.0) means chat. */
+function capabilitiesOf (list: string[]): Capability[] {
+  if (list.length === 0) return ['completion']
+  return list.filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c))
+}
+
+export { TASK_PROTOCOL_VERSIONS }

@@ -3,7 +3,7 @@
  * in TaskError frames) and a hint saying what the user can do.
  */
 export type TaskErrorCode =
-  | 'residency' | 'no-candidate' | 'not-allowed' | 'busy' | 'malformed' | 'unknown-model' | 'protocol' | 'deadline'
+  | 'residency' | 'no-candidate' | 'not-allowed' | 'busy' | 'malformed' | 'unknown-model' | 'unsupported' | 'protocol' | 'deadline'
   | 'rate-limit' | 'overloaded' | 'server' | 'connection' | 'timeout' | 'auth' | 'not-found' | 'bad-request' | 'too-large' | 'aborted'
 
 const HINTS: Partial<Record<TaskErrorCode, string>> = {
@@ -12,6 +12,7 @@ const HINTS: Partial<Record<TaskErrorCode, string>> = {
   'not-allowed': 'the device\'s lease lacks the scope task.submit or task.serve: see `smesh members`',
   busy: 'every candidate is at its concurrency limit; try again shortly',
   'unknown-model': 'see what the mesh can run with `smesh models`',
+  unsupported: 'no model that matches does what the task asks (tools, images, JSON output, embeddings): see `smesh models --json` for each model\'s capabilities',
   'too-large': 'shorten the prompt or ask for fewer tokens',
   deadline: 'the task ran past its deadline; give it more time or a faster model',
   aborted: 'the task was cancelled'
@@ -50,7 +51,7 @@ export class InvalidTaskError extends TaskFailedError {
   }
 }
 
-export const TASK_ERROR_CODES: readonly TaskErrorCode[] = ['residency', 'no-candidate', 'not-allowed', 'busy', 'malformed', 'unknown-model', 'protocol', 'deadline', 'rate-limit', 'overloaded', 'server', 'connection', 'timeout', 'auth', 'not-found', 'bad-request', 'too-large', 'aborted']
+export const TASK_ERROR_CODES: readonly TaskErrorCode[] = ['residency', 'no-candidate', 'not-allowed', 'busy', 'malformed', 'unknown-model', 'unsupported', 'protocol', 'deadline', 'rate-limit', 'overloaded', 'server', 'connection', 'timeout', 'auth', 'not-found', 'bad-request', 'too-large', 'aborted']
 
 export function isTaskErrorCode (s: string): s is TaskErrorCode {
   return (TASK_ERROR_CODES as readonly string[]).includes(s)

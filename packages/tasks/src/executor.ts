@@ -2,11 +2,14 @@ import { ProviderError, clampRetryAfter } from '@smesh/inference'
 import { Advert as AdvertCodec, MAX_ADVERT_PROVIDERS } from '@smesh/protocols'
 import PQueue from 'p-queue'
 import { TypedEventEmitter } from 'main-event'
+import { TASK_PROTOCOL_VERSIONS } from '@smesh/protocols'
 import { ADVERT_TTL_MS, signAdvert } from './advert.js'
 import { TaskFailedError } from './errors.js'
+import { chatNeeds, describeCapability, embedNeeds, lacks } from './needs.js'
 import { residencyAllows, sameModel } from './spec.js'
+import type { ChatParams, Needs } from './needs.js'
 import type { Residency } from './spec.js'
-import type { ChatMessage, ModelInfo, Provider, Tier } from '@smesh/inference'
+import type { ChatMessage, FinishReason, ModelInfo, Provider, Tier, ToolCall } from '@smesh/inference'
 import type { Signer } from '@smesh/bus'
 import type { Advert, AdvertProvider } from '@smesh/protocols'
 
@@ -21,6 +24,8 @@ export interface ExecutorInit {
   signer: Signer
   /** Tasks run at once on this node (all providers). */
   concurrency?: number
+  /** Task protocol versions to advertise (default all this build serves). */
+  protocols?: readonly string[]
   /** Tasks that may wait for a slot; more are refused as busy. */
   maxQueue?: number
   refreshMs?: number
@@ -38,12 +43,10 @@ export interface ProviderState {
   listError?: string
 }
 
-export interface RunRequest {
+export interface RunRequest extends ChatParams {
   provider: string
   model: string
   messages: ChatMessage[]
-  maxTokens?: number
-  temperature?: number
   residency: Residency
   /** The task comes from this very node. */
   self: boolean
@@ -54,10 +57,32 @@ export interface RunResult {
   model: string
   digest: string
   tier: Tier
-  finishReason: string
+  finishReason: FinishReason
+  stopSequence?: string
+  toolCalls: ToolCall[]
   inputTokens: number
   outputTokens: number
   firstTokenMs: number | null
+  totalMs: number
+}
+
+export interface EmbedRunRequest {
+  provider: string
+  model: string
+  inputs: string[]
+  residency: Residency
+  self: boolean
+  truncate?: boolean
+  keepAlive?: string
+}
+
+export interface EmbedRunResult {
+  provider: string
+  model: string
+  digest: string
+  tier: Tier
+  vectors: Float32Array[]
+  inputTokens: number
   totalMs: number
 }
 
@@ -73,7 +98,7 @@ export const ADVERT_BUDGET_BYTES = 16 * 1024
 
 /** Drops models (from the provider with the most, unloaded ones last in each list) until the advert fits its budget. */
 function fitAdvert (providers: AdvertProvider[]): void {
-  const size = (): number => AdvertCodec.encode({ version: 1, peer: '', issuedAt: 0n, expiresAt: 0n, queue: 0, concurrency: 0, providers }).byteLength + 128
+  const size = (): number => AdvertCodec.encode({ version: 1, peer: '', issuedAt: 0n, expiresAt: 0n, queue: 0, concurrency: 0, providers, protocols: [...TASK_PROTOCOL_VERSIONS] }).byteLength + 128
   while (size() > ADVERT_BUDGET_BYTES) {
     const most = providers.reduce<AdvertProvider | undefined>((m, p) => m == null || p.models.length > m.models.length ? p : m, undefined)
     if (most == null || most.models.length === 0) return
@@ -157,6 +182,11 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
     return [...this.states.values()].map(s => ({ ...s, cooldownUntil: s.cooldownUntil > this.now() ? s.cooldownUntil : 0 }))
   }
 
+  /** Versions of the task protocol this node serves. */
+  get protocols (): readonly string[] {
+    return this.init.protocols ?? TASK_PROTOCOL_VERSIONS
+  }
+
   /** Tasks running plus waiting. */
   get load (): number {
     return this.queue.pending + this.queue.size
@@ -179,23 +209,26 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
         size: m.sizeBytes ?? 0,
         quantization: m.quantization ?? '',
         contextLength: m.contextLength ?? 0,
-        loaded: m.loaded
+        loaded: m.loaded,
+        // a node of 1.0.0 advertised no capabilities
+        capabilities: this.protocols.includes('1.1.0') ? m.capabilities : []
       }))
     }))
     fitAdvert(providers)
     const key = JSON.stringify([this.load, providers], (_k, v) => typeof v === 'bigint' ? v.toString() : v)
     if (this.signed != null && this.signed.key === key && now - this.signed.at < ADVERT_TTL_MS / 3) return this.signed.bytes
-    const advert: Advert = { version: 1, peer: this.init.peerId, issuedAt: BigInt(now), expiresAt: BigInt(now + ADVERT_TTL_MS), queue: this.load, concurrency: this.concurrency, providers }
+    const advert: Advert = { version: 1, peer: this.init.peerId, issuedAt: BigInt(now), expiresAt: BigInt(now + ADVERT_TTL_MS), queue: this.load, concurrency: this.concurrency, providers, protocols: [...this.protocols] }
     this.signed = { bytes: signAdvert(advert, this.init.signer), at: now, key }
     return this.signed.bytes
   }
 
   /**
-   * Runs one task on a named provider of this node. Refuses what the
-   * residency forbids, a model the provider does not list, a provider in its
-   * cooldown, and a full queue; a rate limit starts the provider's cooldown.
+   * The provider and model a task names, if this node may run it there:
+   * refuses what the residency forbids, a model the provider does not list
+   * or that cannot do what the task needs, a provider in its cooldown, and a
+   * full queue.
    */
-  async run (req: RunRequest, options: { signal?: AbortSignal, onText?: (text: string) => void } = {}): Promise<RunResult> {
+  private admit (req: { provider: string, model: string, residency: Residency, self: boolean }, needs: Needs): { provider: Provider, state: ProviderState, model: ModelInfo } {
     const provider = this.byName.get(req.provider)
     const state = this.states.get(req.provider)
     if (provider == null || state == null) throw new TaskFailedError('unknown-model', `this node has no provider "${req.provider}"`)
@@ -204,26 +237,28 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
     }
     const model = state.models.find(m => sameModel(m.name, req.model))
     if (model == null) throw new TaskFailedError('unknown-model', `provider ${provider.name} has no model ${req.model}`)
+    const missing = lacks(needs, { capabilities: model.capabilities, contextLength: model.contextLength ?? 0 })
+    if (missing === 'context') throw new TaskFailedError('too-large', `the prompt (about ${needs.tokens} tokens) is longer than the context of ${model.name} (${model.contextLength ?? 0} tokens)`)
+    if (missing != null || (needs.kind === 'embed' && provider.embed == null)) throw new TaskFailedError('unsupported', `${model.name} on ${provider.name} does not ${describeCapability(missing ?? 'embedding')}`)
     const wait = state.cooldownUntil - this.now()
     if (wait > 0) throw new TaskFailedError('rate-limit', `provider ${provider.name} is cooling down after a rate limit`, wait)
     if (this.queue.size >= this.maxQueue) throw new TaskFailedError('busy', `this node already has ${this.load} tasks`)
-    const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
+    return { provider, state, model }
+  }
+
+  /** Runs `fn` in the queue; a rate limit starts the provider's cooldown. */
+  private async queued <T> (provider: Provider, state: ProviderState, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     const started = this.queue.add(async () => {
       this.changed('queue')
       try {
-        return await provider.chat({ model: model.name, messages: req.messages, maxTokens: req.maxTokens, temperature: req.temperature }, { signal, onText: options.onText })
+        return await fn()
       } finally {
         queueMicrotask(() => { this.changed('queue') })
       }
     }, { signal })
     this.changed('queue')
     try {
-      const r = await started
-      if (r.firstTokenMs != null && r.usage.outputTokens > 1 && r.totalMs > r.firstTokenMs) {
-        const rate = (r.usage.outputTokens - 1) / ((r.totalMs - r.firstTokenMs) / 1000)
-        state.tokensPerS = state.tokensPerS === 0 ? rate : state.tokensPerS * 0.7 + rate * 0.3
-      }
-      return { provider: provider.name, model: r.model, digest: model.digest ?? '', tier: provider.tier, finishReason: r.finishReason, inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs }
+      return await started
     } catch (err) {
       if (err instanceof ProviderError && (err.kind === 'rate-limit' || err.kind === 'overloaded')) {
         state.cooldownUntil = this.now() + clampRetryAfter(err.retryAfterMs ?? DEFAULT_COOLDOWN_MS)
@@ -232,6 +267,41 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
       }
       throw taskErrorOf(signal.aborted ? Object.assign(new Error('aborted'), { name: 'AbortError' }) : err)
     }
+  }
+
+  /** Runs one chat on a named provider of this node (see admit for what is refused). */
+  async run (req: RunRequest, options: { signal?: AbortSignal, onText?: (text: string) => void, onToolCall?: (call: ToolCall) => void } = {}): Promise<RunResult> {
+    const { provider, state, model } = this.admit(req, chatNeeds(req.messages, req))
+    const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
+    const { provider: _p, residency: _r, self: _s, model: _m, ...params } = req
+    const r = await this.queued(provider, state, signal, async () => await provider.chat({ ...params, model: model.name }, { signal, onText: options.onText, onToolCall: options.onToolCall }))
+    if (r.firstTokenMs != null && r.usage.outputTokens > 1 && r.totalMs > r.firstTokenMs) {
+      const rate = (r.usage.outputTokens - 1) / ((r.totalMs - r.firstTokenMs) / 1000)
+      state.tokensPerS = state.tokensPerS === 0 ? rate : state.tokensPerS * 0.7 + rate * 0.3
+    }
+    return {
+      provider: provider.name,
+      model: r.model,
+      digest: model.digest ?? '',
+      tier: provider.tier,
+      finishReason: r.finishReason,
+      ...(r.stopSequence != null ? { stopSequence: r.stopSequence } : {}),
+      toolCalls: r.toolCalls,
+      inputTokens: r.usage.inputTokens,
+      outputTokens: r.usage.outputTokens,
+      firstTokenMs: r.firstTokenMs,
+      totalMs: r.totalMs
+    }
+  }
+
+  /** Embeds a batch of texts on a named provider of this node. */
+  async embed (req: EmbedRunRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedRunResult> {
+    const { provider, state, model } = this.admit(req, embedNeeds(req.inputs))
+    const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
+    const embed = provider.embed?.bind(provider)
+    if (embed == null) throw new TaskFailedError('unsupported', `${provider.name} makes no embeddings`)
+    const r = await this.queued(provider, state, signal, async () => await embed({ model: model.name, inputs: req.inputs, ...(req.truncate != null ? { truncate: req.truncate } : {}), ...(req.keepAlive != null ? { keepAlive: req.keepAlive } : {}) }, { signal }))
+    return { provider: provider.name, model: r.model, digest: model.digest ?? '', tier: provider.tier, vectors: r.vectors, inputTokens: r.inputTokens, totalMs: r.totalMs }
   }
 
   private changed (reason: string): void {

@@ -1,19 +1,20 @@
 import { pbStream } from '@libp2p/utils'
 import { RateLimiter } from '@smesh/bus'
-import { MAX_TASK_FRAME_BYTES, MAX_TASK_MESSAGES, MAX_TASK_REQUEST_BYTES, TASK_VERSION, TaskFrame, TaskRequest, decodeTaskFrame, decodeTaskRequest } from '@smesh/protocols'
+import { MAX_TASK_FRAME_BYTES, MAX_TASK_MESSAGES, MAX_TASK_REQUEST_BYTES, MAX_TASK_REQUEST_BYTES_V1, TASK_PROTOCOL, TASK_PROTOCOL_V1, TASK_VERSION, TASK_VERSION_V1, TaskFrame, TaskRequest, decodeTaskFrame, decodeTaskRequest } from '@smesh/protocols'
 import { TaskFailedError, isTaskErrorCode } from './errors.js'
 import { taskErrorOf } from './executor.js'
-import { RESIDENCIES } from './spec.js'
-import type { Executor, RunRequest, RunResult } from './executor.js'
-import type { Residency } from './spec.js'
-import type { ChatMessage } from '@smesh/inference'
+import { doneFrame, fromWireRequest, toWireRequest } from './wire.js'
+import type { EmbedRunResult, Executor, RunResult } from './executor.js'
+import type { AnyCall } from './wire.js'
+import type { FinishReason, ToolCall } from '@smesh/inference'
 import type { Connection, Stream } from '@libp2p/interface'
 
-export { TASK_PROTOCOL } from '@smesh/protocols'
+export { TASK_PROTOCOL, TASK_PROTOCOL_V1 } from '@smesh/protocols'
+export type { TaskCall, EmbedCall, AnyCall } from './wire.js'
 
-const REQUEST = { decode: decodeTaskRequest }
 const FRAME = { decode: decodeTaskFrame }
-const ROLES = new Set(['system', 'user', 'assistant'])
+/** The request limits of each protocol version. */
+const REQUEST_BYTES: Record<string, number> = { [TASK_PROTOCOL]: MAX_TASK_REQUEST_BYTES, [TASK_PROTOCOL_V1]: MAX_TASK_REQUEST_BYTES_V1 }
 /** A text frame carries at most this many characters (longer pieces are split). */
 const MAX_FRAME_TEXT = 16 * 1024
 /** The request must arrive this soon after the stream opens. */
@@ -28,6 +29,11 @@ export interface ServedBy extends RunResult {
   peer: string
 }
 
+/** What the serving node tells the submitter when an embedding batch is done. */
+export interface EmbeddedBy extends EmbedRunResult {
+  peer: string
+}
+
 export interface TaskServerInit {
   executor: Executor
   /** This node's PeerId. */
@@ -39,7 +45,7 @@ export interface TaskServerInit {
   /** New tasks per second of one peer, and the burst. */
   ratePerPeer?: number
   burstPerPeer?: number
-  onServed?: (task: { id: string, peer: string, result?: ServedBy, error?: TaskFailedError }) => void
+  onServed?: (task: { id: string, peer: string, result?: ServedBy | EmbeddedBy, error?: TaskFailedError }) => void
 }
 
 /**
@@ -56,20 +62,23 @@ export class TaskServer {
     this.limiter = new RateLimiter(init.ratePerPeer ?? 20, init.burstPerPeer ?? 40)
   }
 
-  async serve (stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
+  /** Serves one task stream of `protocol` (TASK_PROTOCOL or TASK_PROTOCOL_V1). */
+  async serve (stream: Stream, connection: Connection, signal: AbortSignal, protocol: string = TASK_PROTOCOL): Promise<void> {
     const peer = connection.remotePeer.toString()
-    const pb = pbStream(stream, { maxDataLength: MAX_TASK_REQUEST_BYTES, maxBufferSize: MAX_TASK_REQUEST_BYTES + 16 })
+    const maxBytes = REQUEST_BYTES[protocol] ?? MAX_TASK_REQUEST_BYTES_V1
+    const version = protocol === TASK_PROTOCOL ? TASK_VERSION : TASK_VERSION_V1
+    const pb = pbStream(stream, { maxDataLength: maxBytes, maxBufferSize: maxBytes + 16 })
     const controller = new AbortController()
     const onClose = (): void => { controller.abort() }
     stream.addEventListener('close', onClose)
     try {
-      await this.serveTask(stream, peer, pb, controller, signal)
+      await this.serveTask(stream, peer, pb, controller, signal, { maxBytes, version })
     } finally {
       stream.removeEventListener('close', onClose)
     }
   }
 
-  private async serveTask (stream: Stream, peer: string, pb: ReturnType<typeof pbStream<Stream>>, controller: AbortController, signal: AbortSignal): Promise<void> {
+  private async serveTask (stream: Stream, peer: string, pb: ReturnType<typeof pbStream<Stream>>, controller: AbortController, signal: AbortSignal, wire: { maxBytes: number, version: number }): Promise<void> {
     const stop = AbortSignal.any([signal, controller.signal])
     let id = ''
     const fail = async (err: TaskFailedError): Promise<void> => {
@@ -86,16 +95,24 @@ export class TaskServer {
     }
     let req: TaskRequest
     try {
-      req = await pb.read(REQUEST, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
+      req = await pb.read({ decode: (buf) => decodeTaskRequest(buf, wire.maxBytes) }, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
     } catch (err: any) {
       const tooLarge = /length|exceed|too (long|large)|limit/i.test(String(err?.name ?? '') + String(err?.message ?? ''))
       await fail(tooLarge
-        ? new TaskFailedError('too-large', `the task request is over ${MAX_TASK_REQUEST_BYTES} bytes or ${MAX_TASK_MESSAGES} messages`)
+        ? new TaskFailedError('too-large', `the task request is over ${wire.maxBytes} bytes or ${MAX_TASK_MESSAGES} messages (or another of its limits)`)
         : new TaskFailedError('malformed', `unreadable task request: ${String(err?.message ?? err).slice(0, 200)}`))
       return
     }
     id = /^[0-9a-f]{32}$/.test(req.id) ? req.id : ''
-    const refusal = this.check(peer, req)
+    let call: AnyCall
+    try {
+      if (req.version !== wire.version) throw new TaskFailedError('protocol', `a version ${req.version} request on the protocol of version ${wire.version}`)
+      call = fromWireRequest(req)
+    } catch (err) {
+      await fail(taskErrorOf(err))
+      return
+    }
+    const refusal = this.check(peer, call)
     if (refusal != null) {
       await fail(refusal)
       return
@@ -107,22 +124,25 @@ export class TaskServer {
       writing = writing.then(async () => { await pb.write(frame, TaskFrame, { signal: AbortSignal.any([stop, AbortSignal.timeout(TASK_IDLE_MS)]) }) }).catch(() => { controller.abort() })
     }
     try {
-      const result = await this.init.executor.run({
-        provider: req.provider,
-        model: req.model,
-        messages: req.messages as ChatMessage[],
-        maxTokens: req.maxTokens > 0 ? req.maxTokens : undefined,
-        temperature: req.temperature >= 0 ? req.temperature : undefined,
-        residency: req.residency as Residency,
-        self: false
-      }, {
-        signal: stop,
-        onText: (text) => {
-          for (const piece of splitText(text, MAX_FRAME_TEXT)) send({ text: piece })
-        }
-      })
-      const served: ServedBy = { ...result, peer: this.init.peerId }
-      send({ text: '', done: doneFrame(served) })
+      let served: ServedBy | EmbeddedBy
+      if (call.kind === 'embed') {
+        const { id: _i, deadline: _d, kind: _k, ...run } = call
+        const result = await this.init.executor.embed({ ...run, self: false }, { signal: stop })
+        result.vectors.forEach((v, index) => { send({ text: '', embedding: { index, values: [...v] } }) })
+        served = { ...result, peer: this.init.peerId }
+        send({ text: '', done: doneFrame({ ...served, finishReason: 'stop', outputTokens: 0, firstTokenMs: null }) })
+      } else {
+        const { id: _i, deadline: _d, kind: _k, ...run } = call
+        const result = await this.init.executor.run({ ...run, self: false }, {
+          signal: stop,
+          onText: (text) => {
+            for (const piece of splitText(text, MAX_FRAME_TEXT)) send({ text: piece })
+          },
+          onToolCall: (toolCall) => { send({ text: '', toolCall }) }
+        })
+        served = { ...result, peer: this.init.peerId }
+        send({ text: '', done: doneFrame(served) })
+      }
       await writing
       await closeStream(stream)
       this.init.onServed?.({ id, peer, result: served })
@@ -144,13 +164,9 @@ export class TaskServer {
     return undefined
   }
 
-  private check (peer: string, req: TaskRequest): TaskFailedError | undefined {
-    if (req.version !== TASK_VERSION) return new TaskFailedError('protocol', `task protocol version ${req.version} is not understood (this node speaks ${TASK_VERSION})`)
-    if (!/^[0-9a-f]{32}$/.test(req.id)) return new TaskFailedError('malformed', 'a task id is 32 hex digits')
-    if (!(RESIDENCIES as readonly string[]).includes(req.residency)) return new TaskFailedError('malformed', `unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
-    if (req.messages.length === 0 || req.messages.some(m => !ROLES.has(m.role))) return new TaskFailedError('malformed', 'a task needs messages with roles system, user or assistant')
+  private check (peer: string, call: AnyCall): TaskFailedError | undefined {
     // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
-    if (req.deadline > 0n && Number(req.deadline) + 300_000 < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
+    if (call.deadline != null && call.deadline + 300_000 < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
     // checked again: other streams of the peer may have started while this request was read
     if (this.full(peer)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
     return undefined
@@ -180,37 +196,47 @@ export function splitText (text: string, max: number): string[] {
   return out
 }
 
-function doneFrame (r: ServedBy): TaskFrame['done'] {
+/** The frame values of the done frame, in the domain's terms. */
+function servedOf (d: NonNullable<TaskFrame['done']>): Omit<ServedBy, 'toolCalls'> {
   return {
-    peer: r.peer,
-    provider: r.provider,
-    model: r.model,
-    digest: r.digest,
-    tier: r.tier,
-    finishReason: r.finishReason,
-    inputTokens: r.inputTokens,
-    outputTokens: r.outputTokens,
-    firstTokenMs: r.firstTokenMs ?? -1,
-    totalMs: r.totalMs
+    peer: d.peer,
+    provider: d.provider,
+    model: d.model,
+    digest: d.digest,
+    tier: d.tier === 'local' ? 'local' : 'cloud',
+    finishReason: (['stop', 'length', 'tool_calls', 'content_filter'].includes(d.finishReason) ? d.finishReason : 'stop') as FinishReason,
+    ...(d.stopSequence !== '' ? { stopSequence: d.stopSequence } : {}),
+    inputTokens: d.inputTokens,
+    outputTokens: d.outputTokens,
+    firstTokenMs: d.firstTokenMs < 0 ? null : d.firstTokenMs,
+    totalMs: d.totalMs
   }
 }
 
-/** A task as sent to a serving peer: what the executor runs there, with an id and a deadline. */
-export interface TaskCall extends Omit<RunRequest, 'self'> {
-  id: string
-  deadline?: number
+export interface CallOptions {
+  signal?: AbortSignal
+  onText?: (text: string) => void
+  /** Each complete tool call the serving peer sends. */
+  onToolCall?: (call: ToolCall) => void
+  idleMs?: number
+  /** TASK_PROTOCOL (default) or TASK_PROTOCOL_V1, for a peer that serves only 1.0.0. */
+  protocol?: string
 }
 
+/** Most tool calls one answer may bring. */
+const MAX_TOOL_CALLS = 64
+
 /**
- * The submitting side: opens a stream to `peer`, sends the task and passes
- * each piece of text on as it arrives. Aborting `signal` resets the stream,
- * which cancels the task on the serving peer.
+ * The submitting side: opens a stream to the serving peer, sends the task and
+ * passes each piece of the answer on as it arrives. Aborting `signal` resets
+ * the stream, which cancels the task on the serving peer.
  */
-export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, call: TaskCall, options: { signal?: AbortSignal, onText?: (text: string) => void, idleMs?: number } = {}): Promise<ServedBy> {
+async function call <T> (open: (signal: AbortSignal, protocol: string) => Promise<Stream>, request: AnyCall, options: CallOptions, onFrame: (frame: TaskFrame) => T | undefined): Promise<T> {
   const signal = options.signal ?? new AbortController().signal
+  const protocol = options.protocol ?? TASK_PROTOCOL
   let stream: Stream
   try {
-    stream = await open(AbortSignal.any([signal, AbortSignal.timeout(10_000)]))
+    stream = await open(AbortSignal.any([signal, AbortSignal.timeout(10_000)]), protocol)
   } catch (err: any) {
     if (signal.aborted) throw new TaskFailedError('aborted', 'the task was cancelled')
     throw new TaskFailedError('connection', `could not open a task stream: ${String(err?.message ?? err).slice(0, 200)}`, undefined, { cause: err })
@@ -219,18 +245,7 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     const pb = pbStream(stream, { maxDataLength: MAX_TASK_FRAME_BYTES })
-    await pb.write({
-      version: TASK_VERSION,
-      id: call.id,
-      model: call.model,
-      provider: call.provider,
-      messages: call.messages,
-      maxTokens: call.maxTokens ?? 0,
-      temperature: call.temperature ?? -1,
-      residency: call.residency,
-      deadline: BigInt(call.deadline ?? 0)
-    }, TaskRequest, { signal })
-    let received = 0
+    await pb.write(toWireRequest(request, protocol === TASK_PROTOCOL ? TASK_VERSION : TASK_VERSION_V1), TaskRequest, { signal })
     while (true) {
       let frame: TaskFrame
       try {
@@ -240,30 +255,14 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
         if (err?.name === 'TimeoutError') throw new TaskFailedError('timeout', `the serving peer sent nothing for ${Math.round((options.idleMs ?? TASK_IDLE_MS) / 1000)} s`)
         throw new TaskFailedError('connection', 'the serving peer went away before the answer ended', undefined, { cause: err })
       }
-      if (frame.text !== '') {
-        received += frame.text.length
-        if (received > MAX_ANSWER_CHARS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_ANSWER_CHARS} characters`)
-        options.onText?.(frame.text)
-      }
       if (frame.error != null) {
         const code = isTaskErrorCode(frame.error.code) ? frame.error.code : 'server'
         throw new TaskFailedError(code, frame.error.message.slice(0, 500), frame.error.retryAfterMs > 0 ? frame.error.retryAfterMs : undefined)
       }
-      if (frame.done != null) {
-        const d = frame.done
+      const done = onFrame(frame)
+      if (done !== undefined) {
         await stream.close({ signal: AbortSignal.timeout(2_000) }).catch(() => {})
-        return {
-          peer: d.peer,
-          provider: d.provider,
-          model: d.model,
-          digest: d.digest,
-          tier: d.tier === 'local' ? 'local' : 'cloud',
-          finishReason: d.finishReason,
-          inputTokens: d.inputTokens,
-          outputTokens: d.outputTokens,
-          firstTokenMs: d.firstTokenMs < 0 ? null : d.firstTokenMs,
-          totalMs: d.totalMs
-        }
+        return done
       }
     }
   } catch (err) {
@@ -272,4 +271,45 @@ export async function callTask (open: (signal: AbortSignal) => Promise<Stream>, 
   } finally {
     signal.removeEventListener('abort', onAbort)
   }
+}
+
+/** Runs a chat on a serving peer: text and tool calls as they come, then who served it. */
+export async function callTask (open: (signal: AbortSignal, protocol: string) => Promise<Stream>, request: AnyCall & { kind: 'chat' }, options: CallOptions = {}): Promise<ServedBy> {
+  let received = 0
+  const toolCalls: ToolCall[] = []
+  return await call(open, request, options, (frame) => {
+    if (frame.text !== '') {
+      received += frame.text.length
+      if (received > MAX_ANSWER_CHARS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_ANSWER_CHARS} characters`)
+      options.onText?.(frame.text)
+    }
+    if (frame.toolCall != null) {
+      if (toolCalls.length >= MAX_TOOL_CALLS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_TOOL_CALLS} tool calls`)
+      const c = { id: frame.toolCall.id, name: frame.toolCall.name, arguments: frame.toolCall.arguments }
+      toolCalls.push(c)
+      options.onToolCall?.(c)
+    }
+    if (frame.embedding != null) throw new TaskFailedError('protocol', 'the serving peer sent an embedding for a chat')
+    return frame.done != null ? { ...servedOf(frame.done), toolCalls } : undefined
+  })
+}
+
+/** Runs an embedding batch on a serving peer: one vector per input, all of one length. */
+export async function callEmbed (open: (signal: AbortSignal, protocol: string) => Promise<Stream>, request: AnyCall & { kind: 'embed' }, options: Omit<CallOptions, 'onText' | 'onToolCall' | 'protocol'> = {}): Promise<EmbeddedBy> {
+  const vectors: Float32Array[] = new Array(request.inputs.length)
+  let got = 0
+  return await call(open, request, { ...options, protocol: TASK_PROTOCOL }, (frame) => {
+    const e = frame.embedding
+    if (e != null) {
+      if (e.index >= vectors.length || vectors[e.index] != null) throw new TaskFailedError('protocol', `the serving peer sent an embedding for input ${e.index} twice or out of range`)
+      if (e.values.length === 0 || (got > 0 && e.values.length !== vectors.find(v => v != null)?.length)) throw new TaskFailedError('protocol', 'the serving peer sent embeddings of different lengths')
+      vectors[e.index] = Float32Array.from(e.values)
+      got++
+    }
+    if (frame.text !== '' || frame.toolCall != null) throw new TaskFailedError('protocol', 'the serving peer sent text for an embedding task')
+    if (frame.done == null) return undefined
+    if (got !== vectors.length) throw new TaskFailedError('protocol', `the serving peer sent ${got} of ${vectors.length} embeddings`)
+    const d = servedOf(frame.done)
+    return { peer: d.peer, provider: d.provider, model: d.model, digest: d.digest, tier: d.tier, vectors, inputTokens: d.inputTokens, totalMs: d.totalMs }
+  })
 }

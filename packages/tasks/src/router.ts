@@ -1,40 +1,46 @@
 import { randomBytes } from 'node:crypto'
+import { promptChars } from '@smesh/inference'
+import { TASK_PROTOCOL, TASK_PROTOCOL_V1 } from '@smesh/protocols'
 import { CONTINUE_PROMPT, Continuation } from './continuation.js'
-import { InvalidTaskError, ResidencyError, TaskFailedError } from './errors.js'
+import { InvalidTaskError, TaskFailedError } from './errors.js'
+import { chatNeeds } from './needs.js'
+import { noCandidate } from './no-candidate.js'
 import { TASK_KINDS, promptHash, resultRecord, sha256Hex } from './records.js'
 import { Reliability } from './reliability.js'
 import { candidateKey, rank } from './score.js'
 import { callTask } from './protocol.js'
 import { formatModelSpec, parseModelSpec, parseResidency, parseTierPolicy } from './spec.js'
+import { StopScanner } from './stops.js'
+import { MAX_ATTEMPTS, MAX_BUSY_WAITS, pause } from './timing.js'
+import { routeEmbed } from './embed-route.js'
+import type { EmbedInput, EmbedOutcome } from './embed-route.js'
 import { taskErrorOf } from './executor.js'
 import type { Candidate, Catalog } from './catalog.js'
 import type { Executor } from './executor.js'
-import type { ServedBy } from './protocol.js'
+import type { ChatParams, Needs } from './needs.js'
+import type { ServedBy, TaskCall } from './protocol.js'
 import type { ModelSpec, Residency, TierPolicy } from './spec.js'
-import type { ChatMessage } from '@smesh/inference'
+import type { ChatMessage, FinishReason, ToolCall } from '@smesh/inference'
 import type { Stream } from '@libp2p/interface'
 
-/** Most candidates one task is tried on. */
-export const MAX_ATTEMPTS = 5
-/** How often a task waits for a full node (100 ms more each time, at most 1 s) before it fails as busy. */
-const MAX_BUSY_WAITS = 120
-/** Errors after which no other candidate is tried: the task itself is at fault, or the user stopped it. */
-const MAX_PROMPT_CHARS = 1_000_000
+const MAX_PROMPT_CHARS = 4_000_000
 
-export interface TaskInput {
-  /** The user's prompt (appended to the session's history, if any). */
-  prompt: string
+export interface TaskInput extends ChatParams {
+  /** The user's prompt (appended to the session's history, if any); or give `messages`. */
+  prompt?: string
   system?: string
-  /** --model: a name, a preference list, family:NAME or best. */
+  /** The whole conversation, as an API client sends it (instead of `prompt` and `system`). */
+  messages?: ChatMessage[]
+  /** A name, a preference list, family:NAME, best or best-local. */
   model?: string
   residency?: string
   policy?: string
   /** A session kept on the bus: its messages are the context, and the exchange is added to it. */
   session?: string
-  maxTokens?: number
-  temperature?: number
   /** Milliseconds the whole task may take. */
   timeoutMs?: number
+  /** Who asked on this node (a gateway key's name), for the records. */
+  client?: string
 }
 
 export interface Handoff {
@@ -51,6 +57,10 @@ export interface Handoff {
 export interface TaskOutcome {
   task: string
   text: string
+  /** The serving model's tool calls, whole. */
+  toolCalls: ToolCall[]
+  finishReason: FinishReason
+  stopSequence?: string
   peer: string
   device: string
   provider: string
@@ -85,8 +95,8 @@ export interface RouterInit {
   self: { peerId: string, name: string }
   catalog: Catalog
   executor: Executor
-  /** Opens a /smesh/task/1.0.0 stream to a peer. */
-  open: (peer: string, signal: AbortSignal) => Promise<Stream>
+  /** Opens a task stream of `protocol` to a peer. */
+  open: (peer: string, signal: AbortSignal, protocol: string) => Promise<Stream>
   /** Appends a record to the bus (in the background, in order). */
   record: (kind: string, body: object) => void
   sessions?: SessionStore
@@ -97,30 +107,45 @@ export interface RouterInit {
   now?: () => number
 }
 
+export interface RunOptions {
+  signal?: AbortSignal
+  onText?: (text: string) => void
+  /** The answer's tool calls, once it is complete (tool calls of an attempt that failed never come). */
+  onToolCall?: (call: ToolCall) => void
+  onEvent?: (evt: RouterEvent) => void
+}
+
+/** The protocol that carries a task to a candidate: 1.1.0 where the node serves it. */
+export function protocolFor (c: Candidate): string {
+  return c.self || c.protocols.includes('1.1.0') ? TASK_PROTOCOL : TASK_PROTOCOL_V1
+}
+
 /**
  * Chooses where a task runs and keeps it running: ranks every candidate the
- * spec and residency allow, runs the task on the best, and on a failure
- * (connection lost, timeout, rate limit, overload, server error) moves it to
- * the next, continuing a cut-off answer from where it stopped.
+ * spec, residency and the task's needs allow, runs the task on the best, and
+ * on a failure (connection lost, timeout, rate limit, overload, server error)
+ * moves it to the next, continuing a cut-off answer from where it stopped.
  */
 export class Router {
   readonly reliability: Reliability
-  private readonly inFlight = new Map<string, number>()
+  readonly inFlight = new Map<string, number>()
   /** Rate limits this router met, before the provider's advert says so. */
-  private readonly cooldowns = new Map<string, number>()
-  private readonly now: () => number
+  readonly cooldowns = new Map<string, number>()
+  readonly now: () => number
 
-  constructor (private readonly init: RouterInit) {
+  constructor (readonly init: RouterInit) {
     this.now = init.now ?? Date.now
     this.reliability = new Reliability(this.now)
   }
 
   /** Candidates for a spec, best first. */
-  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy): ReturnType<typeof rank> {
+  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy, needs?: Needs, pin?: { model: string, digest: string }): ReturnType<typeof rank> {
     return rank(this.init.catalog.candidates(), {
       spec,
       residency,
       policy,
+      needs,
+      pin,
       inFlight: (peer) => this.inFlight.get(peer) ?? 0,
       reliability: (key) => this.reliability.score(key),
       broken: (key) => this.reliability.open(key),
@@ -129,17 +154,46 @@ export class Router {
     })
   }
 
-  async run (input: TaskInput, options: { signal?: AbortSignal, onText?: (text: string) => void, onEvent?: (evt: RouterEvent) => void } = {}): Promise<TaskOutcome> {
+  /** The residency and policy of a task: its own, else this node's. */
+  where (input: { residency?: string, policy?: string }): { residency: Residency, policy: TierPolicy } {
+    return {
+      residency: input.residency != null ? parseResidency(input.residency) : (this.init.residency ?? 'mesh'),
+      policy: input.policy != null ? parseTierPolicy(input.policy) : (this.init.policy ?? 'local-first')
+    }
+  }
+
+  /** Counts a task sent to `peer` while `fn` runs. */
+  async tracked <T> (peer: string, fn: () => Promise<T>): Promise<T> {
+    this.inFlight.set(peer, (this.inFlight.get(peer) ?? 0) + 1)
+    try {
+      return await fn()
+    } finally {
+      const n = (this.inFlight.get(peer) ?? 1) - 1
+      if (n <= 0) this.inFlight.delete(peer)
+      else this.inFlight.set(peer, n)
+    }
+  }
+
+  /** After a failed attempt: a cooldown for a rate limit, a failure against the candidate for the rest. */
+  blame (key: string, err: TaskFailedError): void {
+    if (err.code === 'rate-limit' || err.code === 'overloaded') this.cooldowns.set(key, this.now() + (err.retryAfterMs ?? 30_000))
+    else if (err.code !== 'busy' && err.code !== 'unsupported') this.reliability.failure(key)
+  }
+
+  /** Embeddings of texts from the best model the mesh has for them (see embed-route.ts). */
+  async embed (input: EmbedInput, options: { signal?: AbortSignal, onEvent?: (evt: RouterEvent) => void } = {}): Promise<EmbedOutcome> {
+    return await routeEmbed(this, input, options)
+  }
+
+  async run (input: TaskInput, options: RunOptions = {}): Promise<TaskOutcome> {
     const started = performance.now()
     const spec = parseModelSpec(input.model)
-    const residency = input.residency != null ? parseResidency(input.residency) : (this.init.residency ?? 'mesh')
-    const policy = input.policy != null ? parseTierPolicy(input.policy) : (this.init.policy ?? 'local-first')
-    if (typeof input.prompt !== 'string' || input.prompt.trim() === '') throw new InvalidTaskError('the prompt is empty', 'give the prompt as an argument or on stdin')
-    if (input.prompt.length > MAX_PROMPT_CHARS) throw new InvalidTaskError(`the prompt has ${input.prompt.length} characters, over the limit of ${MAX_PROMPT_CHARS}`)
+    const { residency, policy } = this.where(input)
+    if (input.messages == null && (typeof input.prompt !== 'string' || input.prompt.trim() === '')) throw new InvalidTaskError('the prompt is empty', 'give the prompt as an argument or on stdin')
+    if (input.messages != null && (input.messages.length === 0 || input.prompt != null || input.session != null)) throw new InvalidTaskError('a task has either messages, or a prompt (with a session, if any)')
     const refusal = this.init.refuse?.()
     if (refusal != null) throw new TaskFailedError('not-allowed', refusal)
-    const signals = [options.signal, input.timeoutMs != null ? AbortSignal.timeout(input.timeoutMs) : undefined].filter((s): s is AbortSignal => s != null)
-    const signal = AbortSignal.any(signals)
+    const signal = AbortSignal.any([options.signal, input.timeoutMs != null ? AbortSignal.timeout(input.timeoutMs) : undefined].filter((s): s is AbortSignal => s != null))
     const deadline = input.timeoutMs != null ? Date.now() + input.timeoutMs : undefined
 
     let session: string | undefined
@@ -150,21 +204,45 @@ export class Router {
       session = s.id
       history.push(...s.messages)
     }
-    const messages: ChatMessage[] = [...(input.system != null ? [{ role: 'system' as const, content: input.system }] : []), ...history, { role: 'user', content: input.prompt }]
+    const messages: ChatMessage[] = input.messages ?? [...(input.system != null ? [{ role: 'system' as const, content: input.system }] : []), ...history, { role: 'user', content: input.prompt as string }]
+    const chars = promptChars(messages)
+    if (chars > MAX_PROMPT_CHARS) throw new InvalidTaskError(`the prompt has ${chars} characters, over the limit of ${MAX_PROMPT_CHARS}`)
+    const { prompt: _p, system: _s, messages: _m, model: _mo, residency: _r, policy: _po, session: _se, timeoutMs: _t, client, ...params } = input
+    const needs = chatNeeds(messages, params)
     const task = randomBytes(16).toString('hex')
     const record = this.init.record
-    record(TASK_KINDS.request, { task, promptSha256: promptHash(messages), promptChars: messages.reduce((n, m) => n + m.content.length, 0), messages: messages.length, model: formatModelSpec(spec), residency, policy, ...(session != null ? { session } : {}) })
+    record(TASK_KINDS.request, {
+      task, kind: 'chat', promptSha256: promptHash(messages), promptChars: chars, messages: messages.length, model: formatModelSpec(spec), residency, policy,
+      ...(params.tools != null && params.tools.length > 0 ? { tools: params.tools.length } : {}),
+      ...(needs.capabilities.includes('vision') ? { images: messages.reduce((n, m) => n + (m.images?.length ?? 0), 0) } : {}),
+      ...(client != null ? { client } : {}),
+      ...(session != null ? { session } : {})
+    })
     /** Session writes are part of the record, not of the answer: a failure is noted, the task goes on. */
     const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
       if (session == null) return
       await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'warning', task, message: `the session could not be written: ${err.message}` }) })
     }
-    await toSession({ role: 'user', content: input.prompt })
+    await toSession({ role: 'user', content: input.prompt as string })
     /** Characters of the answer already in the session (a partial answer at a handoff). */
     let inSession = 0
 
+    /** What the models produced (the context of a continuation), and what the client has been given. */
     let text = ''
+    let shown = ''
     let firstTokenMs: number | null = null
+    const stops = new StopScanner(params.stop ?? [], (t) => {
+      firstTokenMs ??= Math.round((performance.now() - started) * 10) / 10
+      shown += t
+      options.onText?.(t)
+    })
+    /** Set when a stop sequence ends the answer: the attempt is stopped. */
+    let stopAttempt: (() => void) | undefined
+    const emit = (piece: string): void => {
+      if (piece === '') return
+      text += piece
+      if (stops.push(piece)) stopAttempt?.()
+    }
     const handoffs: Handoff[] = []
     const tried = new Set<string>()
     let attempts = 0
@@ -176,19 +254,13 @@ export class Router {
       record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
       return why
     }
-    const emit = (piece: string): void => {
-      if (piece === '') return
-      firstTokenMs ??= Math.round((performance.now() - started) * 10) / 10
-      text += piece
-      options.onText?.(piece)
-    }
 
     while (attempts < MAX_ATTEMPTS) {
-      const { ranked, excluded } = this.plan(spec, residency, policy)
+      const { ranked, excluded } = this.plan(spec, residency, policy, needs)
       const next = ranked.find(r => !tried.has(candidateKey(r.candidate)))
       if (next == null) {
-        const err = this.noCandidate(task, formatModelSpec(spec), residency, excluded, last, ranked.length > 0)
-        if (err instanceof ResidencyError) {
+        const err = noCandidate({ task, model: formatModelSpec(spec), spec, residency, needs, excluded, last, triedAll: ranked.length > 0, now: this.now() })
+        if (err.code === 'residency') {
           record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: excluded.residency.map(c => ({ peer: c.peer, provider: c.provider, tier: c.tier })) })
         } else {
           record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
@@ -205,25 +277,30 @@ export class Router {
       const attemptMessages: ChatMessage[] = partial === '' ? messages : [...messages, { role: 'assistant', content: partial }, { role: 'user', content: CONTINUE_PROMPT }]
       const cont = partial === '' ? undefined : new Continuation(partial, emit)
       const onText = cont == null ? emit : (t: string) => { cont.push(t) }
-      this.inFlight.set(c.peer, (this.inFlight.get(c.peer) ?? 0) + 1)
+      const controller = new AbortController()
+      stopAttempt = () => { controller.abort() }
+      /** Tool calls of this attempt: given to the client only once the answer is whole. */
+      const calls: ToolCall[] = []
       try {
-        const served = await this.attempt(c, { id: task, provider: c.provider, model: c.model, messages: attemptMessages, maxTokens: input.maxTokens, temperature: input.temperature, residency, deadline }, signal, onText)
+        const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline }
+        const served = await this.tracked(c.peer, async () => await this.attempt(c, call, AbortSignal.any([signal, controller.signal]), onText, (tc) => { calls.push(tc) }))
         cont?.end()
+        stops.end()
         this.reliability.success(key)
-        const outcome: TaskOutcome = {
-          task, text, peer: c.peer, device: c.device, provider: c.provider, model: served.model, digest: served.digest || c.digest, tier: c.tier,
-          firstTokenMs, totalMs: Math.round((performance.now() - started) * 10) / 10, inputTokens: served.inputTokens, outputTokens: served.outputTokens,
-          attempts, handoffs, residency, ...(session != null ? { session } : {})
-        }
-        record(TASK_KINDS.done, { task, peer: outcome.peer, device: outcome.device, provider: outcome.provider, model: outcome.model, digest: outcome.digest, tier: outcome.tier, firstTokenMs, totalMs: outcome.totalMs, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, handoffs: handoffs.length, chars: text.length })
-        if (text.length > inSession) await toSession({ role: 'assistant', content: text.slice(inSession), model: outcome.model, peer: outcome.peer })
-        return outcome
+        return await this.finish({ task, c, served, calls, shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched ?? served.stopSequence }, options, async () => {
+          if (text.length > inSession) await toSession({ role: 'assistant', content: text.slice(inSession), model: served.model, peer: served.peer })
+        })
       } catch (e) {
         cont?.end()
-        const err = taskErrorOf(e)
-        if (signal.aborted) {
-          throw stopped()
+        if (stops.matched != null && !signal.aborted) {
+          // a stop sequence ended the answer: the attempt was stopped on purpose
+          this.reliability.success(key)
+          return await this.finish({ task, c, calls: [], shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched }, options, async () => {
+            if (shown.length > inSession) await toSession({ role: 'assistant', content: shown.slice(inSession), model: c.model, peer: c.peer })
+          })
         }
+        const err = taskErrorOf(e)
+        if (signal.aborted) throw stopped()
         last = err
         if (err.code === 'busy' && text === '' && busyWaits < MAX_BUSY_WAITS) {
           // a full node is not a failed one: wait a moment and rank again, this candidate included
@@ -231,42 +308,29 @@ export class Router {
           attempts--
           tried.delete(key)
           options.onEvent?.({ type: 'retry', task, peer: c.peer, device: c.device, provider: c.provider, code: err.code, message: err.message })
-          await new Promise<void>(resolve => {
-            const t = setTimeout(resolve, Math.min(err.retryAfterMs ?? 100 * busyWaits, 1_000))
-            signal.addEventListener('abort', () => { clearTimeout(t); resolve() }, { once: true })
-          })
-          if (signal.aborted) {
-            throw stopped()
-          }
+          await pause(Math.min(err.retryAfterMs ?? 100 * busyWaits, 1_000), signal)
+          if (signal.aborted) throw stopped()
           continue
         }
-        if (err.code === 'rate-limit' || err.code === 'overloaded') {
-          this.cooldowns.set(key, this.now() + (err.retryAfterMs ?? 30_000))
-        } else if (err.code !== 'busy') {
-          this.reliability.failure(key)
-        }
+        this.blame(key, err)
         options.onEvent?.({ type: 'retry', task, peer: c.peer, device: c.device, provider: c.provider, code: err.code, message: err.message })
         if (!err.retryable) {
           if (err.code === 'residency') record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: [{ peer: c.peer, provider: c.provider, tier: c.tier }] })
           else record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
           throw err
         }
-        {
-          // the task moves on: with the answer so far, if any
-          const handoff: Handoff = { from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, atChars: text.length }
-          handoffs.push(handoff)
-          record(TASK_KINDS.handoff, { task, from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, partialChars: text.length, partialSha256: sha256Hex(text) })
-          if (text.length > inSession) {
-            await toSession({ role: 'assistant', content: text.slice(inSession), model: c.model, peer: c.peer })
-            await toSession({ role: 'note', content: `answer cut off on ${c.device} (${err.code}) after ${text.length} characters; continued on the next peer` })
-            inSession = text.length
-          }
-          options.onEvent?.({ type: 'handoff', task, handoff })
+        // the task moves on: with the answer so far, if any (tool calls of this attempt are dropped with it)
+        const handoff: Handoff = { from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, atChars: text.length }
+        handoffs.push(handoff)
+        record(TASK_KINDS.handoff, { task, from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, partialChars: text.length, partialSha256: sha256Hex(text), ...(calls.length > 0 ? { droppedToolCalls: calls.length } : {}) })
+        if (text.length > inSession) {
+          await toSession({ role: 'assistant', content: text.slice(inSession), model: c.model, peer: c.peer })
+          await toSession({ role: 'note', content: `answer cut off on ${c.device} (${err.code}) after ${text.length} characters; continued on the next peer` })
+          inSession = text.length
         }
+        options.onEvent?.({ type: 'handoff', task, handoff })
       } finally {
-        const n = (this.inFlight.get(c.peer) ?? 1) - 1
-        if (n <= 0) this.inFlight.delete(c.peer)
-        else this.inFlight.set(c.peer, n)
+        stopAttempt = undefined
       }
     }
     const err = new TaskFailedError(last?.code ?? 'no-candidate', `the task failed on ${attempts} candidates; the last said: ${last?.message ?? 'nothing'}`, last?.retryAfterMs)
@@ -274,27 +338,33 @@ export class Router {
     throw err
   }
 
-  private async attempt (c: Candidate, call: Parameters<typeof callTask>[1], signal: AbortSignal, onText: (t: string) => void): Promise<ServedBy> {
+  /** A task's end: its tool calls to the client, the done record, the session. */
+  private async finish (d: { task: string, c: Candidate, served?: ServedBy, calls: ToolCall[], shown: string, firstTokenMs: number | null, started: number, attempts: number, handoffs: Handoff[], residency: Residency, session?: string, stopSequence?: string }, options: RunOptions, toSession: () => Promise<void>): Promise<TaskOutcome> {
+    const { c, served } = d
+    for (const call of d.calls) options.onToolCall?.(call)
+    const finishReason: FinishReason = d.stopSequence != null ? 'stop' : d.calls.length > 0 ? 'tool_calls' : served?.finishReason ?? 'stop'
+    const outcome: TaskOutcome = {
+      task: d.task, text: d.shown, toolCalls: d.calls, finishReason, ...(d.stopSequence != null ? { stopSequence: d.stopSequence } : {}),
+      peer: c.peer, device: c.device, provider: c.provider, model: served?.model ?? c.model, digest: served?.digest !== '' && served?.digest != null ? served.digest : c.digest, tier: c.tier,
+      firstTokenMs: d.firstTokenMs, totalMs: Math.round((performance.now() - d.started) * 10) / 10, inputTokens: served?.inputTokens ?? 0, outputTokens: served?.outputTokens ?? 0,
+      attempts: d.attempts, handoffs: d.handoffs, residency: d.residency, ...(d.session != null ? { session: d.session } : {})
+    }
+    this.init.record(TASK_KINDS.done, {
+      task: d.task, peer: outcome.peer, device: outcome.device, provider: outcome.provider, model: outcome.model, digest: outcome.digest, tier: outcome.tier,
+      firstTokenMs: outcome.firstTokenMs, totalMs: outcome.totalMs, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, handoffs: d.handoffs.length, chars: d.shown.length,
+      finishReason, ...(d.calls.length > 0 ? { toolCalls: d.calls.length } : {}), ...(d.stopSequence != null ? { stopSequence: d.stopSequence } : {})
+    })
+    await toSession()
+    return outcome
+  }
+
+  private async attempt (c: Candidate, call: TaskCall, signal: AbortSignal, onText: (t: string) => void, onToolCall: (c: ToolCall) => void): Promise<ServedBy> {
     if (c.self) {
-      const r = await this.init.executor.run({ ...call, self: true }, { signal, onText })
+      const { id: _i, deadline: _d, ...run } = call
+      const r = await this.init.executor.run({ ...run, self: true }, { signal, onText, onToolCall })
       this.init.record(TASK_KINDS.result, resultRecord(call.id, this.init.self.peerId, r))
       return { ...r, peer: this.init.self.peerId }
     }
-    return await callTask(async (s) => await this.init.open(c.peer, s), call, { signal, onText })
-  }
-
-  private noCandidate (task: string, model: string, residency: Residency, excluded: ReturnType<typeof rank>['excluded'], last: TaskFailedError | undefined, triedAll: boolean): TaskFailedError {
-    if (triedAll && last != null) return new TaskFailedError(last.code, `every candidate for ${model} failed; the last said: ${last.message}`, last.retryAfterMs)
-    if (excluded.cooling.length > 0) {
-      const wait = Math.max(0, excluded.coolingUntil - this.now())
-      return new TaskFailedError('rate-limit', `every provider of ${model} is cooling down after a rate limit (the first is free again in ${Math.ceil(wait / 1000)} s)`, wait)
-    }
-    if (excluded.residency.length > 0) {
-      const where = [...new Set(excluded.residency.map(c => c.tier === 'cloud' ? `cloud provider ${c.provider} on ${c.device}` : `${c.device}`))].slice(0, 4).join(', ')
-      return new ResidencyError(`task ${task.slice(0, 8)}: residency ${residency} forbids every place that could run ${model} (${where}); nothing was sent there`)
-    }
-    if (excluded.broken.length > 0) return new TaskFailedError('no-candidate', `every candidate for ${model} failed recently and is paused (circuit breaker)`, undefined, { hint: 'try again in a minute; see the node\'s log for the failures' })
-    if (last != null) return new TaskFailedError(last.code, `no further candidate for ${model}; the last said: ${last.message}`, last.retryAfterMs)
-    return new TaskFailedError('no-candidate', `no device of the mesh can run ${model}`)
+    return await callTask(async (s, protocol) => await this.init.open(c.peer, s, protocol), { kind: 'chat', ...call }, { signal, onText, onToolCall, protocol: protocolFor(c) })
   }
 }

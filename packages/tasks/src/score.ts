@@ -1,5 +1,8 @@
+import { lacks } from './needs.js'
 import { residencyAllows, specMatch } from './spec.js'
 import type { Candidate } from './catalog.js'
+import type { Needs } from './needs.js'
+import type { Capability } from '@smesh/inference'
 import type { ModelSpec, Residency, TierPolicy } from './spec.js'
 
 export interface RankInput {
@@ -15,6 +18,10 @@ export interface RankInput {
   /** This router saw `peer/provider` rate-limit until then (before its advert says so). */
   cooldown: (key: string) => number
   now: number
+  /** What the task asks of a model (capabilities, context, protocol); none: a chat of text. */
+  needs?: Needs
+  /** Only this model (and digest, if given): later batches of one embedding request. */
+  pin?: { model: string, digest: string }
 }
 
 export interface Ranked {
@@ -30,6 +37,10 @@ export interface Excluded {
   cooling: Candidate[]
   coolingUntil: number
   broken: Candidate[]
+  /** Candidates of the model that cannot do what the task asks, and what each lacks. */
+  unable: Array<{ candidate: Candidate, lacks: Capability | 'context' }>
+  /** Candidates on nodes whose task protocol (1.0.0) cannot carry the task. */
+  protocol: Candidate[]
 }
 
 export const candidateKey = (c: { peer: string, provider: string }): string => `${c.peer}/${c.provider}`
@@ -42,12 +53,24 @@ export const candidateKey = (c: { peer: string, provider: string }): string => `
  * break on peer, provider and model names, so every node ranks alike.
  */
 export function rank (candidates: Candidate[], input: RankInput): { ranked: Ranked[], excluded: Excluded } {
-  const excluded: Excluded = { residency: [], cooling: [], coolingUntil: Infinity, broken: [] }
+  const excluded: Excluded = { residency: [], cooling: [], coolingUntil: Infinity, broken: [], unable: [], protocol: [] }
   const ranked: Ranked[] = []
   for (const c of candidates) {
-    const match = specMatch(input.spec, { name: c.model, family: c.family })
+    const match = specMatch(input.spec, { name: c.model, family: c.family, tier: c.tier })
     if (match === 0) continue
+    if (input.pin != null && (c.model !== input.pin.model || (input.pin.digest !== '' && c.digest !== input.pin.digest))) continue
     if (!c.connected && !c.self) continue
+    if (input.needs != null) {
+      const missing = lacks(input.needs, c)
+      if (missing != null) {
+        excluded.unable.push({ candidate: c, lacks: missing })
+        continue
+      }
+      if (input.needs.v11 && !c.protocols.includes('1.1.0')) {
+        excluded.protocol.push(c)
+        continue
+      }
+    }
     if (!residencyAllows(input.residency, c.tier, c.self)) {
       excluded.residency.push(c)
       continue

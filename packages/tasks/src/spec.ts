@@ -19,7 +19,7 @@ export type ModelSpec =
   | { kind: 'exact', name: string }
   | { kind: 'prefer', names: string[] }
   | { kind: 'family', family: string }
-  | { kind: 'best' }
+  | { kind: 'best', tier?: 'local' }
 
 const MODEL_NAME = /^[\w.:/@+-]{1,200}$/
 const MAX_PREFERENCES = 16
@@ -34,12 +34,13 @@ export function parseTierPolicy (s: string): TierPolicy {
   throw new InvalidTaskError(`unknown tier policy ${JSON.stringify(s.slice(0, 40))}`, 'the policy is local-first or quality-first')
 }
 
-/** Parses --model: `NAME`, `NAME1,NAME2,...`, `family:FAMILY` or `best`. */
+/** Parses --model: `NAME`, `NAME1,NAME2,...`, `family:FAMILY`, `best` or `best-local` (Ollama's `:latest` tag on the last two is ignored). */
 export function parseModelSpec (text: string | undefined): ModelSpec {
   const t = (text ?? '').trim()
-  if (t === '' || t === 'best') return { kind: 'best' }
+  if (t === '' || t === 'best' || t === 'best:latest') return { kind: 'best' }
+  if (t === 'best-local' || t === 'best-local:latest') return { kind: 'best', tier: 'local' }
   const bad = (what: string): never => {
-    throw new InvalidTaskError(`invalid model ${JSON.stringify(what.slice(0, 60))}`, 'give a model name (llama3.2:3b), a preference list (qwen3:8b,llama3.2:3b), family:NAME or best')
+    throw new InvalidTaskError(`invalid model ${JSON.stringify(what.slice(0, 60))}`, 'give a model name (llama3.2:3b), a preference list (qwen3:8b,llama3.2:3b), family:NAME, best or best-local')
   }
   if (t.startsWith('family:')) {
     const family = t.slice('family:'.length)
@@ -57,7 +58,7 @@ export function formatModelSpec (spec: ModelSpec): string {
     case 'exact': return spec.name
     case 'prefer': return spec.names.join(',')
     case 'family': return `family:${spec.family}`
-    default: return 'best'
+    default: return spec.tier === 'local' ? 'best-local' : 'best'
   }
 }
 
@@ -65,7 +66,7 @@ export function formatModelSpec (spec: ModelSpec): string {
  * How well a model meets the spec: 0 = not at all; higher is better. A
  * preference list ranks its first name highest.
  */
-export function specMatch (spec: ModelSpec, model: { name: string, family?: string }): number {
+export function specMatch (spec: ModelSpec, model: { name: string, family?: string, tier?: 'local' | 'cloud' }): number {
   switch (spec.kind) {
     case 'exact': return sameModel(spec.name, model.name) ? 1 : 0
     case 'prefer': {
@@ -73,7 +74,7 @@ export function specMatch (spec: ModelSpec, model: { name: string, family?: stri
       return i < 0 ? 0 : spec.names.length - i
     }
     case 'family': return (model.family ?? '').toLowerCase() === spec.family.toLowerCase() || model.name.toLowerCase().startsWith(spec.family.toLowerCase()) ? 1 : 0
-    default: return 1
+    default: return spec.tier == null || model.tier === spec.tier ? 1 : 0
   }
 }
 

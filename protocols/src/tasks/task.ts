@@ -11,6 +11,7 @@ export interface Advert {
   queue: number
   concurrency: number
   providers: AdvertProvider[]
+  protocols: string[]
 }
 
 export namespace Advert {
@@ -60,6 +61,13 @@ export namespace Advert {
           }
         }
 
+        if (obj.protocols != null && obj.protocols.length > 0) {
+          for (const value of obj.protocols) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -71,7 +79,8 @@ export namespace Advert {
           expiresAt: 0n,
           queue: 0,
           concurrency: 0,
-          providers: []
+          providers: [],
+          protocols: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -114,6 +123,14 @@ export namespace Advert {
               }))
               break
             }
+            case 8: {
+              if (opts.limits?.protocols != null && obj.protocols.length === opts.limits.protocols) {
+                throw new MaxLengthError('Decode error - repeated field "protocols" had too many elements')
+              }
+
+              obj.protocols.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -124,7 +141,8 @@ export namespace Advert {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          providers: 0
+          providers: 0,
+          protocols: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -190,6 +208,21 @@ export namespace Advert {
               }
 
               obj.providers++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.protocols != null && obj.protocols === opts.limits.protocols) {
+                throw new MaxLengthError('Streaming decode error - repeated field "protocols" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.protocols[]`,
+                index: obj.protocols,
+                value: reader.string()
+              }
+
+              obj.protocols++
 
               break
             }
@@ -307,6 +340,18 @@ export namespace Advert {
     index: number
   }
 
+  export interface AdvertProvidersModelsCapabilitiesFieldEvent {
+    field: '$.providers[].models[].capabilities[]'
+    index: number
+    value: string
+  }
+
+  export interface AdvertProtocolsFieldEvent {
+    field: '$.protocols[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<Advert>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Advert.codec())
   }
@@ -315,7 +360,7 @@ export namespace Advert {
     return decodeMessage(buf, Advert.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Advert>): Generator<AdvertVersionFieldEvent | AdvertPeerFieldEvent | AdvertIssuedAtFieldEvent | AdvertExpiresAtFieldEvent | AdvertQueueFieldEvent | AdvertConcurrencyFieldEvent | AdvertProvidersNameFieldEvent | AdvertProvidersKindFieldEvent | AdvertProvidersTierFieldEvent | AdvertProvidersCooldownUntilFieldEvent | AdvertProvidersTokensPerSFieldEvent | AdvertProvidersModelsNameFieldEvent | AdvertProvidersModelsDigestFieldEvent | AdvertProvidersModelsFamilyFieldEvent | AdvertProvidersModelsSizeFieldEvent | AdvertProvidersModelsQuantizationFieldEvent | AdvertProvidersModelsContextLengthFieldEvent | AdvertProvidersModelsLoadedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Advert>): Generator<AdvertVersionFieldEvent | AdvertPeerFieldEvent | AdvertIssuedAtFieldEvent | AdvertExpiresAtFieldEvent | AdvertQueueFieldEvent | AdvertConcurrencyFieldEvent | AdvertProvidersNameFieldEvent | AdvertProvidersKindFieldEvent | AdvertProvidersTierFieldEvent | AdvertProvidersCooldownUntilFieldEvent | AdvertProvidersTokensPerSFieldEvent | AdvertProvidersModelsNameFieldEvent | AdvertProvidersModelsDigestFieldEvent | AdvertProvidersModelsFamilyFieldEvent | AdvertProvidersModelsSizeFieldEvent | AdvertProvidersModelsQuantizationFieldEvent | AdvertProvidersModelsContextLengthFieldEvent | AdvertProvidersModelsLoadedFieldEvent | AdvertProvidersModelsCapabilitiesFieldEvent | AdvertProtocolsFieldEvent> {
     return streamMessage(buf, Advert.codec(), opts)
   }
 }
@@ -571,6 +616,12 @@ export namespace AdvertProvider {
     index: number
   }
 
+  export interface AdvertProviderModelsCapabilitiesFieldEvent {
+    field: '$.models[].capabilities[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<AdvertProvider>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdvertProvider.codec())
   }
@@ -579,7 +630,7 @@ export namespace AdvertProvider {
     return decodeMessage(buf, AdvertProvider.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertProvider>): Generator<AdvertProviderNameFieldEvent | AdvertProviderKindFieldEvent | AdvertProviderTierFieldEvent | AdvertProviderCooldownUntilFieldEvent | AdvertProviderTokensPerSFieldEvent | AdvertProviderModelsNameFieldEvent | AdvertProviderModelsDigestFieldEvent | AdvertProviderModelsFamilyFieldEvent | AdvertProviderModelsSizeFieldEvent | AdvertProviderModelsQuantizationFieldEvent | AdvertProviderModelsContextLengthFieldEvent | AdvertProviderModelsLoadedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertProvider>): Generator<AdvertProviderNameFieldEvent | AdvertProviderKindFieldEvent | AdvertProviderTierFieldEvent | AdvertProviderCooldownUntilFieldEvent | AdvertProviderTokensPerSFieldEvent | AdvertProviderModelsNameFieldEvent | AdvertProviderModelsDigestFieldEvent | AdvertProviderModelsFamilyFieldEvent | AdvertProviderModelsSizeFieldEvent | AdvertProviderModelsQuantizationFieldEvent | AdvertProviderModelsContextLengthFieldEvent | AdvertProviderModelsLoadedFieldEvent | AdvertProviderModelsCapabilitiesFieldEvent> {
     return streamMessage(buf, AdvertProvider.codec(), opts)
   }
 }
@@ -592,6 +643,7 @@ export interface AdvertModel {
   quantization: string
   contextLength: number
   loaded: boolean
+  capabilities: string[]
 }
 
 export namespace AdvertModel {
@@ -639,6 +691,13 @@ export namespace AdvertModel {
           w.bool(obj.loaded)
         }
 
+        if (obj.capabilities != null && obj.capabilities.length > 0) {
+          for (const value of obj.capabilities) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -650,7 +709,8 @@ export namespace AdvertModel {
           size: 0,
           quantization: '',
           contextLength: 0,
-          loaded: false
+          loaded: false,
+          capabilities: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -687,6 +747,14 @@ export namespace AdvertModel {
               obj.loaded = reader.bool()
               break
             }
+            case 8: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - repeated field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -696,6 +764,10 @@ export namespace AdvertModel {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          capabilities: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -751,6 +823,21 @@ export namespace AdvertModel {
               }
               break
             }
+            case 8: {
+              if (opts.limits?.capabilities != null && obj.capabilities === opts.limits.capabilities) {
+                throw new MaxLengthError('Streaming decode error - repeated field "capabilities" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.capabilities[]`,
+                index: obj.capabilities,
+                value: reader.string()
+              }
+
+              obj.capabilities++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -798,6 +885,12 @@ export namespace AdvertModel {
     value: boolean
   }
 
+  export interface AdvertModelCapabilitiesFieldEvent {
+    field: '$.capabilities[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<AdvertModel>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdvertModel.codec())
   }
@@ -806,7 +899,7 @@ export namespace AdvertModel {
     return decodeMessage(buf, AdvertModel.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertModel>): Generator<AdvertModelNameFieldEvent | AdvertModelDigestFieldEvent | AdvertModelFamilyFieldEvent | AdvertModelSizeFieldEvent | AdvertModelQuantizationFieldEvent | AdvertModelContextLengthFieldEvent | AdvertModelLoadedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertModel>): Generator<AdvertModelNameFieldEvent | AdvertModelDigestFieldEvent | AdvertModelFamilyFieldEvent | AdvertModelSizeFieldEvent | AdvertModelQuantizationFieldEvent | AdvertModelContextLengthFieldEvent | AdvertModelLoadedFieldEvent | AdvertModelCapabilitiesFieldEvent> {
     return streamMessage(buf, AdvertModel.codec(), opts)
   }
 }
@@ -926,6 +1019,10 @@ export namespace SignedAdvert {
 export interface ChatMessage {
   role: string
   content: string
+  images: ImagePart[]
+  toolCalls: ToolCall[]
+  toolCallId: string
+  name: string
 }
 
 export namespace ChatMessage {
@@ -948,13 +1045,41 @@ export namespace ChatMessage {
           w.string(obj.content)
         }
 
+        if (obj.images != null && obj.images.length > 0) {
+          for (const value of obj.images) {
+            w.uint32(26)
+            ImagePart.codec().encode(value, w)
+          }
+        }
+
+        if (obj.toolCalls != null && obj.toolCalls.length > 0) {
+          for (const value of obj.toolCalls) {
+            w.uint32(34)
+            ToolCall.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.toolCallId != null && obj.toolCallId !== '')) {
+          w.uint32(42)
+          w.string(obj.toolCallId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(50)
+          w.string(obj.name)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           role: '',
-          content: ''
+          content: '',
+          images: [],
+          toolCalls: [],
+          toolCallId: '',
+          name: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -971,6 +1096,34 @@ export namespace ChatMessage {
               obj.content = reader.string()
               break
             }
+            case 3: {
+              if (opts.limits?.images != null && obj.images.length === opts.limits.images) {
+                throw new MaxLengthError('Decode error - repeated field "images" had too many elements')
+              }
+
+              obj.images.push(ImagePart.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.images$
+              }))
+              break
+            }
+            case 4: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls.length === opts.limits.toolCalls) {
+                throw new MaxLengthError('Decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              obj.toolCalls.push(ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCalls$
+              }))
+              break
+            }
+            case 5: {
+              obj.toolCallId = reader.string()
+              break
+            }
+            case 6: {
+              obj.name = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -980,6 +1133,11 @@ export namespace ChatMessage {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          images: 0,
+          toolCalls: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -996,6 +1154,56 @@ export namespace ChatMessage {
             case 2: {
               yield {
                 field: `${prefix}.content`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.images != null && obj.images === opts.limits.images) {
+                throw new MaxLengthError('Streaming decode error - repeated field "images" had too many elements')
+              }
+
+              for (const evt of ImagePart.codec().stream(reader, reader.uint32(), `${prefix}.images[]`, {
+                limits: opts.limits?.images$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.images
+                }
+              }
+
+              obj.images++
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.toolCalls != null && obj.toolCalls === opts.limits.toolCalls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "toolCalls" had too many elements')
+              }
+
+              for (const evt of ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCalls[]`, {
+                limits: opts.limits?.toolCalls$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.toolCalls
+                }
+              }
+
+              obj.toolCalls++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.toolCallId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.name`,
                 value: reader.string()
               }
               break
@@ -1022,6 +1230,46 @@ export namespace ChatMessage {
     value: string
   }
 
+  export interface ChatMessageImagesMimeTypeFieldEvent {
+    field: '$.images[].mimeType'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageImagesDataFieldEvent {
+    field: '$.images[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ChatMessageToolCallsIdFieldEvent {
+    field: '$.toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsNameFieldEvent {
+    field: '$.toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallsArgumentsFieldEvent {
+    field: '$.toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface ChatMessageToolCallIdFieldEvent {
+    field: '$.toolCallId'
+    value: string
+  }
+
+  export interface ChatMessageNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
   export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatMessage.codec())
   }
@@ -1030,8 +1278,390 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageImagesMimeTypeFieldEvent | ChatMessageImagesDataFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallIdFieldEvent | ChatMessageNameFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface ImagePart {
+  mimeType: string
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace ImagePart {
+  let _codec: Codec<ImagePart>
+
+  export const codec = (): Codec<ImagePart> => {
+    if (_codec == null) {
+      _codec = message<ImagePart>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.mimeType != null && obj.mimeType !== '')) {
+          w.uint32(10)
+          w.string(obj.mimeType)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          mimeType: '',
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.mimeType = reader.string()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.mimeType`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ImagePartMimeTypeFieldEvent {
+    field: '$.mimeType'
+    value: string
+  }
+
+  export interface ImagePartDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ImagePart>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ImagePart.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ImagePart>): ImagePart {
+    return decodeMessage(buf, ImagePart.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ImagePart>): Generator<ImagePartMimeTypeFieldEvent | ImagePartDataFieldEvent> {
+    return streamMessage(buf, ImagePart.codec(), opts)
+  }
+}
+
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+export namespace ToolCall {
+  let _codec: Codec<ToolCall>
+
+  export const codec = (): Codec<ToolCall> => {
+    if (_codec == null) {
+      _codec = message<ToolCall>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.arguments != null && obj.arguments !== '')) {
+          w.uint32(26)
+          w.string(obj.arguments)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          name: '',
+          arguments: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.arguments = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.arguments`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolCallIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface ToolCallNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolCallArgumentsFieldEvent {
+    field: '$.arguments'
+    value: string
+  }
+
+  export function encode (obj: Partial<ToolCall>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ToolCall.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): ToolCall {
+    return decodeMessage(buf, ToolCall.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): Generator<ToolCallIdFieldEvent | ToolCallNameFieldEvent | ToolCallArgumentsFieldEvent> {
+    return streamMessage(buf, ToolCall.codec(), opts)
+  }
+}
+
+export interface ToolDef {
+  name: string
+  description: string
+  parameters: string
+}
+
+export namespace ToolDef {
+  let _codec: Codec<ToolDef>
+
+  export const codec = (): Codec<ToolDef> => {
+    if (_codec == null) {
+      _codec = message<ToolDef>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.description != null && obj.description !== '')) {
+          w.uint32(18)
+          w.string(obj.description)
+        }
+
+        if ((obj.parameters != null && obj.parameters !== '')) {
+          w.uint32(26)
+          w.string(obj.parameters)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          description: '',
+          parameters: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.description = reader.string()
+              break
+            }
+            case 3: {
+              obj.parameters = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.description`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parameters`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ToolDefNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ToolDefDescriptionFieldEvent {
+    field: '$.description'
+    value: string
+  }
+
+  export interface ToolDefParametersFieldEvent {
+    field: '$.parameters'
+    value: string
+  }
+
+  export function encode (obj: Partial<ToolDef>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ToolDef.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolDef>): ToolDef {
+    return decodeMessage(buf, ToolDef.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolDef>): Generator<ToolDefNameFieldEvent | ToolDefDescriptionFieldEvent | ToolDefParametersFieldEvent> {
+    return streamMessage(buf, ToolDef.codec(), opts)
   }
 }
 
@@ -1045,6 +1675,18 @@ export interface TaskRequest {
   temperature: number
   residency: string
   deadline: bigint
+  kind: string
+  tools: ToolDef[]
+  toolChoice: string
+  format: string
+  formatSchema: string
+  formatName: string
+  stop: string[]
+  topP: number
+  seed?: bigint
+  options: string
+  keepAlive: string
+  inputs: string[]
 }
 
 export namespace TaskRequest {
@@ -1104,6 +1746,72 @@ export namespace TaskRequest {
           w.uint64(obj.deadline)
         }
 
+        if ((obj.kind != null && obj.kind !== '')) {
+          w.uint32(82)
+          w.string(obj.kind)
+        }
+
+        if (obj.tools != null && obj.tools.length > 0) {
+          for (const value of obj.tools) {
+            w.uint32(90)
+            ToolDef.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.toolChoice != null && obj.toolChoice !== '')) {
+          w.uint32(98)
+          w.string(obj.toolChoice)
+        }
+
+        if ((obj.format != null && obj.format !== '')) {
+          w.uint32(106)
+          w.string(obj.format)
+        }
+
+        if ((obj.formatSchema != null && obj.formatSchema !== '')) {
+          w.uint32(114)
+          w.string(obj.formatSchema)
+        }
+
+        if ((obj.formatName != null && obj.formatName !== '')) {
+          w.uint32(146)
+          w.string(obj.formatName)
+        }
+
+        if (obj.stop != null && obj.stop.length > 0) {
+          for (const value of obj.stop) {
+            w.uint32(122)
+            w.string(value)
+          }
+        }
+
+        if ((obj.topP != null && obj.topP !== 0)) {
+          w.uint32(133)
+          w.float(obj.topP)
+        }
+
+        if (obj.seed != null) {
+          w.uint32(136)
+          w.int64(obj.seed)
+        }
+
+        if ((obj.options != null && obj.options !== '')) {
+          w.uint32(154)
+          w.string(obj.options)
+        }
+
+        if ((obj.keepAlive != null && obj.keepAlive !== '')) {
+          w.uint32(162)
+          w.string(obj.keepAlive)
+        }
+
+        if (obj.inputs != null && obj.inputs.length > 0) {
+          for (const value of obj.inputs) {
+            w.uint32(170)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1117,7 +1825,18 @@ export namespace TaskRequest {
           maxTokens: 0,
           temperature: 0,
           residency: '',
-          deadline: 0n
+          deadline: 0n,
+          kind: '',
+          tools: [],
+          toolChoice: '',
+          format: '',
+          formatSchema: '',
+          formatName: '',
+          stop: [],
+          topP: 0,
+          options: '',
+          keepAlive: '',
+          inputs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1168,6 +1887,68 @@ export namespace TaskRequest {
               obj.deadline = reader.uint64()
               break
             }
+            case 10: {
+              obj.kind = reader.string()
+              break
+            }
+            case 11: {
+              if (opts.limits?.tools != null && obj.tools.length === opts.limits.tools) {
+                throw new MaxLengthError('Decode error - repeated field "tools" had too many elements')
+              }
+
+              obj.tools.push(ToolDef.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tools$
+              }))
+              break
+            }
+            case 12: {
+              obj.toolChoice = reader.string()
+              break
+            }
+            case 13: {
+              obj.format = reader.string()
+              break
+            }
+            case 14: {
+              obj.formatSchema = reader.string()
+              break
+            }
+            case 18: {
+              obj.formatName = reader.string()
+              break
+            }
+            case 15: {
+              if (opts.limits?.stop != null && obj.stop.length === opts.limits.stop) {
+                throw new MaxLengthError('Decode error - repeated field "stop" had too many elements')
+              }
+
+              obj.stop.push(reader.string())
+              break
+            }
+            case 16: {
+              obj.topP = reader.float()
+              break
+            }
+            case 17: {
+              obj.seed = reader.int64()
+              break
+            }
+            case 19: {
+              obj.options = reader.string()
+              break
+            }
+            case 20: {
+              obj.keepAlive = reader.string()
+              break
+            }
+            case 21: {
+              if (opts.limits?.inputs != null && obj.inputs.length === opts.limits.inputs) {
+                throw new MaxLengthError('Decode error - repeated field "inputs" had too many elements')
+              }
+
+              obj.inputs.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1178,7 +1959,10 @@ export namespace TaskRequest {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          messages: 0
+          messages: 0,
+          tools: 0,
+          stop: 0,
+          inputs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1261,6 +2045,117 @@ export namespace TaskRequest {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              if (opts.limits?.tools != null && obj.tools === opts.limits.tools) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tools" had too many elements')
+              }
+
+              for (const evt of ToolDef.codec().stream(reader, reader.uint32(), `${prefix}.tools[]`, {
+                limits: opts.limits?.tools$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.tools
+                }
+              }
+
+              obj.tools++
+
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.toolChoice`,
+                value: reader.string()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.format`,
+                value: reader.string()
+              }
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.formatSchema`,
+                value: reader.string()
+              }
+              break
+            }
+            case 18: {
+              yield {
+                field: `${prefix}.formatName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 15: {
+              if (opts.limits?.stop != null && obj.stop === opts.limits.stop) {
+                throw new MaxLengthError('Streaming decode error - repeated field "stop" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.stop[]`,
+                index: obj.stop,
+                value: reader.string()
+              }
+
+              obj.stop++
+
+              break
+            }
+            case 16: {
+              yield {
+                field: `${prefix}.topP`,
+                value: reader.float()
+              }
+              break
+            }
+            case 17: {
+              yield {
+                field: `${prefix}.seed`,
+                value: reader.int64()
+              }
+              break
+            }
+            case 19: {
+              yield {
+                field: `${prefix}.options`,
+                value: reader.string()
+              }
+              break
+            }
+            case 20: {
+              yield {
+                field: `${prefix}.keepAlive`,
+                value: reader.string()
+              }
+              break
+            }
+            case 21: {
+              if (opts.limits?.inputs != null && obj.inputs === opts.limits.inputs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "inputs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.inputs[]`,
+                index: obj.inputs,
+                value: reader.string()
+              }
+
+              obj.inputs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1305,6 +2200,48 @@ export namespace TaskRequest {
     index: number
   }
 
+  export interface TaskRequestMessagesImagesMimeTypeFieldEvent {
+    field: '$.messages[].images[].mimeType'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesImagesDataFieldEvent {
+    field: '$.messages[].images[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TaskRequestMessagesToolCallsIdFieldEvent {
+    field: '$.messages[].toolCalls[].id'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesToolCallsNameFieldEvent {
+    field: '$.messages[].toolCalls[].name'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesToolCallsArgumentsFieldEvent {
+    field: '$.messages[].toolCalls[].arguments'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesToolCallIdFieldEvent {
+    field: '$.messages[].toolCallId'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesNameFieldEvent {
+    field: '$.messages[].name'
+    value: string
+    index: number
+  }
+
   export interface TaskRequestMaxTokensFieldEvent {
     field: '$.maxTokens'
     value: number
@@ -1325,6 +2262,81 @@ export namespace TaskRequest {
     value: bigint
   }
 
+  export interface TaskRequestKindFieldEvent {
+    field: '$.kind'
+    value: string
+  }
+
+  export interface TaskRequestToolsNameFieldEvent {
+    field: '$.tools[].name'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestToolsDescriptionFieldEvent {
+    field: '$.tools[].description'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestToolsParametersFieldEvent {
+    field: '$.tools[].parameters'
+    value: string
+    index: number
+  }
+
+  export interface TaskRequestToolChoiceFieldEvent {
+    field: '$.toolChoice'
+    value: string
+  }
+
+  export interface TaskRequestFormatFieldEvent {
+    field: '$.format'
+    value: string
+  }
+
+  export interface TaskRequestFormatSchemaFieldEvent {
+    field: '$.formatSchema'
+    value: string
+  }
+
+  export interface TaskRequestFormatNameFieldEvent {
+    field: '$.formatName'
+    value: string
+  }
+
+  export interface TaskRequestStopFieldEvent {
+    field: '$.stop[]'
+    index: number
+    value: string
+  }
+
+  export interface TaskRequestTopPFieldEvent {
+    field: '$.topP'
+    value: number
+  }
+
+  export interface TaskRequestSeedFieldEvent {
+    field: '$.seed'
+    value: bigint
+  }
+
+  export interface TaskRequestOptionsFieldEvent {
+    field: '$.options'
+    value: string
+  }
+
+  export interface TaskRequestKeepAliveFieldEvent {
+    field: '$.keepAlive'
+    value: string
+  }
+
+  export interface TaskRequestInputsFieldEvent {
+    field: '$.inputs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<TaskRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskRequest.codec())
   }
@@ -1333,7 +2345,7 @@ export namespace TaskRequest {
     return decodeMessage(buf, TaskRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMessagesImagesMimeTypeFieldEvent | TaskRequestMessagesImagesDataFieldEvent | TaskRequestMessagesToolCallsIdFieldEvent | TaskRequestMessagesToolCallsNameFieldEvent | TaskRequestMessagesToolCallsArgumentsFieldEvent | TaskRequestMessagesToolCallIdFieldEvent | TaskRequestMessagesNameFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent | TaskRequestKindFieldEvent | TaskRequestToolsNameFieldEvent | TaskRequestToolsDescriptionFieldEvent | TaskRequestToolsParametersFieldEvent | TaskRequestToolChoiceFieldEvent | TaskRequestFormatFieldEvent | TaskRequestFormatSchemaFieldEvent | TaskRequestFormatNameFieldEvent | TaskRequestStopFieldEvent | TaskRequestTopPFieldEvent | TaskRequestSeedFieldEvent | TaskRequestOptionsFieldEvent | TaskRequestKeepAliveFieldEvent | TaskRequestInputsFieldEvent> {
     return streamMessage(buf, TaskRequest.codec(), opts)
   }
 }
@@ -1342,6 +2354,8 @@ export interface TaskFrame {
   text: string
   done?: TaskDone
   error?: TaskError
+  toolCall?: ToolCall
+  embedding?: Embedding
 }
 
 export namespace TaskFrame {
@@ -1367,6 +2381,16 @@ export namespace TaskFrame {
         if (obj.error != null) {
           w.uint32(26)
           TaskError.codec().encode(obj.error, w)
+        }
+
+        if (obj.toolCall != null) {
+          w.uint32(34)
+          ToolCall.codec().encode(obj.toolCall, w)
+        }
+
+        if (obj.embedding != null) {
+          w.uint32(42)
+          Embedding.codec().encode(obj.embedding, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1396,6 +2420,18 @@ export namespace TaskFrame {
             case 3: {
               obj.error = TaskError.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.error
+              })
+              break
+            }
+            case 4: {
+              obj.toolCall = ToolCall.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toolCall
+              })
+              break
+            }
+            case 5: {
+              obj.embedding = Embedding.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.embedding
               })
               break
             }
@@ -1431,6 +2467,20 @@ export namespace TaskFrame {
             case 3: {
               yield * TaskError.codec().stream(reader, reader.uint32(), `${prefix}.error`, {
                 limits: opts.limits?.error
+              })
+
+              break
+            }
+            case 4: {
+              yield * ToolCall.codec().stream(reader, reader.uint32(), `${prefix}.toolCall`, {
+                limits: opts.limits?.toolCall
+              })
+
+              break
+            }
+            case 5: {
+              yield * Embedding.codec().stream(reader, reader.uint32(), `${prefix}.embedding`, {
+                limits: opts.limits?.embedding
               })
 
               break
@@ -1502,6 +2552,11 @@ export namespace TaskFrame {
     value: number
   }
 
+  export interface TaskFrameDoneStopSequenceFieldEvent {
+    field: '$.done.stopSequence'
+    value: string
+  }
+
   export interface TaskFrameErrorCodeFieldEvent {
     field: '$.error.code'
     value: string
@@ -1517,6 +2572,32 @@ export namespace TaskFrame {
     value: number
   }
 
+  export interface TaskFrameToolCallIdFieldEvent {
+    field: '$.toolCall.id'
+    value: string
+  }
+
+  export interface TaskFrameToolCallNameFieldEvent {
+    field: '$.toolCall.name'
+    value: string
+  }
+
+  export interface TaskFrameToolCallArgumentsFieldEvent {
+    field: '$.toolCall.arguments'
+    value: string
+  }
+
+  export interface TaskFrameEmbeddingIndexFieldEvent {
+    field: '$.embedding.index'
+    value: number
+  }
+
+  export interface TaskFrameEmbeddingValuesFieldEvent {
+    field: '$.embedding.values[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<TaskFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskFrame.codec())
   }
@@ -1525,8 +2606,139 @@ export namespace TaskFrame {
     return decodeMessage(buf, TaskFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameDoneStopSequenceFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent | TaskFrameToolCallIdFieldEvent | TaskFrameToolCallNameFieldEvent | TaskFrameToolCallArgumentsFieldEvent | TaskFrameEmbeddingIndexFieldEvent | TaskFrameEmbeddingValuesFieldEvent> {
     return streamMessage(buf, TaskFrame.codec(), opts)
+  }
+}
+
+export interface Embedding {
+  index: number
+  values: number[]
+}
+
+export namespace Embedding {
+  let _codec: Codec<Embedding>
+
+  export const codec = (): Codec<Embedding> => {
+    if (_codec == null) {
+      _codec = message<Embedding>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if (obj.values != null && obj.values.length > 0) {
+          for (const value of obj.values) {
+            w.uint32(21)
+            w.float(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          values: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.values != null && obj.values.length === opts.limits.values) {
+                throw new MaxLengthError('Decode error - repeated field "values" had too many elements')
+              }
+
+              obj.values.push(reader.float())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          values: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.values != null && obj.values === opts.limits.values) {
+                throw new MaxLengthError('Streaming decode error - repeated field "values" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.values[]`,
+                index: obj.values,
+                value: reader.float()
+              }
+
+              obj.values++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EmbeddingIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface EmbeddingValuesFieldEvent {
+    field: '$.values[]'
+    index: number
+    value: number
+  }
+
+  export function encode (obj: Partial<Embedding>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Embedding.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Embedding>): Embedding {
+    return decodeMessage(buf, Embedding.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Embedding>): Generator<EmbeddingIndexFieldEvent | EmbeddingValuesFieldEvent> {
+    return streamMessage(buf, Embedding.codec(), opts)
   }
 }
 
@@ -1541,6 +2753,7 @@ export interface TaskDone {
   outputTokens: number
   firstTokenMs: number
   totalMs: number
+  stopSequence: string
 }
 
 export namespace TaskDone {
@@ -1603,6 +2816,11 @@ export namespace TaskDone {
           w.float(obj.totalMs)
         }
 
+        if ((obj.stopSequence != null && obj.stopSequence !== '')) {
+          w.uint32(90)
+          w.string(obj.stopSequence)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1617,7 +2835,8 @@ export namespace TaskDone {
           inputTokens: 0,
           outputTokens: 0,
           firstTokenMs: 0,
-          totalMs: 0
+          totalMs: 0,
+          stopSequence: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1664,6 +2883,10 @@ export namespace TaskDone {
             }
             case 10: {
               obj.totalMs = reader.float()
+              break
+            }
+            case 11: {
+              obj.stopSequence = reader.string()
               break
             }
             default: {
@@ -1751,6 +2974,13 @@ export namespace TaskDone {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.stopSequence`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1813,6 +3043,11 @@ export namespace TaskDone {
     value: number
   }
 
+  export interface TaskDoneStopSequenceFieldEvent {
+    field: '$.stopSequence'
+    value: string
+  }
+
   export function encode (obj: Partial<TaskDone>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskDone.codec())
   }
@@ -1821,7 +3056,7 @@ export namespace TaskDone {
     return decodeMessage(buf, TaskDone.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskDone>): Generator<TaskDonePeerFieldEvent | TaskDoneProviderFieldEvent | TaskDoneModelFieldEvent | TaskDoneDigestFieldEvent | TaskDoneTierFieldEvent | TaskDoneFinishReasonFieldEvent | TaskDoneInputTokensFieldEvent | TaskDoneOutputTokensFieldEvent | TaskDoneFirstTokenMsFieldEvent | TaskDoneTotalMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskDone>): Generator<TaskDonePeerFieldEvent | TaskDoneProviderFieldEvent | TaskDoneModelFieldEvent | TaskDoneDigestFieldEvent | TaskDoneTierFieldEvent | TaskDoneFinishReasonFieldEvent | TaskDoneInputTokensFieldEvent | TaskDoneOutputTokensFieldEvent | TaskDoneFirstTokenMsFieldEvent | TaskDoneTotalMsFieldEvent | TaskDoneStopSequenceFieldEvent> {
     return streamMessage(buf, TaskDone.codec(), opts)
   }
 }

@@ -1,0 +1,201 @@
+import { TASK_VERSION, TASK_VERSION_V1 } from '@smesh/protocols'
+import { TaskFailedError } from './errors.js'
+import { RESIDENCIES } from './spec.js'
+import type { EmbedRunRequest, RunRequest, RunResult } from './executor.js'
+import type { Residency } from './spec.js'
+import type { BackendOptions, ChatMessage, OutputFormat, ToolChoice, ToolDef } from '@smesh/inference'
+import type { TaskFrame, TaskRequest } from '@smesh/protocols'
+
+/** A chat as sent to a serving peer: what its executor runs, with an id and a deadline. */
+export interface TaskCall extends Omit<RunRequest, 'self'> {
+  id: string
+  deadline?: number
+}
+
+/** An embedding batch as sent to a serving peer. */
+export interface EmbedCall extends Omit<EmbedRunRequest, 'self'> {
+  id: string
+  deadline?: number
+}
+
+export type AnyCall = ({ kind: 'chat' } & TaskCall) | ({ kind: 'embed' } & EmbedCall)
+
+const ROLES_V1 = new Set(['system', 'user', 'assistant'])
+const ROLES = new Set(['system', 'user', 'assistant', 'tool'])
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/
+const MAX_OPTIONS = 64
+
+const bad = (message: string): TaskFailedError => new TaskFailedError('malformed', message)
+
+function toolChoiceText (c: ToolChoice | undefined): string {
+  if (c == null) return ''
+  return typeof c === 'object' ? `tool:${c.name}` : c
+}
+
+function jsonObject (text: string, what: string): Record<string, unknown> {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    throw bad(`${what} is not JSON`)
+  }
+  if (v == null || typeof v !== 'object' || Array.isArray(v)) throw bad(`${what} is not a JSON object`)
+  return v as Record<string, unknown>
+}
+
+/** A chat message of the domain in wire form. */
+function wireMessage (m: ChatMessage): TaskRequest['messages'][number] {
+  return {
+    role: m.role,
+    content: m.content,
+    images: (m.images ?? []).map(i => ({ mimeType: i.mimeType, data: i.data as Uint8Array<ArrayBuffer> })),
+    toolCalls: (m.toolCalls ?? []).map(c => ({ id: c.id, name: c.name, arguments: c.arguments })),
+    toolCallId: m.toolCallId ?? '',
+    name: m.name ?? ''
+  }
+}
+
+/**
+ * The request for a call. Version 1 (task protocol 1.0.0) carries a chat's
+ * messages and sampling basics only: the caller makes sure nothing else is
+ * needed (needs.ts), and what 1.0.0 cannot carry is left out.
+ */
+export function toWireRequest (call: AnyCall, version: number): TaskRequest {
+  const base = {
+    version,
+    id: call.id,
+    model: call.model,
+    provider: call.provider,
+    residency: call.residency,
+    deadline: BigInt(call.deadline ?? 0),
+    kind: '',
+    tools: [],
+    toolChoice: '',
+    format: '',
+    formatSchema: '',
+    formatName: '',
+    stop: [],
+    topP: -1,
+    options: '',
+    keepAlive: '',
+    inputs: [],
+    messages: [],
+    maxTokens: 0,
+    temperature: -1
+  } satisfies TaskRequest
+  if (call.kind === 'embed') return { ...base, kind: 'embed', inputs: call.inputs, keepAlive: call.keepAlive ?? '', ...(call.truncate === false ? { options: '{"truncate":false}' } : {}) }
+  const messages = call.messages.map(wireMessage)
+  const chat = { ...base, messages, maxTokens: call.maxTokens ?? 0, temperature: call.temperature ?? -1 }
+  if (version === TASK_VERSION_V1) return { ...chat, messages: messages.map(m => ({ ...m, images: [], toolCalls: [], toolCallId: '', name: '' })) }
+  return {
+    ...chat,
+    kind: 'chat',
+    tools: (call.tools ?? []).map(t => ({ name: t.name, description: t.description ?? '', parameters: JSON.stringify(t.parameters) })),
+    toolChoice: toolChoiceText(call.toolChoice),
+    format: call.format?.type ?? '',
+    formatSchema: call.format?.type === 'json_schema' ? JSON.stringify(call.format.schema) : '',
+    formatName: call.format?.type === 'json_schema' ? call.format.name ?? '' : '',
+    stop: call.stop ?? [],
+    topP: call.topP ?? -1,
+    ...(call.seed != null ? { seed: BigInt(Math.trunc(call.seed)) } : {}),
+    options: call.options != null ? JSON.stringify(call.options) : '',
+    keepAlive: call.keepAlive ?? ''
+  }
+}
+
+function parseToolChoice (s: string): ToolChoice | undefined {
+  if (s === '') return undefined
+  if (s === 'auto' || s === 'none' || s === 'required') return s
+  if (s.startsWith('tool:') && TOOL_NAME.test(s.slice(5))) return { name: s.slice(5) }
+  throw bad(`unknown tool choice ${JSON.stringify(s.slice(0, 40))}`)
+}
+
+function parseOptions (s: string): BackendOptions | undefined {
+  if (s === '') return undefined
+  const o = jsonObject(s, 'the backend options')
+  const entries = Object.entries(o)
+  if (entries.length > MAX_OPTIONS) throw bad(`over ${MAX_OPTIONS} backend options`)
+  for (const [k, v] of entries) {
+    const ok = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || (Array.isArray(v) && v.every(x => typeof x === 'string'))
+    if (!ok || !/^[a-z_][a-z0-9_]{0,63}$/.test(k)) throw bad(`backend option ${JSON.stringify(k.slice(0, 40))} is not a name with a number, string, boolean or list of strings`)
+  }
+  return o as BackendOptions
+}
+
+function parseFormat (req: TaskRequest): OutputFormat | undefined {
+  if (req.format === '') return undefined
+  if (req.format === 'json') return { type: 'json' }
+  if (req.format === 'json_schema') return { type: 'json_schema', schema: jsonObject(req.formatSchema, 'the output schema'), ...(req.formatName !== '' ? { name: req.formatName } : {}) }
+  throw bad(`unknown output format ${JSON.stringify(req.format.slice(0, 40))}`)
+}
+
+function parseMessage (m: TaskRequest['messages'][number], v1: boolean): ChatMessage {
+  if (!(v1 ? ROLES_V1 : ROLES).has(m.role)) throw bad(`a task needs messages with roles ${v1 ? 'system, user or assistant' : 'system, user, assistant or tool'}`)
+  for (const i of m.images) if (!IMAGE_TYPES.has(i.mimeType) || i.data.byteLength === 0) throw bad('an image must be PNG, JPEG, GIF or WebP and not empty')
+  for (const c of m.toolCalls) if (!TOOL_NAME.test(c.name)) throw bad(`a tool call names no valid tool (${JSON.stringify(c.name.slice(0, 40))})`)
+  return {
+    role: m.role as ChatMessage['role'],
+    content: m.content,
+    ...(m.images.length > 0 ? { images: m.images.map(i => ({ mimeType: i.mimeType, data: i.data })) } : {}),
+    ...(m.toolCalls.length > 0 ? { toolCalls: m.toolCalls.map(c => ({ id: c.id, name: c.name, arguments: c.arguments })) } : {}),
+    ...(m.toolCallId !== '' ? { toolCallId: m.toolCallId } : {}),
+    ...(m.name !== '' ? { name: m.name } : {})
+  }
+}
+
+/** A request as the serving node reads it: checked field by field, nothing taken on trust. */
+export function fromWireRequest (req: TaskRequest): AnyCall {
+  const v1 = req.version === TASK_VERSION_V1
+  if (!v1 && req.version !== TASK_VERSION) throw new TaskFailedError('protocol', `task request version ${req.version} is not understood (this node speaks ${TASK_VERSION_V1} and ${TASK_VERSION})`)
+  if (!/^[0-9a-f]{32}$/.test(req.id)) throw bad('a task id is 32 hex digits')
+  if (!(RESIDENCIES as readonly string[]).includes(req.residency)) throw bad(`unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
+  const common = { id: req.id, model: req.model, provider: req.provider, residency: req.residency as Residency, ...(req.deadline > 0n ? { deadline: Number(req.deadline) } : {}) }
+  if (!v1 && req.kind === 'embed') {
+    if (req.inputs.length === 0) throw bad('an embedding task needs at least one input')
+    const truncate = req.options === '' ? undefined : jsonObject(req.options, 'the embedding options').truncate
+    return { kind: 'embed', ...common, inputs: req.inputs, ...(req.keepAlive !== '' ? { keepAlive: req.keepAlive } : {}), ...(typeof truncate === 'boolean' ? { truncate } : {}) }
+  }
+  if (!v1 && req.kind !== 'chat' && req.kind !== '') throw bad(`unknown task kind ${JSON.stringify(req.kind.slice(0, 20))}`)
+  if (req.messages.length === 0) throw bad('a task needs at least one message')
+  const messages = req.messages.map(m => parseMessage(m, v1))
+  const call: TaskCall = { ...common, messages, ...(req.maxTokens > 0 ? { maxTokens: req.maxTokens } : {}), ...(req.temperature >= 0 ? { temperature: req.temperature } : {}) }
+  if (v1) return { kind: 'chat', ...call }
+  const tools: ToolDef[] = req.tools.map(t => {
+    if (!TOOL_NAME.test(t.name)) throw bad(`a tool name must be 1-64 letters, digits, "_", "." or "-" (${JSON.stringify(t.name.slice(0, 40))})`)
+    return { name: t.name, ...(t.description !== '' ? { description: t.description } : {}), parameters: jsonObject(t.parameters === '' ? '{"type":"object"}' : t.parameters, `the parameters of tool ${t.name}`) }
+  })
+  const toolChoice = parseToolChoice(req.toolChoice)
+  const format = parseFormat(req)
+  const options = parseOptions(req.options)
+  const seed = req.seed != null && req.seed >= BigInt(Number.MIN_SAFE_INTEGER) && req.seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(req.seed) : undefined
+  return {
+    kind: 'chat',
+    ...call,
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(toolChoice != null ? { toolChoice } : {}),
+    ...(format != null ? { format } : {}),
+    ...(req.stop.length > 0 ? { stop: req.stop } : {}),
+    ...(req.topP >= 0 ? { topP: req.topP } : {}),
+    ...(seed != null ? { seed } : {}),
+    ...(options != null ? { options } : {}),
+    ...(req.keepAlive !== '' ? { keepAlive: req.keepAlive } : {})
+  }
+}
+
+/** What the serving node sends when a task is done. */
+export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string }): TaskFrame['done'] {
+  return {
+    peer: r.peer,
+    provider: r.provider,
+    model: r.model,
+    digest: r.digest,
+    tier: r.tier,
+    finishReason: r.finishReason,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    firstTokenMs: r.firstTokenMs ?? -1,
+    totalMs: r.totalMs,
+    stopSequence: r.stopSequence ?? ''
+  }
+}
