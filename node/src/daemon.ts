@@ -8,6 +8,8 @@ import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
 import { TaskService } from './inference/service.js'
 import { taskRoutes } from './api/task-routes.js'
+import { gatewayRoutes } from './api/gateway-routes.js'
+import { KeyStore, startGateway } from '@smesh/gateway'
 import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
 import { resolveConfig } from './config/load.js'
@@ -22,6 +24,7 @@ import type { MeshConfig } from '@smesh/membership'
 import type { Identity } from '@smesh/identity'
 import type { Bus, BusReplication } from '@smesh/bus'
 import type { MeshNode, PeerView, Topology } from '@smesh/mesh'
+import type { Gateway } from '@smesh/gateway'
 
 export interface RunningNode {
   config: NodeConfig
@@ -34,6 +37,8 @@ export interface RunningNode {
   replication: BusReplication
   apiUrl: string
   apiSocket?: string
+  /** The AI-client gateway's URL, when on. */
+  gatewayUrl?: string
   stop: () => Promise<void>
 }
 
@@ -69,6 +74,8 @@ export interface StatusView extends IdView {
   /** Open libp2p connections, to listed peers or not. */
   connections: number
   api: { url: string, socket?: string }
+  /** The AI-client gateway's URL (OpenAI, Ollama and Anthropic APIs), null when off. */
+  gateway: string | null
   memory: { rssBytes: number, heapUsedBytes: number }
 }
 
@@ -245,6 +252,19 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.info({ event: 'peer:prune', peerId, name, silentMs: Math.round(silentMs) }, 'peer pruned after silence')
     })
 
+    const keys = new KeyStore(files.gatewayKeys(dataDir))
+    await keys.open()
+    cleanups.push(async () => { await keys.close() })
+    let gateway: Gateway | undefined
+    if (config.gateway != null) {
+      const g = config.gateway
+      gateway = await startGateway({ config: g, keys, mesh: tasks.gatewayMesh(), log: logger.log.child({ component: 'gateway' }) }).catch((err: any) => {
+        throw portInUse(err, 'gateway', `${g.host}:${g.port}`, 'another program uses it (a second smesh node on this machine?): choose another with --gateway-listen 127.0.0.1:PORT, or turn the gateway off with --gateway-listen off') ?? err
+      })
+      const started = gateway
+      cleanups.push(async () => { await started.close() })
+    }
+
     const idView = (): IdView => ({
       peerId: identity.peerId.toString(),
       name: config.name,
@@ -278,6 +298,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
         }),
         ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
         ...taskRoutes({ tasks, bus }),
+        ...gatewayRoutes(keys),
         '/v1/id': () => idView(),
         '/v1/peers': (): PeerView[] => presence.peers(),
         '/v1/topology': (): Topology => presence.topology(),
@@ -295,6 +316,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             peers: { known: peers.length, connected: peers.filter(p => p.connected).length },
             connections: node.getConnections().filter(c => c.status === 'open').length,
             api: { url: api.url, socket: api.socket },
+            gateway: gateway?.url ?? null,
             memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }
           }
         }
@@ -310,7 +332,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     await replaceSecretFile(files.apiToken(dataDir), api.token + '\n')
     const info: ApiInfo = { pid: process.pid, url: api.url, socket: api.socket, peerId: identity.peerId.toString() }
     await replaceSecretFile(files.apiInfo(dataDir), JSON.stringify(info) + '\n')
-    logger.log.info({ event: 'node:start', peerId: identity.peerId.toString(), listen: idView().listenAddrs, api: api.url, mesh: config.mesh }, 'node started')
+    logger.log.info({ event: 'node:start', peerId: identity.peerId.toString(), listen: idView().listenAddrs, api: api.url, gateway: gateway?.url ?? null, mesh: config.mesh }, 'node started')
 
     let stopping: Promise<void> | undefined
     return {
@@ -324,6 +346,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       replication,
       apiUrl: api.url,
       apiSocket: api.socket,
+      ...(gateway != null ? { gatewayUrl: gateway.url } : {}),
       stop: async () => {
         stopping ??= (async () => {
           logger.log.info({ event: 'node:stop' }, 'node stopping')

@@ -16,6 +16,7 @@ export const files = {
   config: (dir: string) => join(dir, 'config.json'),
   apiInfo: (dir: string) => join(dir, 'api.json'),
   apiToken: (dir: string) => join(dir, 'api.token'),
+  gatewayKeys: (dir: string) => join(dir, 'gateway-keys.json'),
   lock: (dir: string) => join(dir, 'node.lock'),
   logDir: (dir: string) => join(dir, 'logs'),
   log: (dir: string) => join(dir, 'logs', 'smesh.log')

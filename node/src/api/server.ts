@@ -34,7 +34,9 @@ const ERROR_STATUS: Record<string, number> = {
   InviteError: 400,
   ApprovalError: 403,
   NotAuthorizedError: 403,
-  PolicyBlockedError: 403
+  PolicyBlockedError: 403,
+  KeyError: 400,
+  InvalidTaskError: 400
 }
 
 export interface ControlApiInit {

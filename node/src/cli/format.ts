@@ -73,6 +73,7 @@ export function formatStatus (s: StatusView): string {
     ...s.listenAddrs.map((a, i) => [i === 0 ? 'listening' : '', a]),
     ...s.staticPeers.map((a, i) => [i === 0 ? 'static peers' : '', a]),
     ['control API', s.api.socket != null ? `${s.api.url} and ${s.api.socket}` : s.api.url],
+    ['gateway', s.gateway != null ? `${s.gateway} (OpenAI: ${s.gateway}/v1, Ollama: ${s.gateway}, Anthropic: ${s.gateway})` : 'off'],
     ['data dir', s.dataDir],
     ['memory', `${(s.memory.rssBytes / 1048576).toFixed(1)} MiB RSS`]
   ])

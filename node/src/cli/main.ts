@@ -26,8 +26,8 @@ function readCommand (program: Command, name: string, summary: string, endpoint:
 type Action = (dataDir: string, ...rest: any[]) => Promise<void>
 
 /** A subcommand that talks to the node of --data-dir; `load` imports its implementation on demand. */
-function nodeCommand (parent: Command, spec: string, summary: string, load: () => Promise<Action>, extra?: (c: Command) => Command): Command {
-  let cmd = parent.command(spec).description(summary).addOption(dataDirOption())
+function nodeCommand (parent: Command, spec: string, summary: string, load: () => Promise<Action>, extra?: (c: Command) => Command, options?: { isDefault?: boolean }): Command {
+  let cmd = parent.command(spec, options).description(summary).addOption(dataDirOption())
   if (extra != null) cmd = extra(cmd)
   cmd.action(async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command
@@ -179,6 +179,23 @@ Blocked actions are recorded on the bus: smesh bus log --kind policy.deny`)
     .addHelpText('after', `
 The prompt is read from stdin when none is given. Ctrl-C cancels the task on the serving device.
 Exit codes: 0 done, 1 failed, 2 bad usage, 6 not allowed by the lease, 7 refused by the residency, 130 cancelled.`))
+  const keys = program.command('keys').description('API keys of this node\'s AI-client gateway (OpenAI, Ollama and Anthropic APIs)')
+    .addHelpText('after', `
+A key is shown once, when created; the node stores only its hash. Clients send it as
+Authorization: Bearer KEY or x-api-key: KEY. Revoking takes effect at the next request.
+
+Examples:
+  smesh keys create openwebui
+  smesh keys create laptop-claude --residency mesh --rate 5/s --expires 30d
+  smesh keys create scripts --models "qwen3:8b,llama3.2:3b" --json`)
+  // `smesh keys` alone lists them
+  nodeCommand(keys, 'list', 'list the keys: created, last used, requests, tokens in and out, limits', async () => (await import('./commands/keys.js')).runKeysList, json, { isDefault: true })
+  nodeCommand(keys, 'create <name>', 'create a key and print it (once)', async () => (await import('./commands/keys.js')).runKeysCreate, c => json(c)
+    .option('--residency <where>', 'local, mesh or cloud: the default of the key\'s requests, and the widest they may ask')
+    .option('--models <spec>', 'only models of this spec (a name, a list a,b, family:NAME); best then means the best of them')
+    .option('--rate <n/s>', 'at most this many requests a second (bursts of twice that), e.g. 5/s or 300/m')
+    .option('--expires <duration>', 'the key stops working after this long, e.g. 30d'))
+  nodeCommand(keys, 'revoke <name>', 'revoke a key: its next request is refused', async () => (await import('./commands/keys.js')).runKeysRevoke, json)
   nodeCommand(program, 'models', 'list what the mesh can run: model, device, provider, tier, warm, queue, speed, cooldown', async () => (await import('./commands/tasks.js')).runModels, json)
   nodeCommand(program, 'tasks', 'list recent tasks from the bus: where each ran, how fast, handoffs, failures', async () => (await import('./commands/tasks.js')).runTasks, c => json(c)
     .option('--limit <n>', 'how many (default 20)'))

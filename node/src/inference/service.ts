@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createSigner, encodeJsonBody, sessionAppend, sessionShow } from '@smesh/bus'
 import { ADVERT_CAPABILITY } from '@smesh/protocols'
-import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TASK_PROTOCOL_V1, TaskServer, resultRecord } from '@smesh/tasks'
+import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TASK_PROTOCOL_V1, TaskFailedError, TaskServer, resultRecord } from '@smesh/tasks'
+import type { GatewayMesh } from '@smesh/gateway'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
@@ -133,6 +134,20 @@ export class TaskService {
         append: async (id, message) => { await sessionAppend(this.init.bus, id, message) }
       }
     })
+  }
+
+  /** What the AI-client gateway needs of this node: its router and catalog, once started. */
+  gatewayMesh (): GatewayMesh {
+    const router = (): Router => {
+      if (this.router == null) throw new TaskFailedError('busy', 'the node is still starting', 1_000)
+      return this.router
+    }
+    return {
+      run: async (input, options) => await router().run(input, options),
+      embed: async (input, options) => await router().embed(input, options),
+      candidates: () => this.catalog?.candidates() ?? [],
+      residency: () => this.init.config.residency
+    }
   }
 
   async stop (): Promise<void> {

@@ -113,6 +113,8 @@ export class SmeshProcess {
     this.name = options.name ?? 'node'
     const args = [...(options.join != null ? ['join', options.join] : ['start']), '--data-dir', this.dataDir, '--name', this.name, '--api-port', '0', '--api-socket', join(this.dataDir, 'api.sock')]
     args.push(...(options.args ?? []))
+    // nodes of one test share a network namespace's loopback: each gateway takes a free port unless told otherwise
+    if (!args.includes('--gateway-listen')) args.push('--gateway-listen', '127.0.0.1:0')
     const [cmd, argv] = command(options.ns, args)
     this.spawnedAt = Date.now()
     this.child = spawn(cmd, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
@@ -181,6 +183,16 @@ export class SmeshProcess {
   async peers (): Promise<PeerView[]> { return await this.api<PeerView[]>('/v1/peers') }
   async status (): Promise<StatusView> { return await this.api<StatusView>('/v1/status') }
   async topology (): Promise<Topology> { return await this.api<Topology>('/v1/topology') }
+  /** The gateway's URL (http://127.0.0.1:PORT). */
+  async gateway (): Promise<string> {
+    const url = (await this.status()).gateway
+    if (url == null) throw new Error(`node ${this.name} runs no gateway`)
+    return url
+  }
+  /** A new gateway key of this node. */
+  async gatewayKey (name: string, policy: { residency?: string, models?: string, ratePerS?: number, expiresInMs?: number } = {}): Promise<string> {
+    return (await this.post<{ key: string }>('/v1/gateway/keys', { name, ...policy })).key
+  }
 
   /** Runs a CLI command against this node, in its namespace, as a user would. */
   async cli (args: string[]): Promise<CliResult> {

@@ -16,6 +16,7 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
     `peer id      ${id}`,
     ...(addrs.length === 0 ? ['listening    no address announced (check --interface and --listen)'] : addrs.map((a, i) => `${i === 0 ? 'listening   ' : '            '} ${a}`)),
     `control API  ${running.apiUrl}${running.apiSocket != null ? ` and ${running.apiSocket}` : ''}`,
+    `gateway      ${running.gatewayUrl != null ? `${running.gatewayUrl} (OpenAI ${running.gatewayUrl}/v1, Ollama and Anthropic ${running.gatewayUrl}; keys: smesh keys create NAME)` : 'off'}`,
     `data dir     ${dataDir}`,
     `discovery    ${running.config.mdns ? 'mDNS on' : 'mDNS off'}${running.config.peers.length > 0 ? `, ${running.config.peers.length} static peer(s)` : ''}`,
     ''

@@ -1,0 +1,111 @@
+import { parseModelSpec, residencyAllows, sameModel, specMatch } from '@smesh/tasks'
+import { GatewayError } from './errors.js'
+import type { Capability } from '@smesh/inference'
+import type { Candidate, ModelSpec, Residency } from '@smesh/tasks'
+
+/** Where a model runs: one device's provider. */
+export interface Placement {
+  device: string
+  peer: string
+  provider: string
+  tier: string
+  warm: boolean
+}
+
+/** A model of the mesh as the gateway lists it: once, with every place it runs. */
+export interface MeshModel {
+  name: string
+  family: string
+  digest: string
+  sizeBytes: number
+  quantization: string
+  /** The longest context of its copies (0 = unknown). */
+  contextLength: number
+  capabilities: Capability[]
+  /** In memory somewhere. */
+  loaded: boolean
+  /** A spec the router resolves (best, best-local), not one model. */
+  spec: boolean
+  where: Placement[]
+}
+
+/** The specs listed beside the models: the router picks the model. */
+export const SPECS = ['best', 'best-local'] as const
+
+/**
+ * What the mesh can run within a residency (and a key's model spec), each
+ * model once, then the specs best and best-local with the union of what
+ * their models can do.
+ */
+export function meshModels (candidates: Candidate[], residency: Residency, keySpec?: ModelSpec): MeshModel[] {
+  const byName = new Map<string, MeshModel>()
+  for (const c of candidates) {
+    if (!residencyAllows(residency, c.tier, c.self)) continue
+    if (keySpec != null && specMatch(keySpec, { name: c.model, family: c.family, tier: c.tier }) === 0) continue
+    const key = [...byName.keys()].find(k => sameModel(k, c.model)) ?? c.model
+    let m = byName.get(key)
+    if (m == null) {
+      m = { name: c.model, family: c.family, digest: c.digest, sizeBytes: c.sizeBytes, quantization: c.quantization, contextLength: 0, capabilities: [], loaded: false, spec: false, where: [] }
+      byName.set(key, m)
+    }
+    m.contextLength = Math.max(m.contextLength, c.contextLength)
+    m.capabilities = [...new Set([...m.capabilities, ...c.capabilities])]
+    m.loaded ||= c.loaded
+    m.where.push({ device: c.device, peer: c.peer, provider: c.provider, tier: c.tier, warm: c.loaded })
+  }
+  const models = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
+  const chat = models.filter(m => m.capabilities.includes('completion'))
+  const specs = SPECS.map((name): MeshModel => {
+    const of = name === 'best-local' ? chat.filter(m => m.where.some(w => w.tier === 'local')) : chat
+    return {
+      name, family: 'smesh', digest: '', sizeBytes: 0, quantization: '', spec: true, where: [],
+      contextLength: Math.max(0, ...of.map(m => m.contextLength)),
+      capabilities: [...new Set(of.flatMap(m => m.capabilities))].filter(c => c !== 'embedding'),
+      loaded: of.some(m => m.loaded)
+    }
+  })
+  return [...models, ...specs.filter(s => s.capabilities.length > 0)]
+}
+
+/** `*` matches any run of characters; the rest literally. */
+function globMatch (pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map(s => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`)
+  return re.test(name)
+}
+
+/**
+ * The model spec a request's model name stands for: a configured alias
+ * (`"claude-*": "best"`; Ollama's `:latest` is tried both ways), else the
+ * name itself, which may be a spec (a list, family:NAME, best, best-local).
+ * A key limited to a spec gets that spec for best, and is refused any model
+ * outside it.
+ */
+export function resolveModel (requested: unknown, aliases: Record<string, string>, keySpec: string | undefined, candidates: Candidate[]): { spec: string, alias?: string } {
+  if (typeof requested !== 'string' || requested.trim() === '') throw new GatewayError('invalid', 'the request names no model', { param: 'model' })
+  const name = requested.trim()
+  if (name.length > 2000) throw new GatewayError('invalid', 'the model name is over 2000 characters', { param: 'model' })
+  const bare = name.replace(/:latest$/, '')
+  const alias = Object.keys(aliases).find(p => globMatch(p, name) || globMatch(p, bare))
+  const wanted = alias != null ? aliases[alias] as string : name
+  if (keySpec == null) return { spec: wanted, ...(alias != null ? { alias } : {}) }
+  const allowed = parseModelSpec(keySpec)
+  const asked = parseModelSpec(wanted)
+  if (asked.kind === 'best') return { spec: keySpec, ...(alias != null ? { alias } : {}) }
+  const names = asked.kind === 'exact' ? [asked.name] : asked.kind === 'prefer' ? asked.names : []
+  const ok = names.length > 0 && names.every(n => candidates.some(c => sameModel(c.model, n) && specMatch(allowed, { name: c.model, family: c.family, tier: c.tier }) > 0))
+  if (!ok) throw new GatewayError('forbidden', `this key may use only the models of ${keySpec}, not ${wanted}`, { code: 'model_not_allowed' })
+  return { spec: wanted, ...(alias != null ? { alias } : {}) }
+}
+
+const RESIDENCY_ORDER: Residency[] = ['local', 'mesh', 'cloud']
+
+/** A request's residency: its header, else the key's, else the node's; never wider than the key's. */
+export function resolveResidency (header: unknown, keyResidency: Residency | undefined, nodeResidency: Residency): Residency {
+  if (header == null || header === '') return keyResidency ?? nodeResidency
+  const r = String(header).trim().toLowerCase()
+  if (!(RESIDENCY_ORDER as string[]).includes(r)) throw new GatewayError('invalid', `X-Smesh-Residency must be local, mesh or cloud, not ${JSON.stringify(r.slice(0, 20))}`)
+  if (keyResidency != null && RESIDENCY_ORDER.indexOf(r as Residency) > RESIDENCY_ORDER.indexOf(keyResidency)) {
+    throw new GatewayError('residency', `this key allows residency ${keyResidency} at most, and the request asks ${r}`, { code: 'residency' })
+  }
+  return r as Residency
+}
