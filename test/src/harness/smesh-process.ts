@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process'
 export const SMESH_BIN = fileURLToPath(new URL('../../../../node/bin/smesh.js', import.meta.url))
 
 /** A process this harness started and did not stop is ended by its PID when the test process ends. */
-function track (child: ChildProcess): void {
+export function track (child: ChildProcess): void {
   const done = onCleanup(() => {
     if (child.pid != null && child.exitCode == null && child.signalCode == null) {
       try { process.kill(child.pid, 'SIGKILL') } catch { /* already gone */ }
