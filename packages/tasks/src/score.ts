@@ -61,13 +61,14 @@ export function rank (candidates: Candidate[], input: RankInput): { ranked: Rank
     if (input.pin != null && (c.model !== input.pin.model || (input.pin.digest !== '' && c.digest !== input.pin.digest))) continue
     if (!c.connected && !c.self) continue
     if (input.needs != null) {
+      // a node of 1.0.0 cannot carry the task, whatever its model does (its advert says nothing of that)
+      if (input.needs.v11 && !c.self && !c.protocols.includes('1.1.0')) {
+        excluded.protocol.push(c)
+        continue
+      }
       const missing = lacks(input.needs, c)
       if (missing != null) {
         excluded.unable.push({ candidate: c, lacks: missing })
-        continue
-      }
-      if (input.needs.v11 && !c.protocols.includes('1.1.0')) {
-        excluded.protocol.push(c)
         continue
       }
     }
