@@ -48,6 +48,14 @@ export type NodeConfig = ResolvedConfig & { mesh: string, meshName: string }
 /** How long a peer that flooded the bus is refused. */
 const FLOOD_BAN_MS = 60_000
 
+/**
+ * How long a revoked device's connections stay open after the revocation
+ * arrives: long enough for the member.revoke entry (gossiped at once) to
+ * reach the device, so that it learns it was revoked. Nothing it sends in
+ * that time is taken: the bus, the task server and the gater refuse it already.
+ */
+const REVOKE_GRACE_MS = 300
+
 /** How often an admin node looks for leases to renew. */
 const RENEW_INTERVAL_MS = 60_000
 
@@ -76,6 +84,8 @@ export interface StatusView extends IdView {
   api: { url: string, socket?: string }
   /** The AI-client gateway's URL (OpenAI, Ollama and Anthropic APIs), null when off. */
   gateway: string | null
+  /** This device's lease: active, expired, revoked, root; null until learned. */
+  membership: { status: string | null, scopes: string[] }
   memory: { rssBytes: number, heapUsedBytes: number }
 }
 
@@ -178,13 +188,23 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     const presence = node.services.presence
     membership.addEventListener('member:cut', (evt) => {
       const { device, peerId, status } = evt.detail
-      logger.log.warn({ event: 'member:cut', device, peerId, status }, status === 'revoked' ? 'a device was revoked: its connections are closed' : 'a device\'s lease expired: its connections are closed')
-      if (peerId === identity.peerId.toString()) return
-      try {
-        node.hangUp(peerIdFromString(peerId)).catch(() => {})
-      } catch {
-        // not a valid PeerId: nothing to close
+      if (peerId === identity.peerId.toString() || device === self) {
+        logger.log.error({ event: 'member:self-cut', device, status }, status === 'revoked'
+          ? 'this device was revoked by an admin of the mesh: every node refuses it now (smesh mesh shows it); to come back it needs a new identity and an invite'
+          : 'this device\'s lease expired: every node refuses it now; ask an admin for a new invite')
+        return
       }
+      logger.log.warn({ event: 'member:cut', device, peerId, status }, status === 'revoked' ? 'a device was revoked: its connections are closed' : 'a device\'s lease expired: its connections are closed')
+      // it is no longer listed at once; its connections close a moment later, so the revocation reaches it first
+      presence.forget(peerId, status)
+      const t = setTimeout(() => {
+        try {
+          node.hangUp(peerIdFromString(peerId)).catch(() => {})
+        } catch {
+          // not a valid PeerId: nothing to close
+        }
+      }, status === 'revoked' ? REVOKE_GRACE_MS : 0)
+      t.unref()
     })
     membership.addEventListener('member:admit', (evt) => {
       logger.log.info({ event: 'member:admit', device: evt.detail.device, peerId: evt.detail.peerId }, 'a device was admitted (or its lease renewed)')
@@ -246,6 +266,9 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     })
     bus.addEventListener('bus:fork', (evt) => {
       logger.log.warn({ event: 'bus:fork', author: evt.detail.authorHex, seq: evt.detail.seq.toString() }, 'an author signed two different entries with one seq (fork): evidence kept')
+    })
+    presence.addEventListener('presence:leave', (evt) => {
+      logger.log.info({ event: 'peer:leave', peerId: evt.detail.peerId, name: evt.detail.name, reason: evt.detail.reason }, 'peer removed: no longer a member')
     })
     presence.addEventListener('presence:prune', (evt) => {
       const { peerId, name, silentMs } = evt.detail
@@ -317,6 +340,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             connections: node.getConnections().filter(c => c.status === 'open').length,
             api: { url: api.url, socket: api.socket },
             gateway: gateway?.url ?? null,
+            membership: { status: membership.status(self) ?? null, scopes: membership.scopesOf(self) },
             memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }
           }
         }

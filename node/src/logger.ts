@@ -1,4 +1,5 @@
 import { mkdirSync, openSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { format } from 'node:util'
 import { pino } from 'pino'
 import { files } from './paths.js'
@@ -12,17 +13,45 @@ export interface NodeLogger {
   close: () => Promise<void>
 }
 
+const SKIPPED = new Set(['level', 'time', 'pid', 'hostname', 'msg'])
+
+/** A log record's fields after its message, as key=value (what pino-pretty would print as a JSON object). */
+export function logFields (log: Record<string, unknown>): string {
+  const out: string[] = []
+  for (const [k, v] of Object.entries(log)) {
+    if (SKIPPED.has(k) || v == null) continue
+    const text = k === 'err' && typeof v === 'object' ? String((v as { message?: unknown }).message ?? '') : typeof v === 'string' ? v : JSON.stringify(v)
+    out.push(`${k}=${/[\s"]/.test(text) ? JSON.stringify(text) : text}`)
+  }
+  return out.length === 0 ? '' : `  ${out.join(' ')}`
+}
+
+/** Log lines as people read them (time, level, message, fields), for a terminal: pino-pretty, loaded only then. */
+function terminalStream (): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => pino.DestinationStream
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: process.stderr.hasColors?.() ?? false,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    hideObject: true,
+    messageFormat: (log: Record<string, unknown>, key: string) => `${String(log[key] ?? '')}${logFields(log)}`
+  })
+}
+
 /**
- * Structured logs (pino, JSON lines) to stderr and to `<dataDir>/logs/smesh.log`
- * (mode 0600). libp2p's own components log at debug/trace only: their "errors"
- * are mostly expected dial failures.
+ * Logs to stderr and to `<dataDir>/logs/smesh.log` (mode 0600): JSON lines
+ * (pino) in the file and on a stderr that is not a terminal; readable lines
+ * on a terminal. libp2p's own components log at debug/trace only: their
+ * "errors" are mostly expected dial failures.
  */
-export function createNodeLogger (dataDir: string, level: LogLevel): NodeLogger {
+export function createNodeLogger (dataDir: string, level: LogLevel, tty = process.stderr.isTTY === true): NodeLogger {
   mkdirSync(files.logDir(dataDir), { recursive: true, mode: 0o700 })
   const fd = openSync(files.log(dataDir), 'a', 0o600)
   const fileStream = pino.destination({ fd, sync: false })
   const log = pino({ level, base: { pid: process.pid } }, pino.multistream([
-    { level, stream: process.stderr },
+    { level, stream: tty ? terminalStream() : process.stderr },
     { level, stream: fileStream }
   ]))
   return {

@@ -83,7 +83,7 @@ async function runTask (api: NodeApi, body: object, options: { onLine?: (line: T
 }
 
 /** The node process itself: `ip netns exec` and `env -S node` exec in place, so the child's pid should already be it; checked. */
-async function nodePid (p: SmeshProcess): Promise<number> {
+export async function nodePid (p: SmeshProcess): Promise<number> {
   const isNode = async (pid: number): Promise<boolean> => {
     const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
     return /(^|\/)node$/.test(argv[0] ?? '') && argv.some(a => a.endsWith('smesh.js'))

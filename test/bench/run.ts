@@ -11,6 +11,7 @@ import { benchIdle } from './idle.js'
 import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './routing.js'
+import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from './gateway.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -20,10 +21,12 @@ import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './
  *   npm run bench -- --only bus-latency,bus-size --bus-entries 100
  *   npm run bench -- --only mesh           # join time, revocation, pnet handshake
  *   npm run bench -- --only routing        # mesh hop overhead, failover, routing under load
+ *   npm run bench -- --only gateway        # gateway overhead per API, 200 streams, tokens/s
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
 const ROUTING = ['routing-overhead', 'routing-failover', 'routing-load']
+const GATEWAY = ['gateway-overhead', 'gateway-load', 'gateway-throughput']
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -48,7 +51,11 @@ const { values } = parseArgs({
     /** 429 failovers and killed peers in routing-failover. */
     'routing-reps': { type: 'string', default: '5' },
     /** Tasks started at once in routing-load. */
-    'routing-concurrent': { type: 'string', default: '100' }
+    'routing-concurrent': { type: 'string', default: '100' },
+    /** Rounds of gateway-overhead (each path once a round), streams of gateway-load, seconds per case of gateway-throughput. */
+    'gateway-rounds': { type: 'string', default: '200' },
+    'gateway-clients': { type: 'string', default: '200' },
+    'gateway-seconds': { type: 'string', default: '8' }
   }
 })
 const why = netnsUnavailable()
@@ -56,11 +63,11 @@ if (why != null) {
   process.stderr.write(`smesh bench: ${why}\n`)
   process.exit(1)
 }
-const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : [n]))
-const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH, ...ROUTING])
+const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : [n]))
+const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
-  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*)\n`)
+  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*)\n`)
   process.exit(2)
 }
 const num = (name: keyof typeof values): number => Number(values[name])
@@ -82,6 +89,9 @@ if (only.has('mesh-pnet')) results['mesh-pnet'] = await benchMeshPnet(num('pnet-
 if (only.has('routing-overhead')) results['routing-overhead'] = await benchRoutingOverhead(num('routing-tasks'))
 if (only.has('routing-failover')) results['routing-failover'] = await benchRoutingFailover(num('routing-reps'))
 if (only.has('routing-load')) results['routing-load'] = await benchRoutingLoad(num('routing-concurrent'))
+if (only.has('gateway-overhead')) results['gateway-overhead'] = await benchGatewayOverhead(num('gateway-rounds'))
+if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(num('gateway-clients'))
+if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

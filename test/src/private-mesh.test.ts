@@ -162,6 +162,13 @@ describe('a private mesh: only invited devices get in, and access can be revoked
     }))
     t.diagnostic(`connections closed ${cut.join(', ')} ms after smesh revoke`)
     for (const ms of cut) assert.ok(ms < 5_000, `cut off after ${ms} ms`)
+    for (const p of [root, b, c]) assert.ok(!(await p.peers()).some(x => x.peerId === id), `${p.name} no longer lists the revoked device`)
+    // the device learns it: its lease shows as revoked, and it says so
+    const own = await waitFor(async () => { const s = await dev.status(); return s.membership.status === 'revoked' && s }, { timeoutMs: 5_000, what: 'the laptop to learn it was revoked' })
+    assert.equal(own.membership.status, 'revoked')
+    assert.match((await dev.cli(['mesh'])).stdout, /revoked/)
+    assert.match((await dev.cli(['status'])).stdout, /membership\s+REVOKED/)
+    assert.match(dev.stderr, /this device was revoked by an admin/)
     for (const p of [b, c]) {
       const m = await waitFor(async () => (await p.api<Array<{ peerId: string, status: string }>>('/v1/members')).find(x => x.peerId === id && x.status === 'revoked'), { timeoutMs: 5_000, what: `${p.name} to list the laptop as revoked` })
       assert.equal(m.status, 'revoked')

@@ -69,6 +69,7 @@ export function formatStatus (s: StatusView): string {
     ['node', `${s.name} (${shortId(s.peerId)}), smesh ${s.version}, pid ${s.pid}`],
     ['mesh', `${s.mesh}${s.mdns ? ', mDNS discovery on' : ', mDNS discovery off'}`],
     ['uptime', duration(s.uptimeMs)],
+    ['membership', s.membership.status == null ? 'lease not learned yet (is a peer reachable?)' : s.membership.status === 'revoked' || s.membership.status === 'expired' ? `${s.membership.status.toUpperCase()}: every node refuses this device` : `${s.membership.status}${s.membership.scopes.length > 0 ? ` (${s.membership.scopes.join(', ')})` : ''}`],
     ['peers', `${s.peers.known} heard, ${s.peers.connected} connected`],
     ...s.listenAddrs.map((a, i) => [i === 0 ? 'listening' : '', a]),
     ...s.staticPeers.map((a, i) => [i === 0 ? 'static peers' : '', a]),

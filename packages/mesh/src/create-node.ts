@@ -162,7 +162,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     lanDiscovery: useMdns,
     beaconIntervalMs: init.beaconIntervalMs,
     staleAfterMs: init.staleAfterMs,
-    capabilities: init.capabilities
+    capabilities: init.capabilities,
+    ...(init.allowPeer != null ? { allowPeer: init.allowPeer } : {})
   })
 
   for (const [name, factory] of Object.entries(init.services ?? {})) services[name] = factory

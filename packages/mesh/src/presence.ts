@@ -46,6 +46,8 @@ export interface PresenceInit {
   clock?: Clock
   /** Capabilities sent with every beacon (a model advert, ...), asked for each time. */
   capabilities?: () => Array<{ name: string, value: Uint8Array }>
+  /** Whether a peer may be listed (a member of the mesh); beacons and subscriptions of others are ignored. */
+  allowPeer?: (peerId: string) => boolean
 }
 
 export interface PresenceComponents {
@@ -85,6 +87,8 @@ export interface PresenceEvents {
   'presence:join': CustomEvent<{ peerId: string }>
   /** A peer was silent for longer than the stale limit and has been removed. */
   'presence:prune': CustomEvent<{ peerId: string, name: string, silentMs: number }>
+  /** A peer was removed at once: it is no longer a member (revoked, or its lease ended). */
+  'presence:leave': CustomEvent<{ peerId: string, name: string, reason: string }>
 }
 
 /**
@@ -200,7 +204,21 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   /** The peer table as plain objects, sorted by name. */
   peers (): PeerView[] {
-    return this.table.list().map(r => this.view(r))
+    return this.table.list().filter(r => this.allowed(r.peerId)).map(r => this.view(r))
+  }
+
+  /** Removes a peer from the table at once (it is no longer a member), whatever it last said. */
+  forget (peerId: string, reason: string): void {
+    const r = this.table.get(peerId)
+    this.pending.delete(peerId)
+    this.firstRtt.delete(peerId)
+    if (r == null || !this.table.remove(peerId)) return
+    this.log('removed peer %s: %s', peerId, reason)
+    this.safeDispatchEvent('presence:leave', { detail: { peerId, name: r.name, reason } })
+  }
+
+  private allowed (peerId: string): boolean {
+    return this.init.allowPeer == null || this.init.allowPeer(peerId)
   }
 
   /**
@@ -236,7 +254,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   topology (): Topology {
     return buildTopology({
       self: { peerId: this.c.peerId.toString(), name: this.init.name, links: this.ownLinks() },
-      peers: this.table.list().map(r => ({ peerId: r.peerId, name: r.name, lastSeenMs: Math.round(this.table.sinceHeard(r)), links: r.links })),
+      peers: this.table.list().filter(r => this.allowed(r.peerId)).map(r => ({ peerId: r.peerId, name: r.name, lastSeenMs: Math.round(this.table.sinceHeard(r)), links: r.links.filter(l => this.allowed(l.peerId)) })),
       linkStaleMs: LINK_STALE_MS
     })
   }
@@ -323,6 +341,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
     const id = evt.detail.peerId.toString()
+    if (!this.allowed(id)) return
     // The subscription came over a Noise-authenticated connection from that
     // very peer, to this mesh's topic: proof of life and membership, earlier
     // than its first beacon.
@@ -369,6 +388,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       return // the validator already rejected it
     }
     const id = msg.from.toString()
+    // a device that is no longer a member is not listed, even from a beacon others relay
+    if (!this.allowed(id)) return
     if (!this.table.has(id)) {
       // a beacon relayed by others may be a cached copy from a node that is gone
       if (!propagationSource.equals(msg.from) && !this.confirmRelayed(id, p)) return

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test, installing what they need first: the Debian packages of the
+# network-namespace tests (iproute2, python3), Node.js >= 22, the npm
+# dependencies and the build. The namespace tests need root; without it they
+# are skipped with a message.
+#   bootstrap/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "smesh: installing ${missing[*]} for the tests" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  else
+    echo "smesh: the namespace tests need ${missing[*]} (install them as root); they will be skipped" >&2
+  fi
+fi
+bootstrap/ensure.sh
+exec bootstrap/node.sh npm test
