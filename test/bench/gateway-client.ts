@@ -24,6 +24,8 @@ interface Args {
   warm?: number
   clients?: number
   seconds?: number
+  /** ttft: least time from one request's start to the next (the serving node admits 100 new tasks a second from one peer) */
+  paceMs?: number
   /** throughput: the path (openai through the gateway, or the fixture itself) */
   path?: Path
   fixture?: string
@@ -75,7 +77,9 @@ async function timed (path: Path): Promise<Timed> {
       buf += decoder.decode(chunk as Uint8Array, { stream: true })
       let nl: number
       while ((nl = buf.indexOf('\n')) >= 0) {
-        const t = textOf(path, buf.slice(0, nl).replace(/\r$/, ''))
+        const line = buf.slice(0, nl).replace(/\r$/, '')
+        if (line.includes('"error"')) return { path, ttftMs, totalMs: performance.now() - t0, chars, pieces, status, error: line.slice(0, 300) }
+        const t = textOf(path, line)
         buf = buf.slice(nl + 1)
         if (t === '') continue
         ttftMs ??= performance.now() - t0
@@ -97,7 +101,10 @@ async function main (): Promise<object> {
       const errors: string[] = []
       for (let i = 0; i < (args.warm ?? 10) + (args.reps ?? 100); i++) {
         for (const p of paths) {
+          const start = performance.now()
           const r = await timed(p)
+          const rest = (args.paceMs ?? 20) - (performance.now() - start)
+          if (rest > 0) await new Promise(resolve => setTimeout(resolve, rest))
           if (r.error != null) errors.push(`${p}: ${r.status} ${r.error.slice(0, 200)}`)
           if (i >= (args.warm ?? 10)) out[p]?.push(r.ttftMs)
         }
@@ -107,7 +114,7 @@ async function main (): Promise<object> {
     case 'load': {
       const t0 = performance.now()
       const runs = await Promise.all(Array.from({ length: args.clients ?? 200 }, async () => await timed('openai')))
-      return { wallMs: performance.now() - t0, runs: runs.map(r => ({ ttftMs: r.ttftMs, totalMs: r.totalMs, pieces: r.pieces, status: r.status, ...(r.error != null ? { error: r.error.slice(0, 200) } : {}) })) }
+      return { wallMs: performance.now() - t0, runs: runs.map(r => ({ ttftMs: r.ttftMs, totalMs: r.totalMs, pieces: r.pieces, chars: r.chars, status: r.status, ...(r.error != null ? { error: r.error.slice(0, 200) } : {}) })) }
     }
     case 'throughput': {
       const until = performance.now() + (args.seconds ?? 10) * 1000

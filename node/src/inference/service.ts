@@ -12,8 +12,12 @@ import type { ChatMessage } from '@smesh/inference'
 import type { pino } from 'pino'
 import type { InferenceConfig } from '../config/schema.js'
 
-/** Task streams one connection may hold open at once (each buffers at most about 1 MiB). */
-const MAX_TASK_STREAMS = 32
+/**
+ * Task streams one connection may hold open at once. What a peer can make
+ * this node hold is bounded by the task server instead: a stream counts
+ * against the peer's share (2 x concurrency) from before its request is read.
+ */
+const MAX_TASK_STREAMS = 256
 
 export interface TaskServiceInit {
   identity: Identity

@@ -59,7 +59,7 @@ export class TaskServer {
   private readonly limiter: RateLimiter
 
   constructor (private readonly init: TaskServerInit) {
-    this.limiter = new RateLimiter(init.ratePerPeer ?? 20, init.burstPerPeer ?? 40)
+    this.limiter = new RateLimiter(init.ratePerPeer ?? 100, init.burstPerPeer ?? 200)
   }
 
   /** Serves one task stream of `protocol` (TASK_PROTOCOL or TASK_PROTOCOL_V1). */
@@ -93,6 +93,19 @@ export class TaskServer {
       await fail(early)
       return
     }
+    // the stream counts against the peer's share from now on: a request being read holds memory too
+    this.running.set(peer, (this.running.get(peer) ?? 0) + 1)
+    try {
+      await this.read(stream, peer, pb, controller, stop, wire, fail, (v) => { id = v })
+    } finally {
+      const n = (this.running.get(peer) ?? 1) - 1
+      if (n <= 0) this.running.delete(peer)
+      else this.running.set(peer, n)
+    }
+  }
+
+  /** Reads, checks and runs the request of an admitted stream. */
+  private async read (stream: Stream, peer: string, pb: ReturnType<typeof pbStream<Stream>>, controller: AbortController, stop: AbortSignal, wire: { maxBytes: number, version: number }, fail: (err: TaskFailedError) => Promise<void>, setId: (id: string) => void): Promise<void> {
     let req: TaskRequest
     try {
       req = await pb.read({ decode: (buf) => decodeTaskRequest(buf, wire.maxBytes) }, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
@@ -103,7 +116,8 @@ export class TaskServer {
         : new TaskFailedError('malformed', `unreadable task request: ${String(err?.message ?? err).slice(0, 200)}`))
       return
     }
-    id = /^[0-9a-f]{32}$/.test(req.id) ? req.id : ''
+    const id = /^[0-9a-f]{32}$/.test(req.id) ? req.id : ''
+    setId(id)
     let call: AnyCall
     try {
       if (req.version !== wire.version) throw new TaskFailedError('protocol', `a version ${req.version} request on the protocol of version ${wire.version}`)
@@ -112,17 +126,13 @@ export class TaskServer {
       await fail(taskErrorOf(err))
       return
     }
-    const refusal = this.check(peer, call)
-    if (refusal != null) {
-      await fail(refusal)
+    // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
+    if (call.deadline != null && call.deadline + 300_000 < Date.now()) {
+      await fail(new TaskFailedError('deadline', 'the task\'s deadline has passed'))
       return
     }
-    this.running.set(peer, (this.running.get(peer) ?? 0) + 1)
-    let writing = Promise.resolve()
-    const send = (frame: TaskFrame): void => {
-      // a submitter that stops reading is given up on, like one that stops sending
-      writing = writing.then(async () => { await pb.write(frame, TaskFrame, { signal: AbortSignal.any([stop, AbortSignal.timeout(TASK_IDLE_MS)]) }) }).catch(() => { controller.abort() })
-    }
+    const out = new FrameWriter(pb, stop, () => { controller.abort() })
+    const send = (frame: TaskFrame): void => { out.send(frame) }
     try {
       let served: ServedBy | EmbeddedBy
       if (call.kind === 'embed') {
@@ -143,16 +153,12 @@ export class TaskServer {
         served = { ...result, peer: this.init.peerId }
         send({ text: '', done: doneFrame(served) })
       }
-      await writing
+      await out.drained()
       await closeStream(stream)
       this.init.onServed?.({ id, peer, result: served })
     } catch (err) {
-      await writing
+      await out.drained()
       await fail(taskErrorOf(err))
-    } finally {
-      const n = (this.running.get(peer) ?? 1) - 1
-      if (n <= 0) this.running.delete(peer)
-      else this.running.set(peer, n)
     }
   }
 
@@ -164,16 +170,60 @@ export class TaskServer {
     return undefined
   }
 
-  private check (peer: string, call: AnyCall): TaskFailedError | undefined {
-    // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
-    if (call.deadline != null && call.deadline + 300_000 < Date.now()) return new TaskFailedError('deadline', 'the task\'s deadline has passed')
-    // checked again: other streams of the peer may have started while this request was read
-    if (this.full(peer)) return new TaskFailedError('busy', 'this peer already runs as many of your tasks as it allows')
-    return undefined
-  }
-
   private full (peer: string): boolean {
     return (this.running.get(peer) ?? 0) >= (this.init.maxPerPeer ?? this.init.executor.concurrency * 2)
+  }
+}
+
+/**
+ * The frames of an answer, written in order. Text that arrives while a write
+ * is in flight joins the text frame waiting behind it (up to MAX_FRAME_TEXT),
+ * so a fast backend costs one frame per write, not one per piece, and a slow
+ * one no added delay. A submitter that stops reading (no write completes for
+ * TASK_IDLE_MS) is given up on, like one that stops sending.
+ */
+class FrameWriter {
+  private readonly queue: TaskFrame[] = []
+  private active?: Promise<void>
+  private readonly watchdog: ReturnType<typeof setTimeout>
+
+  constructor (private readonly pb: ReturnType<typeof pbStream<Stream>>, private readonly signal: AbortSignal, private readonly onStuck: () => void) {
+    this.watchdog = setTimeout(() => { this.check() }, TASK_IDLE_MS)
+    this.watchdog.unref()
+  }
+
+  send (frame: TaskFrame): void {
+    const last = this.queue[this.queue.length - 1]
+    const plain = (f: TaskFrame | undefined): boolean => f != null && f.done == null && f.error == null && f.toolCall == null && f.embedding == null
+    if (plain(frame) && plain(last) && (last as TaskFrame).text.length + frame.text.length <= MAX_FRAME_TEXT) (last as TaskFrame).text += frame.text
+    else this.queue.push(frame)
+    this.active ??= this.pump()
+  }
+
+  /** Resolves once every frame sent so far is written (or writing failed). */
+  async drained (): Promise<void> {
+    while (this.active != null) await this.active
+    clearTimeout(this.watchdog)
+  }
+
+  private check (): void {
+    if (this.active != null) this.onStuck()
+    else this.watchdog.refresh()
+  }
+
+  private async pump (): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const frame = this.queue.shift() as TaskFrame
+        await this.pb.write(frame, TaskFrame, { signal: this.signal })
+        this.watchdog.refresh()
+      }
+    } catch {
+      this.queue.length = 0
+      this.onStuck()
+    } finally {
+      this.active = undefined
+    }
   }
 }
 
@@ -239,20 +289,29 @@ async function call <T> (open: (signal: AbortSignal, protocol: string) => Promis
     stream = await open(AbortSignal.any([signal, AbortSignal.timeout(10_000)]), protocol)
   } catch (err: any) {
     if (signal.aborted) throw new TaskFailedError('aborted', 'the task was cancelled')
+    // this node's own limit of streams on the connection: the peer is fine, just full from here
+    if (/TooMany(Outbound|Inbound)ProtocolStreams/.test(String(err?.name ?? ''))) throw new TaskFailedError('busy', 'as many task streams to this peer as a connection takes are open', 200)
     throw new TaskFailedError('connection', `could not open a task stream: ${String(err?.message ?? err).slice(0, 200)}`, undefined, { cause: err })
   }
   const onAbort = (): void => { stream.abort(new Error('the task was cancelled')) }
   signal.addEventListener('abort', onAbort, { once: true })
+  const quiet = new AbortController()
+  let idle: ReturnType<typeof setTimeout> | undefined
   try {
     const pb = pbStream(stream, { maxDataLength: MAX_TASK_FRAME_BYTES })
     await pb.write(toWireRequest(request, protocol === TASK_PROTOCOL ? TASK_VERSION : TASK_VERSION_V1), TaskRequest, { signal })
+    // one idle timer for the whole stream, pushed back by every frame (not a timeout signal per frame)
+    const idleMs = options.idleMs ?? TASK_IDLE_MS
+    idle = setTimeout(() => { quiet.abort() }, idleMs)
+    const readSignal = AbortSignal.any([signal, quiet.signal])
     while (true) {
       let frame: TaskFrame
       try {
-        frame = await pb.read(FRAME, { signal: AbortSignal.any([signal, AbortSignal.timeout(options.idleMs ?? TASK_IDLE_MS)]) })
+        frame = await pb.read(FRAME, { signal: readSignal })
+        idle.refresh()
       } catch (err: any) {
         if (signal.aborted) throw new TaskFailedError('aborted', 'the task was cancelled')
-        if (err?.name === 'TimeoutError') throw new TaskFailedError('timeout', `the serving peer sent nothing for ${Math.round((options.idleMs ?? TASK_IDLE_MS) / 1000)} s`)
+        if (quiet.signal.aborted) throw new TaskFailedError('timeout', `the serving peer sent nothing for ${Math.round(idleMs / 1000)} s`)
         throw new TaskFailedError('connection', 'the serving peer went away before the answer ended', undefined, { cause: err })
       }
       if (frame.error != null) {
@@ -269,6 +328,7 @@ async function call <T> (open: (signal: AbortSignal, protocol: string) => Promis
     stream.abort(err instanceof Error ? err : new Error(String(err)))
     throw err instanceof TaskFailedError ? err : new TaskFailedError('protocol', `the task stream failed: ${String((err as Error)?.message ?? err).slice(0, 200)}`, undefined, { cause: err })
   } finally {
+    clearTimeout(idle)
     signal.removeEventListener('abort', onAbort)
   }
 }
