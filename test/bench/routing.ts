@@ -140,7 +140,7 @@ export async function benchRoutingOverhead (tasks: number): Promise<Record<strin
       if (r.error != null) throw new Error(`a task failed: ${r.error.code}: ${r.error.message}`)
       if (r.outcome?.device !== device || r.text !== reply.join('')) throw new Error(`a task was served by ${r.outcome?.device ?? '?'} with text ${JSON.stringify(r.text)}`)
     }
-    // the server admits 20 new tasks a second from one peer (burst 40; TaskServer ratePerPeer): one pair every PACE_MS stays below
+    // a server admits 100 new tasks a second from one peer (burst 200; TaskServer ratePerPeer): one pair every PACE_MS stays well below
     const pace = async (start: number): Promise<void> => { await sleep(start + PACE_MS - performance.now()) }
     for (let i = 0; i < warmup; i++) {
       const start = performance.now()
@@ -171,7 +171,7 @@ export async function benchRoutingOverhead (tasks: number): Promise<Record<strin
     const localRouter = percentiles(local.map(r => r.outcome?.firstTokenMs ?? NaN))
     const paired = percentiles(mesh.map((m, i) => (m.ttftMs ?? NaN) - (local[i]?.ttftMs ?? NaN)))
     return {
-      method: `sequential tasks, one at a time, alternating, a (mesh, localNode) pair started every ${PACE_MS} ms (a server admits at most 20 new tasks a second from one peer, burst 40: unpaced, the client's tasks are refused as busy after 40): "mesh" = POST /v1/run on the client node (no model; routed over the namespace LAN to the server), "localNode" = POST /v1/run on the server node with residency local (its own provider, same fixture, no hop); TTFT = request sent (benchmark process, over the node's API Unix socket) to the first NDJSON text line. "rawFixture" = a helper process in the server's namespace calling the fixture with OllamaProvider.chat, request to first onText. routerFirstTokenMs = the TaskOutcome.firstTokenMs the routing node measured itself (router.run start to first piece, no API/NDJSON). Fixture: Ollama, 8 pieces, no first-token or inter-token delay. Warm-up: 10 tasks each way and 10 raw calls, not counted.`,
+      method: `sequential tasks, one at a time, alternating, a (mesh, localNode) pair started every ${PACE_MS} ms (below the rate a server admits from one peer): "mesh" = POST /v1/run on the client node (no model; routed over the namespace LAN to the server), "localNode" = POST /v1/run on the server node with residency local (its own provider, same fixture, no hop); TTFT = request sent (benchmark process, over the node's API Unix socket) to the first NDJSON text line. "rawFixture" = a helper process in the server's namespace calling the fixture with OllamaProvider.chat, request to first onText. routerFirstTokenMs = the TaskOutcome.firstTokenMs the routing node measured itself (router.run start to first piece, no API/NDJSON). Fixture: Ollama, 8 pieces, no first-token or inter-token delay. Warm-up: 10 tasks each way and 10 raw calls, not counted.`,
       tasks,
       ttftMs: { mesh: meshTtft, localNode: localTtft, rawFixture: rawTtft },
       totalMs: { mesh: percentiles(mesh.map(r => r.totalMs)), localNode: percentiles(local.map(r => r.totalMs)), rawFixture: percentiles(raw.totalMs) },

@@ -176,6 +176,12 @@ describe('gateway: every AI client works with the mesh through any node', { skip
     assert.equal(streamed?.options?.num_gpu, undefined, 'options that set the serving device\'s hardware are not')
   })
 
+  it('ollama: /api/show takes the legacy name field (Continue sends it)', async () => {
+    const r = await client('http', { method: 'POST', path: '/api/show', headers: { authorization: `Bearer ${key}` }, body: { name: 'llava:7b' } })
+    assert.equal(r.status, 200, r.body)
+    assert.deepEqual(JSON.parse(r.body).capabilities, ['completion', 'vision'])
+  })
+
   it('ollama: model management is refused with 403 and never forwarded', async () => {
     const r = await client('ollama-manage')
     for (const call of ['pull', 'push', 'create', 'copy', 'delete']) {

@@ -123,6 +123,10 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
     assert.match(JSON.parse(evil.body).error, /Host header "rebind\.example:11435" is not this gateway's address/)
     assert.equal((await client('http', { path: '/api/tags', headers: { ...auth, host: 'desk.lan:11435' } })).status, 200)
     assert.equal((await client('http', { path: '/api/tags', headers: auth })).status, 200)
+    // query strings play no part in routing (Claude Code adds ?beta=true)
+    const counted = await client('http', { method: 'POST', path: '/v1/messages/count_tokens?beta=true', headers: { ...auth, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hello there' }] } })
+    assert.equal(counted.status, 200, counted.body)
+    assert.ok(JSON.parse(counted.body).input_tokens > 0)
   })
 
   it('CORS: a preflight from an allowed origin is answered with what the SDKs send; any other origin is refused', async () => {

@@ -116,6 +116,17 @@ for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[])
       if (kind === 'ollama' || kind === 'gemini') assert.match(back, /get_weather/, 'the result names its tool')
     })
 
+    if (kind === 'openai' || kind === 'anthropic') {
+      it('a connection cut in the middle of a tool call gives no part of it: a connection error', async () => {
+        const { p } = await start({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo', when: 'tomorrow morning' } }], dropMidToolCall: true })
+        const seen: unknown[] = []
+        const err = await p.chat({ ...ask, tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }, { onToolCall: c => seen.push(c) }).then(() => undefined, (e: unknown) => e) as ProviderError
+        assert.ok(err instanceof ProviderError, String(err))
+        assert.equal(err.kind, 'connection')
+        assert.deepEqual(seen, [], 'no half tool call was passed on')
+      })
+    }
+
     it('JSON output, stop sequences, top_p and images reach the backend in its own terms', async () => {
       const { f, p } = await start({ json: '{"colour":"blue"}' })
       const schema = { type: 'object', properties: { colour: { type: 'string' } }, required: ['colour'] }

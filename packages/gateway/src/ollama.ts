@@ -154,9 +154,15 @@ export function ollamaWire (generate: boolean, usageOf: (o: TaskOutcome) => { in
   }
 }
 
-/** The answer to a generate with an empty prompt: Ollama loads the model; the mesh has nothing to load. */
-export function ollamaLoaded (model: string, generate: boolean): Json {
-  return generate ? { model, created_at: now(), response: '', done: true, done_reason: 'load' } : { model, created_at: now(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'load' }
+/**
+ * The answer to a generate with an empty prompt or a chat with no messages:
+ * Ollama loads the model (or unloads it, with keep_alive 0); the mesh
+ * loads models where they run, on first use. One JSON object, as Ollama
+ * answers it whatever `stream` says.
+ */
+export function ollamaLoaded (model: string, generate: boolean, keepAlive: unknown): Json {
+  const done_reason = keepAlive === 0 || keepAlive === '0' || keepAlive === '0s' ? 'unload' : 'load'
+  return generate ? { model, created_at: now(), response: '', done: true, done_reason } : { model, created_at: now(), message: { role: 'assistant', content: '' }, done: true, done_reason }
 }
 
 const OLLAMA_CAPS: Record<string, string> = { completion: 'completion', tools: 'tools', vision: 'vision', embedding: 'embedding' }

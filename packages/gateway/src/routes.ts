@@ -99,13 +99,13 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
   app.post('/api/chat', ollama, async (req, reply) => {
     const b = object(req.body, 'body')
     const { input, stream } = ollamaChat(b, spec(req, b.model))
-    if ((input.messages ?? []).length === 0) return ollamaLoaded(String(b.model), false)
+    if ((input.messages ?? []).length === 0) return ollamaLoaded(String(b.model), false, b.keep_alive)
     return await chat(req, reply, input, stream, ctx => ollamaWire(false, o => usageOf(o, ctx.promptTokens)), (o, u, w) => ollamaChatResponse(o, u, w, false))
   })
   app.post('/api/generate', ollama, async (req, reply) => {
     const b = object(req.body, 'body')
     const { input, stream, load } = ollamaGenerate(b, spec(req, b.model))
-    if (load) return ollamaLoaded(String(b.model), true)
+    if (load) return ollamaLoaded(String(b.model), true, b.keep_alive)
     return await chat(req, reply, input, stream, ctx => ollamaWire(true, o => usageOf(o, ctx.promptTokens)), (o, u, w) => ollamaChatResponse(o, u, w, true))
   })
   const embed = async (req: FastifyRequest, reply: FastifyReply, inputs: string[], model: unknown, extra: { truncate?: boolean, keepAlive?: string } = {}): Promise<{ outcome: Awaited<ReturnType<GatewayMesh['embed']>>, where: ReturnType<typeof whereOf> }> => {
