@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test, installing what they need first: the Debian packages of the
-# network-namespace tests (iproute2, python3), Node.js >= 22, the npm
-# dependencies and the build. The namespace tests need root; without it they
-# are skipped with a message.
+# network-namespace and browser tests (iproute2, python3, chromium), Node.js
+# >= 22, the npm dependencies and the build. The namespace tests need root;
+# without it (or without Chromium) they are skipped with a message.
 #   bootstrap/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "smesh: installing ${missing[*]} for the tests" >&2
