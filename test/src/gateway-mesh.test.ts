@@ -203,6 +203,47 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
     assert.equal(r.headers['x-smesh-handoffs'], '1')
     assert.equal(r.smesh.handoffs, 1)
     assert.equal((await claude.chats()).length, 1)
+    // now every candidate of the model cools down: a 429 with Retry-After, in each API's shape
+    const cooling = await client('openai-chat', { model: 'claude-sonnet-4-5', headers: { 'x-smesh-residency': 'cloud' } })
+    assert.equal(cooling.status, 429)
+    assert.match(cooling.message, /cooling down/)
+    assert.ok(Number(cooling.headers['retry-after']) > 30, `Retry-After ${String(cooling.headers['retry-after'])}`)
+    const anthropic = await client('anthropic-stream', { model: 'claude-sonnet-4-5', headers: { 'x-smesh-residency': 'cloud' } })
+    assert.equal(anthropic.status, 429)
+    assert.equal(anthropic.error.error.type, 'rate_limit_error')
+  })
+
+  it('a long first token: the headers go out at once, then keep-alives (SSE comments, Anthropic pings) until the text', async () => {
+    await serverOllama.setScript(script(serverModels, { firstTokenDelayMs: 6_000 }))
+    const body = { model: 'mistral:7b', stream: true, max_tokens: 64, messages: [{ role: 'user', content: 'slow' }] }
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
+    const [openai, anthropic] = await Promise.all([
+      client('http', { method: 'POST', path: '/v1/chat/completions', headers: auth, body }),
+      client('http', { method: 'POST', path: '/v1/messages', headers: { ...auth, 'anthropic-version': '2023-06-01' }, body })
+    ])
+    await serverOllama.setScript(script(serverModels))
+    for (const r of [openai, anthropic]) {
+      assert.equal(r.status, 200)
+      assert.ok(r.headersMs < 2_000, `headers after ${Math.round(r.headersMs as number)} ms`)
+      assert.ok(r.totalMs > 5_500)
+    }
+    assert.match(openai.body, /^: keep-alive\n\n/m, 'a comment before the first chunk')
+    assert.ok(openai.body.indexOf(': keep-alive') < openai.body.indexOf('"content":"Mesh '))
+    assert.ok((anthropic.body.match(/event: ping/g) ?? []).length >= 2, 'pings while the first token is awaited')
+    assert.match(anthropic.body, /^event: message_start/, 'message_start comes first')
+  })
+
+  it('a failure after the stream began arrives in the stream, in each API\'s form', async () => {
+    await serverOllama.setScript(script(serverModels, { dropAfter: 3, tokenDelayMs: 20 }))
+    const [openai, anthropic] = await Promise.all([
+      client('openai-stream', { model: 'mistral:7b' }),
+      client('anthropic-stream', { model: 'mistral:7b' })
+    ])
+    await serverOllama.setScript(script(serverModels))
+    assert.equal(openai.type, 'error', JSON.stringify(openai))
+    assert.match(openai.message, /every candidate for mistral:7b failed|went away/)
+    assert.equal(anthropic.type, 'error', JSON.stringify(anthropic))
+    assert.match(anthropic.message, /api_error|every candidate|went away/)
   })
 
   it('a node of task protocol 1.0.0 serves plain chat, and is never sent a tool request', async () => {
