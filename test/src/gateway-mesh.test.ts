@@ -196,7 +196,11 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
 
   it('a 429 from one provider moves the request to the next, and the answer says so', async () => {
     await claude.setScript(script([{ name: 'claude-sonnet-4-5' }], { fail: { status: 429, retryAfterS: 60 } }))
-    const r = await client('openai-chat', { model: 'claude-sonnet-4-5,llama3.2:3b', headers: { 'x-smesh-residency': 'cloud' } })
+    const plain = await client('openai-chat', { model: 'claude-sonnet-4-5,llama3.2:3b', headers: { 'x-smesh-residency': 'cloud' } })
+    assert.equal(plain.status, 403, 'a key without --residency stays within the node\'s residency (mesh)')
+    assert.match(plain.message, /allows residency mesh at most for keys made without --residency/)
+    const cloudKey = await desk.gatewayKey('cloud-ok', { residency: 'cloud' })
+    const r = await client('openai-chat', { model: 'claude-sonnet-4-5,llama3.2:3b', key: cloudKey, headers: { 'x-smesh-residency': 'cloud' } })
     assert.equal(r.type, 'result', JSON.stringify(r))
     assert.equal(r.text, FULL)
     assert.equal(r.headers['x-smesh-tier'], 'local')
@@ -204,11 +208,11 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
     assert.equal(r.smesh.handoffs, 1)
     assert.equal((await claude.chats()).length, 1)
     // now every candidate of the model cools down: a 429 with Retry-After, in each API's shape
-    const cooling = await client('openai-chat', { model: 'claude-sonnet-4-5', headers: { 'x-smesh-residency': 'cloud' } })
+    const cooling = await client('openai-chat', { model: 'claude-sonnet-4-5', key: cloudKey })
     assert.equal(cooling.status, 429)
     assert.match(cooling.message, /cooling down/)
     assert.ok(Number(cooling.headers['retry-after']) > 30, `Retry-After ${String(cooling.headers['retry-after'])}`)
-    const anthropic = await client('anthropic-stream', { model: 'claude-sonnet-4-5', headers: { 'x-smesh-residency': 'cloud' } })
+    const anthropic = await client('anthropic-stream', { model: 'claude-sonnet-4-5', key: cloudKey })
     assert.equal(anthropic.status, 429)
     assert.equal(anthropic.error.error.type, 'rate_limit_error')
   })

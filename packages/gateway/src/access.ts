@@ -29,6 +29,9 @@ const CORS_HEADERS = new Set(['authorization', 'x-api-key', 'content-type', 'acc
 const CORS_METHODS = new Set(['GET', 'HEAD', 'POST', 'DELETE'])
 const EXPOSED = 'x-smesh-task, x-smesh-peer, x-smesh-device, x-smesh-model, x-smesh-tier, x-smesh-handoffs, retry-after'
 
+/** The name keyless loopback requests go by (a key name cannot have angle brackets). */
+export const LOOPBACK_CALLER = '<loopback>'
+
 export function isLoopback (address: string | undefined): boolean {
   if (address == null) return false
   const a = address.replace(/^::ffff:/, '')
@@ -108,14 +111,15 @@ export class Access {
       // a client on this machine that sends any placeholder key still gets in where keyless loopback is allowed
       if (!(this.init.openLoopback && isLoopback(remote))) throw new GatewayError('unauthorized', 'the API key is not valid: unknown, revoked or expired', { code: 'invalid_api_key' })
     }
-    if (this.init.openLoopback && isLoopback(remote)) return { name: 'loopback' }
+    if (this.init.openLoopback && isLoopback(remote)) return { name: LOOPBACK_CALLER }
     throw new GatewayError('unauthorized', 'this gateway needs an API key: create one with `smesh keys create NAME` and send it as Authorization: Bearer KEY (or x-api-key: KEY)', { code: 'missing_api_key' })
   }
 
   /** Counts a request against the key's rate. */
   rate (caller: Caller): void {
     if (caller.key != null && !this.init.keys.take(caller.key)) {
-      throw new GatewayError('rate-limit', `the key ${caller.name} is over its rate of ${caller.key.ratePerS ?? 0} requests a second`, { retryAfterMs: 1_000, code: 'rate_limit_exceeded' })
+      const rate = caller.key.ratePerS ?? 1
+      throw new GatewayError('rate-limit', `the key ${caller.name} is over its rate of ${rate} requests a second`, { retryAfterMs: Math.ceil(1000 / rate), code: 'rate_limit_exceeded' })
     }
   }
 

@@ -99,7 +99,7 @@ export interface CallContext {
 
 /**
  * Runs a chat and streams it in one API's format: headers (with where it
- * runs) at the first assignment or the first keep-alive, text as it comes,
+ * runs, as far as known) with the first text or a second after the request, text as it comes,
  * tool calls once the answer is whole, then the end. A failure before the
  * headers is an HTTP status with the API's error body; after, it is sent in
  * the stream.
@@ -112,28 +112,20 @@ export async function streamChat (ctx: CallContext, mesh: GatewayMesh, input: Ta
     ...(wire.keepAlive != null ? { keepAlive: wire.keepAlive } : {}),
     // the reply's own headers (CORS) go out too: a hijacked reply writes none of them itself
     headers: () => ({ ...replyHeaders(ctx.reply), ...smeshHeaders(where) }),
+    ...(wire.preamble != null ? { preamble: () => (wire.preamble as (w: Where) => string)(where) } : {}),
     onGone: () => { controller.abort() }
   })
   ctx.reply.hijack()
-  const started = (): void => {
-    if (out.started) return
-    out.start()
-    if (wire.preamble != null) out.write(wire.preamble(where))
-  }
   let index = 0
   try {
     const outcome = await mesh.run(input, {
       signal: AbortSignal.any([ctx.signal, controller.signal]),
-      onEvent: (evt) => {
-        onEvent(evt)
-        if (evt.type === 'assign') started()
-      },
-      onText: (t) => { started(); out.write(wire.text(t, where)) },
-      onToolCall: (c) => { started(); out.write(wire.toolCall(c, index++, where)) }
+      onEvent,
+      onText: (t) => { out.write(wire.text(t, where)) },
+      onToolCall: (c) => { out.write(wire.toolCall(c, index++, where)) }
     })
     const u = usageOf(outcome, ctx.promptTokens)
     ctx.count(u.input, u.output)
-    started()
     out.end(wire.end(outcome, whereOf(outcome)))
   } catch (err) {
     const e = toGatewayError(err)

@@ -69,7 +69,8 @@ const BY_CODE: Record<string, ErrorKind> = {
 export function toGatewayError (err: unknown): GatewayError {
   if (err instanceof GatewayError) return err
   if (err instanceof TaskFailedError) {
-    const kind = BY_CODE[err.code] ?? 'upstream'
+    // no candidate now, but one later (the circuit breakers reopen): 503 with Retry-After, not 404
+    const kind = err.code === 'no-candidate' && err.retryAfterMs != null ? 'overloaded' : BY_CODE[err.code] ?? 'upstream'
     const hint = err.hint !== '' && !err.message.includes(err.hint) ? ` (${err.hint})` : ''
     return new GatewayError(kind, `${err.message}${hint}`, { code: err.code === 'no-candidate' || err.code === 'unknown-model' ? 'model_not_found' : err.code.replace(/-/g, '_'), ...(err.retryAfterMs != null ? { retryAfterMs: err.retryAfterMs } : {}) })
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { replaceSecretFile } from '@smesh/identity'
+import { dirname } from 'node:path'
+import { readSecretFile, replaceSecretFile, syncDir } from '@smesh/identity'
 import { RateLimiter } from '@smesh/bus'
 import { GatewayError } from './errors.js'
 
@@ -34,6 +34,8 @@ export type KeyView = Omit<KeyRecord, 'sha256'> & { status: 'active' | 'expired'
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/
 const MAX_KEYS = 1024
+/** Revoked and expired keys stay listed this long, then leave the file. */
+const KEEP_ENDED_MS = 30 * 86_400_000
 const FILE_VERSION = 1
 /** How long counters wait before they are written (a crash loses at most this much of them). */
 const FLUSH_MS = 5_000
@@ -52,14 +54,16 @@ export class KeyError extends GatewayError {
 }
 
 /**
- * The gateway's keys, in `<data dir>/gateway-keys.json` (mode 0600): each
- * key's SHA-256 (keys are 256 random bits, so a plain hash is enough), its
- * policy and its counters. A key is shown once, when created. Lookups hash
- * the presented key and compare the hashes in constant time.
+ * The gateway's keys, in `<data dir>/gateway-keys.json` (mode 0600, checked
+ * when read): each key's SHA-256 (keys are 256 random bits, so a plain hash
+ * is enough), its policy and its counters. A key is shown once, when
+ * created. A lookup hashes the presented key and compares the digest with
+ * every active key's, in constant time, whatever matches.
  */
 export class KeyStore {
   private records: KeyRecord[] = []
-  private readonly byHash = new Map<string, KeyRecord>()
+  /** Active keys with their digests as bytes. */
+  private active: Array<{ record: KeyRecord, digest: Buffer }> = []
   private readonly limiters = new Map<string, RateLimiter>()
   private timer?: ReturnType<typeof setTimeout>
   private writing: Promise<void> = Promise.resolve()
@@ -69,12 +73,12 @@ export class KeyStore {
   async open (): Promise<void> {
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      // group or other access is refused (someone could have added a key): KeyFilePermissionsError names the fix
+      text = new TextDecoder().decode(await readSecretFile(this.path, MAX_FILE_BYTES))
     } catch (err: any) {
       if (err.code === 'ENOENT') return
       throw err
     }
-    if (text.length > MAX_FILE_BYTES) throw new KeyError(`${this.path} is over ${MAX_FILE_BYTES} bytes`, 'it is not a file smesh wrote; move it away to start without keys')
     let j: any
     try {
       j = JSON.parse(text)
@@ -83,7 +87,11 @@ export class KeyStore {
     }
     if (j?.version !== FILE_VERSION || !Array.isArray(j.keys)) throw new KeyError(`${this.path} is not a key file of version ${FILE_VERSION}`, 'move it away to start without keys')
     this.records = (j.keys as KeyRecord[]).filter(r => typeof r?.name === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256))
-    for (const r of this.records) if (r.revokedAt == null) this.byHash.set(r.sha256, r)
+    this.reindex()
+  }
+
+  private reindex (): void {
+    this.active = this.records.filter(r => r.revokedAt == null).map(record => ({ record, digest: Buffer.from(record.sha256, 'hex') }))
   }
 
   /** Makes a key; the key itself is returned once and never stored. */
@@ -94,7 +102,7 @@ export class KeyStore {
     const key = `sk-smesh-${randomBytes(32).toString('base64url')}`
     const record: KeyRecord = { name, prefix: key.slice(0, 14), sha256: sha256(key).toString('hex'), createdAt: this.now(), requests: 0, inputTokens: 0, outputTokens: 0, ...policy }
     this.records.push(record)
-    this.byHash.set(record.sha256, record)
+    this.reindex()
     await this.save()
     return { key, record: this.view(record) }
   }
@@ -104,7 +112,7 @@ export class KeyStore {
     const r = this.records.find(x => x.name === name && x.revokedAt == null)
     if (r == null) throw new KeyError(`no active key is named ${name}`, 'see smesh keys')
     r.revokedAt = this.now()
-    this.byHash.delete(r.sha256)
+    this.reindex()
     this.limiters.delete(r.name)
     await this.save()
     return this.view(r)
@@ -118,10 +126,10 @@ export class KeyStore {
   verify (presented: string): KeyRecord | undefined {
     if (presented.length === 0 || presented.length > 256) return undefined
     const digest = sha256(presented)
-    const r = this.byHash.get(digest.toString('hex'))
-    if (r == null || !timingSafeEqual(digest, Buffer.from(r.sha256, 'hex'))) return undefined
-    if (r.expiresAt != null && r.expiresAt <= this.now()) return undefined
-    return r
+    let found: KeyRecord | undefined
+    for (const a of this.active) if (timingSafeEqual(digest, a.digest)) found = a.record
+    if (found == null || (found.expiresAt != null && found.expiresAt <= this.now())) return undefined
+    return found
   }
 
   /** Whether the key may make another request now (its rate); counts the request. */
@@ -172,10 +180,15 @@ export class KeyStore {
     this.timer.unref()
   }
 
-  /** Writes the file whole, in order with earlier writes (atomic rename, mode 0600). */
+  /** Writes the file whole, in order with earlier writes (atomic rename, mode 0600, the directory synced); keys ended over 30 days ago leave it. */
   private async save (): Promise<void> {
+    const now = this.now()
+    this.records = this.records.filter(r => { const ended = r.revokedAt ?? (r.expiresAt != null && r.expiresAt <= now ? r.expiresAt : undefined); return ended == null || now - ended < KEEP_ENDED_MS })
     const text = JSON.stringify({ version: FILE_VERSION, keys: this.records }, null, 2) + '\n'
-    this.writing = this.writing.catch(() => {}).then(async () => { await replaceSecretFile(this.path, text) })
+    this.writing = this.writing.catch(() => {}).then(async () => {
+      await replaceSecretFile(this.path, text)
+      await syncDir(dirname(this.path))
+    })
     await this.writing
   }
 }

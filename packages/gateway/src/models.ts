@@ -1,3 +1,4 @@
+import { globMatch } from '@smesh/bus'
 import { parseModelSpec, residencyAllows, sameModel, specMatch } from '@smesh/tasks'
 import { GatewayError } from './errors.js'
 import type { Capability } from '@smesh/inference'
@@ -67,18 +68,12 @@ export function meshModels (candidates: Candidate[], residency: Residency, keySp
   return [...models, ...specs.filter(s => s.capabilities.length > 0)]
 }
 
-/** `*` matches any run of characters; the rest literally. */
-function globMatch (pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(s => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`)
-  return re.test(name)
-}
-
 /**
  * The model spec a request's model name stands for: a configured alias
  * (`"claude-*": "best"`; Ollama's `:latest` is tried both ways), else the
  * name itself, which may be a spec (a list, family:NAME, best, best-local).
- * A key limited to a spec gets that spec for best, and is refused any model
- * outside it.
+ * A key limited to a spec is refused a named model outside it here (the
+ * router holds every candidate to the key's spec as well).
  */
 export function resolveModel (requested: unknown, aliases: Record<string, string>, keySpec: string | undefined, candidates: Candidate[]): { spec: string, alias?: string } {
   if (typeof requested !== 'string' || requested.trim() === '') throw new GatewayError('invalid', 'the request names no model', { param: 'model' })
@@ -87,25 +82,35 @@ export function resolveModel (requested: unknown, aliases: Record<string, string
   const bare = name.replace(/:latest$/, '')
   const alias = Object.keys(aliases).find(p => globMatch(p, name) || globMatch(p, bare))
   const wanted = alias != null ? aliases[alias] as string : name
-  if (keySpec == null) return { spec: wanted, ...(alias != null ? { alias } : {}) }
+  const result = { spec: wanted, ...(alias != null ? { alias } : {}) }
+  if (keySpec == null) return result
   const allowed = parseModelSpec(keySpec)
   const asked = parseModelSpec(wanted)
-  if (asked.kind === 'best') return { spec: keySpec, ...(alias != null ? { alias } : {}) }
-  const names = asked.kind === 'exact' ? [asked.name] : asked.kind === 'prefer' ? asked.names : []
-  const ok = names.length > 0 && names.every(n => candidates.some(c => sameModel(c.model, n) && specMatch(allowed, { name: c.model, family: c.family, tier: c.tier }) > 0))
-  if (!ok) throw new GatewayError('forbidden', `this key may use only the models of ${keySpec}, not ${wanted}`, { code: 'model_not_allowed' })
-  return { spec: wanted, ...(alias != null ? { alias } : {}) }
+  // a list that ends with best falls back to the key's own models: nothing to refuse here
+  const names = asked.kind === 'exact' ? [asked.name] : asked.kind === 'prefer' && asked.fallback == null ? asked.names : []
+  if (names.length > 0 && !names.some(n => candidates.some(c => sameModel(c.model, n) && specMatch(allowed, { name: c.model, family: c.family, tier: c.tier }) > 0))) {
+    throw new GatewayError('forbidden', `this key may use only the models of ${keySpec}, not ${wanted}`, { code: 'model_not_allowed' })
+  }
+  return result
 }
 
 const RESIDENCY_ORDER: Residency[] = ['local', 'mesh', 'cloud']
 
-/** A request's residency: its header, else the key's, else the node's; never wider than the key's. */
+/**
+ * A request's residency: its header, else the key's, else the node's; never
+ * wider than the key's, or than the node's for a key without one (a key
+ * made with `--residency cloud` is what lets a client reach the cloud when
+ * the node says mesh).
+ */
 export function resolveResidency (header: unknown, keyResidency: Residency | undefined, nodeResidency: Residency): Residency {
-  if (header == null || header === '') return keyResidency ?? nodeResidency
+  const ceiling = keyResidency ?? nodeResidency
+  if (header == null || header === '') return ceiling
   const r = String(header).trim().toLowerCase()
   if (!(RESIDENCY_ORDER as string[]).includes(r)) throw new GatewayError('invalid', `X-Smesh-Residency must be local, mesh or cloud, not ${JSON.stringify(r.slice(0, 20))}`)
-  if (keyResidency != null && RESIDENCY_ORDER.indexOf(r as Residency) > RESIDENCY_ORDER.indexOf(keyResidency)) {
-    throw new GatewayError('residency', `this key allows residency ${keyResidency} at most, and the request asks ${r}`, { code: 'residency' })
+  if (RESIDENCY_ORDER.indexOf(r as Residency) > RESIDENCY_ORDER.indexOf(ceiling)) {
+    throw new GatewayError('residency', keyResidency != null
+      ? `this key allows residency ${keyResidency} at most, and the request asks ${r}`
+      : `this node allows residency ${nodeResidency} at most for keys made without --residency, and the request asks ${r} (make a key with smesh keys create NAME --residency ${r})`, { code: 'residency' })
   }
   return r as Residency
 }

@@ -5,7 +5,8 @@
  * management is refused (routes.ts).
  */
 import { GatewayError } from './errors.js'
-import { MAX_MESSAGES, MAX_TOOLS, argumentsValue, array, image, object, optBool, optString, schemaFormat, toolDef } from './body.js'
+import { BACKEND_OPTIONS, KEEP_ALIVE, MAX_KEEP_ALIVE_MS } from '@smesh/tasks'
+import { MAX_MESSAGES, MAX_TOOLS, argumentsValue, array, image, object, optBool, optString, schemaFormat, stops, toolDef } from './body.js'
 import { smeshField } from './call.js'
 import type { ChatWire, Where } from './call.js'
 import type { Json } from './body.js'
@@ -16,8 +17,6 @@ import type { TaskInput, TaskOutcome } from '@smesh/tasks'
 /** The Ollama release whose API this gateway speaks (clients read it as dotted numbers). */
 export const OLLAMA_API_VERSION = '0.12.6'
 
-/** Options passed on to the serving backend; those that set another device's hardware (GPUs, threads, memory locking) are not. */
-const PASSED_OPTIONS = new Set(['top_k', 'min_p', 'typical_p', 'tfs_z', 'repeat_last_n', 'repeat_penalty', 'presence_penalty', 'frequency_penalty', 'mirostat', 'mirostat_tau', 'mirostat_eta', 'penalize_newline', 'num_ctx', 'num_keep'])
 
 const images = (v: unknown, param: string): ImagePart[] => v == null ? [] : array(v, param, 16).map((x, i) => image(x, `${param}[${i}]`))
 
@@ -51,11 +50,20 @@ function format (v: unknown): OutputFormat | undefined {
   throw new GatewayError('invalid', 'format must be "json" or a JSON schema')
 }
 
-/** keep_alive as Ollama reads it: a duration ("5m") or seconds. */
+/**
+ * keep_alive as Ollama clients send it: a duration ("5m") or seconds; a
+ * negative one (Ollama: forever) becomes the longest a serving device
+ * keeps a model for a task (MAX_KEEP_ALIVE_MS).
+ */
 function keepAlive (v: unknown): string | undefined {
   if (v == null) return undefined
-  if (typeof v === 'number' && Number.isFinite(v)) return `${Math.trunc(v)}s`
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h)?$/.test(v) && v.length < 32) return /\d$/.test(v) ? `${v}s` : v
+  const forever = `${MAX_KEEP_ALIVE_MS / 60_000}m`
+  if (typeof v === 'number' && Number.isFinite(v)) return v < 0 ? forever : `${Math.trunc(v)}s`
+  if (typeof v === 'string' && /^-?\d{1,9}(\.\d+)?(ns|us|µs|ms|s|m|h)?$/.test(v)) {
+    if (v.startsWith('-')) return forever
+    const d = /\d$/.test(v) ? `${v}s` : v.replace(/(ns|us|µs)$/, 'ms')
+    if (KEEP_ALIVE.test(d)) return d
+  }
   throw new GatewayError('invalid', 'keep_alive must be a duration such as "5m", or seconds')
 }
 
@@ -78,10 +86,12 @@ function options (v: unknown): Partial<TaskInput> {
   if (topP != null) out.topP = topP
   const seed = num('seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   if (seed != null) out.seed = Math.trunc(seed)
-  if (o.stop != null) out.stop = (typeof o.stop === 'string' ? [o.stop] : array(o.stop, 'options.stop', 16)).map(String)
+  const stop = stops(o.stop, 'options.stop')
+  if (stop != null) out.stop = stop
   const passed: BackendOptions = {}
   for (const [k, x] of Object.entries(o)) {
-    if (PASSED_OPTIONS.has(k) && (typeof x === 'number' || typeof x === 'boolean')) passed[k] = x
+    // the options a peer may set (BACKEND_OPTIONS); the hardware ones a client sends (num_gpu, num_thread, ...) are left out here
+    if (BACKEND_OPTIONS.has(k) && ((typeof x === 'number' && Number.isFinite(x)) || typeof x === 'boolean')) passed[k] = x
   }
   if (Object.keys(passed).length > 0) out.options = passed
   return out

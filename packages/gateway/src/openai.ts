@@ -142,9 +142,11 @@ export function openaiCompletion (o: TaskOutcome, usage: { input: number, output
  */
 export function openaiWire (includeUsage: boolean, usageOf: (o: TaskOutcome) => { input: number, output: number }): ChatWire {
   const id = `chatcmpl-${Date.now().toString(36)}`
+  // one completion, one creation time (clients use it with the id)
+  const at = created()
   let first = true
   const chunk = (where: Where, delta: Json, finish: string | null = null, extra: Json = {}): string =>
-    `data: ${JSON.stringify({ id: where.task !== '' ? `chatcmpl-${where.task}` : id, object: 'chat.completion.chunk', created: created(), model: where.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`
+    `data: ${JSON.stringify({ id: where.task !== '' ? `chatcmpl-${where.task}` : id, object: 'chat.completion.chunk', created: at, model: where.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`
   const role = (delta: Json): Json => {
     if (!first) return delta
     first = false
@@ -159,7 +161,7 @@ export function openaiWire (includeUsage: boolean, usageOf: (o: TaskOutcome) => 
     end: (o, where) => {
       const u = usageOf(o)
       const last = chunk(where, first ? { role: 'assistant', content: '' } : {}, o.finishReason, { smesh: smeshField(where) })
-      const usage = includeUsage ? `data: ${JSON.stringify({ id: `chatcmpl-${o.task}`, object: 'chat.completion.chunk', created: created(), model: o.model, choices: [], usage: { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output } })}\n\n` : ''
+      const usage = includeUsage ? `data: ${JSON.stringify({ id: `chatcmpl-${o.task}`, object: 'chat.completion.chunk', created: at, model: o.model, choices: [], usage: { prompt_tokens: u.input, completion_tokens: u.output, total_tokens: u.input + u.output } })}\n\n` : ''
       return `${last}${usage}data: [DONE]\n\n`
     },
     error: (e) => `data: ${JSON.stringify(e.body('openai'))}\n\n`
@@ -179,7 +181,6 @@ export function embedInputs (v: unknown, param: string): string[] {
 
 export function openaiEmbeddings (vectors: Float32Array[], model: string, inputTokens: number, format: unknown, where: Where): Json {
   const base64 = format === 'base64'
-  if (format != null && format !== 'float' && !base64) throw new GatewayError('invalid', 'encoding_format must be float or base64', { param: 'encoding_format' })
   return {
     object: 'list',
     data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : [...v] })),

@@ -25,6 +25,9 @@ interface RoutesInit {
   log?: GatewayLog
 }
 
+/** Longest a gateway request may take, end to end. */
+const GATEWAY_TASK_TIMEOUT_MS = 60 * 60_000
+
 const REFUSED = 'the mesh does not manage models through the gateway: pull, push, create, copy and delete models on the device whose Ollama holds them (nothing was forwarded)'
 
 export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
@@ -52,6 +55,9 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
     const c = caller(req)
     input.residency = residencyOf(req)
     input.client = c.name
+    // a safety net for a task nothing ends (a peer that keeps a stream alive and never answers)
+    input.timeoutMs ??= GATEWAY_TASK_TIMEOUT_MS
+    if (c.key?.models != null) input.allow = c.key.models
     const end = access.begin(c)
     const controller = new AbortController()
     // the client going away before the answer ends cancels the task on the serving peer
@@ -111,7 +117,7 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
   const embed = async (req: FastifyRequest, reply: FastifyReply, inputs: string[], model: unknown, extra: { truncate?: boolean, keepAlive?: string } = {}): Promise<{ outcome: Awaited<ReturnType<GatewayMesh['embed']>>, where: ReturnType<typeof whereOf> }> => {
     const input: TaskInput = { model: spec(req, model), messages: inputs.map(content => ({ role: 'user', content })) }
     const ctx = prepare(req, reply, input)
-    const outcome = await mesh.embed({ inputs, model: input.model, residency: input.residency, client: input.client, ...extra }, { signal: ctx.signal })
+    const outcome = await mesh.embed({ inputs, model: input.model, residency: input.residency, client: input.client, ...(input.allow != null ? { allow: input.allow } : {}), ...extra }, { signal: ctx.signal })
     ctx.count(outcome.inputTokens > 0 ? outcome.inputTokens : ctx.promptTokens, 0)
     const where = whereOf(outcome)
     reply.headers(smeshHeaders(where))
@@ -119,6 +125,7 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
   }
   app.post('/api/embed', ollama, async (req, reply) => {
     const b = object(req.body, 'body')
+    if (b.dimensions != null) throw new GatewayError('unsupported', 'dimensions is not supported: the mesh returns each model\'s own vectors')
     const { outcome, where } = await embed(req, reply, embedInputs(b.input, 'input'), b.model, typeof b.truncate === 'boolean' ? { truncate: b.truncate } : {})
     return { model: outcome.model, embeddings: outcome.vectors.map(v => [...v]), total_duration: Math.round(outcome.totalMs * 1e6), load_duration: 0, prompt_eval_count: outcome.inputTokens, smesh: where }
   })
@@ -137,7 +144,8 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
   const anthropicAsks = (req: FastifyRequest): boolean => req.headers['anthropic-version'] != null
   app.get('/v1/models', async (req) => anthropicAsks(req) ? anthropicModels(models(req)) : openaiModels(models(req)))
   app.get('/v1/models/*', async (req) => {
-    const m = find(req, decodeURIComponent((req.params as { '*': string })['*']))
+    // the router has decoded the path already
+    const m = find(req, (req.params as { '*': string })['*'])
     return anthropicAsks(req) ? anthropicModel(m) : openaiModel(m)
   })
   app.post('/v1/chat/completions', openai, async (req, reply) => {
@@ -147,6 +155,8 @@ export function registerRoutes (app: FastifyInstance, init: RoutesInit): void {
   })
   app.post('/v1/embeddings', openai, async (req, reply) => {
     const b = object(req.body, 'body')
+    if (b.encoding_format != null && b.encoding_format !== 'float' && b.encoding_format !== 'base64') throw new GatewayError('invalid', 'encoding_format must be float or base64', { param: 'encoding_format' })
+    if (b.dimensions != null) throw new GatewayError('unsupported', 'dimensions is not supported: the mesh returns each model\'s own vectors (ask for a model of the size you need)', { param: 'dimensions' })
     const { outcome, where } = await embed(req, reply, embedInputs(b.input, 'input'), b.model)
     return openaiEmbeddings(outcome.vectors, outcome.model, outcome.inputTokens, b.encoding_format, where)
   })

@@ -46,8 +46,6 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     api?: Api
-    /** Answered without a key (CORS preflight is anyway). */
-    open?: boolean
   }
 }
 

@@ -12,14 +12,17 @@ export interface StreamInit {
   headersAfterMs?: number
   /** The headers as late as possible: called when they go out. */
   headers: () => Record<string, string>
+  /** What opens the stream, right after the headers whichever path sends them (Anthropic's message_start). */
+  preamble?: () => string
   /** Called when the client goes away or stops reading. */
   onGone: () => void
 }
 
 /**
  * A streamed response: its headers go out with the first piece of content,
- * or when the first keep-alive is due, whichever comes first, so that a
- * failure before then can still be an HTTP status. Keep-alives go out while
+ * or a second after the request (keep-alives then follow), whichever comes
+ * first, so that a failure before then (every candidate refusing or
+ * cooling down) can still be an HTTP status with Retry-After. Keep-alives go out while
  * the stream is quiet (a long first token included). A client that stops
  * reading is given up once MAX_UNREAD_BYTES wait for it.
  */
@@ -65,7 +68,10 @@ export class ResponseStream {
       'x-accel-buffering': 'no',
       ...this.init.headers()
     })
-    this.res.flushHeaders()
+    const preamble = this.init.preamble?.()
+    if (preamble != null && preamble !== '') this.res.write(preamble)
+    else this.res.flushHeaders()
+    this.lastWrite = Date.now()
   }
 
   write (chunk: string): void {

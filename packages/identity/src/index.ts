@@ -4,6 +4,6 @@ export { createBinding, verifyBinding, decodeBinding, encodeBinding, bindingSign
 export type { PqKeyPair } from './binding.js'
 export { pqFingerprint, pqFingerprintHex, formatFingerprint } from './fingerprint.js'
 export { KeyFilePermissionsError, KeyFileAccessError, CorruptKeyFileError, IncompleteIdentityError, DataDirError } from './errors.js'
-export { ensureDataDir, checkPrivate, readSecretFile, writeNewSecretFile, replaceSecretFile, SECRET_FILE_MODE, SECRET_DIR_MODE } from './files.js'
+export { ensureDataDir, checkPrivate, readSecretFile, writeNewSecretFile, replaceSecretFile, syncDir, SECRET_FILE_MODE, SECRET_DIR_MODE } from './files.js'
 export { mlDsaVerify, mlDsaBackend } from './ml-dsa.js'
 export type { MlDsaBackend } from './ml-dsa.js'

@@ -105,6 +105,8 @@ export class GeminiProvider implements Provider {
           ...(req.topP != null ? { topP: req.topP } : {}),
           ...(req.seed != null ? { seed: req.seed } : {}),
           ...(req.stop != null && req.stop.length > 0 ? { stopSequences: req.stop } : {}),
+          ...(typeof req.options?.presence_penalty === 'number' ? { presencePenalty: req.options.presence_penalty } : {}),
+          ...(typeof req.options?.frequency_penalty === 'number' ? { frequencyPenalty: req.options.frequency_penalty } : {}),
           ...(req.format != null ? { responseMimeType: 'application/json', ...(req.format.type === 'json_schema' ? { responseJsonSchema: req.format.schema } : {}) } : {}),
           ...geminiToolConfig(req)
         }

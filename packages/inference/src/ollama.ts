@@ -138,7 +138,8 @@ export class OllamaProvider implements Provider {
       : undefined
     try {
       signal?.throwIfAborted()
-      const parts = await this.client.chat({
+      // a client tied to the signal: a cancel reaches Ollama even before its first chunk (a model loading, a long prompt)
+      const parts = await this.clientFor(signal).chat({
         model: req.model,
         messages: ollamaMessages(req.messages),
         stream: true,

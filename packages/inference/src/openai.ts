@@ -73,6 +73,15 @@ class ToolCallAssembler {
   }
 }
 
+/** The presence and frequency penalties of a request's backend options, for the APIs that take them. */
+export function penalties (req: ChatRequest): { presence_penalty?: number, frequency_penalty?: number } {
+  const o = req.options ?? {}
+  return {
+    ...(typeof o.presence_penalty === 'number' ? { presence_penalty: o.presence_penalty } : {}),
+    ...(typeof o.frequency_penalty === 'number' ? { frequency_penalty: o.frequency_penalty } : {})
+  }
+}
+
 export function openaiToolChoice (choice: ChatRequest['toolChoice']): ChatCompletionToolChoiceOption | undefined {
   if (choice == null) return undefined
   return typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice
@@ -133,6 +142,7 @@ export class OpenAIProvider implements Provider {
         ...(req.topP != null ? { top_p: req.topP } : {}),
         ...(req.seed != null ? { seed: req.seed } : {}),
         ...(req.stop != null && req.stop.length > 0 ? { stop: req.stop } : {}),
+        ...penalties(req),
         ...(req.tools != null && req.tools.length > 0 ? { tools: req.tools.map(t => ({ type: 'function' as const, function: { name: t.name, ...(t.description != null ? { description: t.description } : {}), parameters: t.parameters } })) } : {}),
         ...(req.tools != null && req.tools.length > 0 && req.toolChoice != null ? { tool_choice: openaiToolChoice(req.toolChoice) } : {}),
         ...(format != null ? { response_format: format } : {})

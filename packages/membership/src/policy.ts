@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { InvalidBodyError } from '@smesh/bus'
+import { InvalidBodyError, globMatch } from '@smesh/bus'
 import { ApprovalError, NotAuthorizedError, PolicyBlockedError } from './errors.js'
 import { MEMBER_KINDS, encodeBody, parseApprove, parseAsk, parsePolicySet } from './kinds.js'
 import type { ActionRequest, PolicyAskBody, PolicyEffect, PolicyRule } from './kinds.js'
@@ -28,20 +28,16 @@ interface AskState {
   waiters: Array<(approved: boolean) => void>
 }
 
-function glob (pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'u')
-}
-
 interface CompiledRule {
   rule: PolicyRule
-  action: RegExp
-  subject: RegExp
+  action: string
+  subject: string
   /** The device glob, for matching a lease's name. */
-  device: RegExp
+  device: string
 }
 
 function compile (rule: PolicyRule): CompiledRule {
-  return { rule, action: glob(rule.action), subject: glob(rule.subject ?? '*'), device: glob(rule.device ?? '*') }
+  return { rule, action: rule.action, subject: rule.subject ?? '*', device: rule.device ?? '*' }
 }
 
 /**
@@ -120,14 +116,14 @@ export class PolicyGate {
     if (d == null || d === '*') return true
     if (/^[0-9a-f]{8,64}$/.test(d)) return device.startsWith(d)
     const name = this.membership.lease(device)?.name
-    return name != null && c.device.test(name)
+    return name != null && globMatch(c.device, name)
   }
 
   /** The first rule that matches decides; with none, the action is allowed. */
   evaluate (req: ActionRequest): Decision {
     for (let i = 0; i < this.current.length; i++) {
       const c = this.current[i] as CompiledRule
-      if (c.action.test(req.action) && c.subject.test(req.subject) && this.matchesDevice(c, req.device)) return { effect: c.rule.effect, rule: i + 1 }
+      if (globMatch(c.action, req.action) && globMatch(c.subject, req.subject) && this.matchesDevice(c, req.device)) return { effect: c.rule.effect, rule: i + 1 }
     }
     return { effect: 'allow', rule: 0 }
   }

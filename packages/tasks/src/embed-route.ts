@@ -27,6 +27,8 @@ export interface EmbedInput {
   keepAlive?: string
   timeoutMs?: number
   client?: string
+  /** A spec every candidate must meet too (the models a gateway key may use). */
+  allow?: string
 }
 
 export interface EmbedOutcome {
@@ -63,11 +65,14 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
   const signal = AbortSignal.any([options.signal, input.timeoutMs != null ? AbortSignal.timeout(input.timeoutMs) : undefined].filter((s): s is AbortSignal => s != null))
   const deadline = input.timeoutMs != null ? Date.now() + input.timeoutMs : undefined
   const needs = embedNeeds(input.inputs)
+  const allow = input.allow != null ? parseModelSpec(input.allow) : undefined
   const task = randomBytes(16).toString('hex')
   const record = router.init.record
   record(TASK_KINDS.request, { task, kind: 'embed', promptSha256: sha256Hex(JSON.stringify(input.inputs)), promptChars: chars, inputs: input.inputs.length, model: formatModelSpec(spec), residency, policy, ...(input.client != null ? { client: input.client } : {}) })
   const vectors: Float32Array[] = []
   let pin: { model: string, digest: string } | undefined
+  /** peer/provider every batch must run on, when the model has no digest to tell copies apart. */
+  let pinned: string | undefined
   let chosen: Candidate | undefined
   let inputTokens = 0
   let attempts = 0
@@ -84,8 +89,8 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
     let done: EmbeddedBy | undefined
     while (done == null) {
       if (signal.aborted) throw fail(options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`))
-      const { ranked, excluded } = router.plan(spec, residency, policy, needs, pin)
-      const next = tried.size < MAX_ATTEMPTS ? ranked.find(r => !tried.has(candidateKey(r.candidate))) : undefined
+      const { ranked, excluded } = router.plan(spec, residency, policy, needs, pin, allow)
+      const next = tried.size < MAX_ATTEMPTS ? ranked.find(r => !tried.has(candidateKey(r.candidate)) && (pinned == null || candidateKey(r.candidate) === pinned)) : undefined
       if (next == null) throw fail(noCandidate({ task, model: formatModelSpec(spec), spec, residency, needs, excluded, last, triedAll: ranked.length > 0, now: router.now() }))
       const c = next.candidate
       const key = candidateKey(c)
@@ -99,6 +104,8 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
         router.reliability.success(key)
         chosen = c
         pin ??= { model: c.model, digest: c.digest }
+        // without a digest the same name may be two different models: the batches stay with this very provider
+        if (pin.digest === '') pinned = candidateKey(c)
       } catch (e) {
         const err = taskErrorOf(e)
         if (signal.aborted) continue

@@ -6,10 +6,11 @@ import { TASK_PROTOCOL_VERSIONS } from '@smesh/protocols'
 import { ADVERT_TTL_MS, signAdvert } from './advert.js'
 import { TaskFailedError } from './errors.js'
 import { chatNeeds, describeCapability, embedNeeds, lacks } from './needs.js'
+import { BACKEND_OPTIONS, MAX_KEEP_ALIVE_MS, keepAliveMs } from './backend-options.js'
 import { residencyAllows, sameModel } from './spec.js'
 import type { ChatParams, Needs } from './needs.js'
 import type { Residency } from './spec.js'
-import type { ChatMessage, FinishReason, ModelInfo, Provider, Tier, ToolCall } from '@smesh/inference'
+import type { BackendOptions, ChatMessage, FinishReason, ModelInfo, Provider, Tier, ToolCall } from '@smesh/inference'
 import type { Signer } from '@smesh/bus'
 import type { Advert, AdvertProvider } from '@smesh/protocols'
 
@@ -104,6 +105,25 @@ function fitAdvert (providers: AdvertProvider[]): void {
     if (most == null || most.models.length === 0) return
     most.models.pop()
   }
+}
+
+/** Backend options as this node takes them: known ones only, num_ctx no larger than the model's context. */
+function boundOptions (options: BackendOptions | undefined, contextLength: number | undefined): { options?: BackendOptions } {
+  if (options == null) return {}
+  const out: BackendOptions = {}
+  for (const [k, v] of Object.entries(options)) {
+    if (!BACKEND_OPTIONS.has(k)) continue
+    out[k] = k === 'num_ctx' && typeof v === 'number' && contextLength != null && contextLength > 0 ? Math.min(Math.max(1, Math.trunc(v)), contextLength) : v
+  }
+  return Object.keys(out).length > 0 ? { options: out } : {}
+}
+
+/** keep_alive as this node takes it: a duration up to MAX_KEEP_ALIVE_MS. */
+function boundKeepAlive (keepAlive: string | undefined): { keepAlive?: string } {
+  if (keepAlive == null) return {}
+  const ms = keepAliveMs(keepAlive)
+  if (ms == null) return {}
+  return { keepAlive: ms > MAX_KEEP_ALIVE_MS ? `${MAX_KEEP_ALIVE_MS / 60_000}m` : keepAlive }
 }
 
 /** Maps a provider's failure to the task error that travels back to the router. */
@@ -273,8 +293,10 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
   async run (req: RunRequest, options: { signal?: AbortSignal, onText?: (text: string) => void, onToolCall?: (call: ToolCall) => void } = {}): Promise<RunResult> {
     const { provider, state, model } = this.admit(req, chatNeeds(req.messages, req))
     const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
-    const { provider: _p, residency: _r, self: _s, model: _m, ...params } = req
-    const r = await this.queued(provider, state, signal, async () => await provider.chat({ ...params, model: model.name }, { signal, onText: options.onText, onToolCall: options.onToolCall }))
+    const { provider: _p, residency: _r, self: _s, model: _m, options: backend, keepAlive, ...params } = req
+    // what a task may ask of this device's backend is bounded here, for every task, the node's own included
+    const bounded = { ...params, ...boundOptions(backend, model.contextLength), ...boundKeepAlive(keepAlive), model: model.name }
+    const r = await this.queued(provider, state, signal, async () => await provider.chat(bounded, { signal, onText: options.onText, onToolCall: options.onToolCall }))
     if (r.firstTokenMs != null && r.usage.outputTokens > 1 && r.totalMs > r.firstTokenMs) {
       const rate = (r.usage.outputTokens - 1) / ((r.totalMs - r.firstTokenMs) / 1000)
       state.tokensPerS = state.tokensPerS === 0 ? rate : state.tokensPerS * 0.7 + rate * 0.3
@@ -300,7 +322,7 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
     const signal = AbortSignal.any([this.controller.signal, ...(options.signal != null ? [options.signal] : [])])
     const embed = provider.embed?.bind(provider)
     if (embed == null) throw new TaskFailedError('unsupported', `${provider.name} makes no embeddings`)
-    const r = await this.queued(provider, state, signal, async () => await embed({ model: model.name, inputs: req.inputs, ...(req.truncate != null ? { truncate: req.truncate } : {}), ...(req.keepAlive != null ? { keepAlive: req.keepAlive } : {}) }, { signal }))
+    const r = await this.queued(provider, state, signal, async () => await embed({ model: model.name, inputs: req.inputs, ...(req.truncate != null ? { truncate: req.truncate } : {}), ...boundKeepAlive(req.keepAlive) }, { signal }))
     return { provider: provider.name, model: r.model, digest: model.digest ?? '', tier: provider.tier, vectors: r.vectors, inputTokens: r.inputTokens, totalMs: r.totalMs }
   }
 

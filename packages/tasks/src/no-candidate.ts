@@ -1,5 +1,6 @@
 import { ResidencyError, TaskFailedError } from './errors.js'
 import { describeCapability } from './needs.js'
+import { BREAKER_OPEN_MS } from './reliability.js'
 import type { Needs } from './needs.js'
 import type { Excluded } from './score.js'
 import type { ModelSpec, Residency } from './spec.js'
@@ -23,7 +24,7 @@ export interface NoCandidateInput {
 function what (spec: ModelSpec, model: string): string {
   switch (spec.kind) {
     case 'exact': return model
-    case 'prefer': return `any of ${spec.names.join(', ')}`
+    case 'prefer': return `any of ${spec.names.join(', ')}${spec.fallback != null ? `, or ${spec.fallback.tier === 'local' ? 'a local model' : 'any model'}` : ''}`
     case 'family': return `a model of family ${spec.family}`
     default: return spec.tier === 'local' ? 'a local model' : 'a model'
   }
@@ -48,7 +49,7 @@ export function noCandidate (i: NoCandidateInput): TaskFailedError {
     const where = [...new Set(excluded.residency.map(c => c.tier === 'cloud' ? `cloud provider ${c.provider} on ${c.device}` : `${c.device}`))].slice(0, 4).join(', ')
     return new ResidencyError(`task ${i.task.slice(0, 8)}: residency ${i.residency} forbids every place that could run ${i.model} (${where}); nothing was sent there`)
   }
-  if (excluded.broken.length > 0) return new TaskFailedError('no-candidate', `every candidate for ${i.model} failed recently and is paused (circuit breaker)`, undefined, { hint: 'try again in a minute; see the node\'s log for the failures' })
+  if (excluded.broken.length > 0) return new TaskFailedError('no-candidate', `every candidate for ${i.model} failed recently and is paused (circuit breaker)`, BREAKER_OPEN_MS, { hint: 'try again in a minute; see the node\'s log for the failures' })
   if (excluded.protocol.length > 0) {
     const devices = [...new Set(excluded.protocol.map(c => c.device))].slice(0, 4).join(', ')
     return new TaskFailedError('unsupported', `the devices with ${name} (${devices}) run an older smesh (task protocol 1.0.0) that cannot carry tools, images, JSON output or embeddings`, undefined, { hint: 'update smesh on those devices, or ask without tools, images or a response format' })

@@ -17,8 +17,12 @@ const FRAME = { decode: decodeTaskFrame }
 const REQUEST_BYTES: Record<string, number> = { [TASK_PROTOCOL]: MAX_TASK_REQUEST_BYTES, [TASK_PROTOCOL_V1]: MAX_TASK_REQUEST_BYTES_V1 }
 /** A text frame carries at most this many characters (longer pieces are split). */
 const MAX_FRAME_TEXT = 16 * 1024
-/** The request must arrive this soon after the stream opens. */
-const REQUEST_TIMEOUT_MS = 10_000
+/** The request must arrive this soon after the stream opens: 10 s, and 10 s more per MiB the protocol allows (images on a slow link). */
+const requestTimeoutMs = (maxBytes: number): number => 10_000 + Math.ceil(maxBytes / (1024 * 1024)) * 10_000
+/** A serving node sends an empty frame after this long without a frame (a model writing a long tool call is silent). */
+export const TASK_HEARTBEAT_MS = 30_000
+/** Largest tool call one answer may bring (its arguments may travel in several frames). */
+const MAX_TOOL_CALL_CHARS = 4 * 1024 * 1024
 /** Longest silence on a task stream before the submitter gives up on the peer. */
 export const TASK_IDLE_MS = 90_000
 /** Longest answer a submitter takes from a serving peer. */
@@ -46,10 +50,12 @@ export interface TaskServerInit {
   ratePerPeer?: number
   burstPerPeer?: number
   onServed?: (task: { id: string, peer: string, result?: ServedBy | EmbeddedBy, error?: TaskFailedError }) => void
+  /** How long a stream may be quiet before an empty frame goes out (default TASK_HEARTBEAT_MS). */
+  heartbeatMs?: number
 }
 
 /**
- * The serving side of /smesh/task/1.0.0: one task per stream. Reads the
+ * The serving side of /smesh/task/1.1.0 and /smesh/task/1.0.0: one task per stream. Reads the
  * request, checks the peer, its limits and the request, runs the task on the
  * executor and streams the text back, then a `done` or `error` frame. The
  * stream closing (or being reset) before the end cancels the task.
@@ -108,9 +114,15 @@ export class TaskServer {
   private async read (stream: Stream, peer: string, pb: ReturnType<typeof pbStream<Stream>>, controller: AbortController, stop: AbortSignal, wire: { maxBytes: number, version: number }, fail: (err: TaskFailedError) => Promise<void>, setId: (id: string) => void): Promise<void> {
     let req: TaskRequest
     try {
-      req = await pb.read({ decode: (buf) => decodeTaskRequest(buf, wire.maxBytes) }, { signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) })
+      req = await pb.read({ decode: (buf) => decodeTaskRequest(buf, wire.maxBytes) }, { signal: AbortSignal.any([stop, AbortSignal.timeout(requestTimeoutMs(wire.maxBytes))]) })
     } catch (err: any) {
-      const tooLarge = /length|exceed|too (long|large)|limit/i.test(String(err?.name ?? '') + String(err?.message ?? ''))
+      const what = String(err?.name ?? '') + String(err?.message ?? '')
+      // a request that did not arrive in time is a slow link, not a bad request: another candidate may take it
+      if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
+        await fail(new TaskFailedError('timeout', `the task request did not arrive within ${Math.round(requestTimeoutMs(wire.maxBytes) / 1000)} s`))
+        return
+      }
+      const tooLarge = /length|exceed|too (long|large)|limit/i.test(what)
       await fail(tooLarge
         ? new TaskFailedError('too-large', `the task request is over ${wire.maxBytes} bytes or ${MAX_TASK_MESSAGES} messages (or another of its limits)`)
         : new TaskFailedError('malformed', `unreadable task request: ${String(err?.message ?? err).slice(0, 200)}`))
@@ -131,7 +143,7 @@ export class TaskServer {
       await fail(new TaskFailedError('deadline', 'the task\'s deadline has passed'))
       return
     }
-    const out = new FrameWriter(pb, stop, () => { controller.abort() })
+    const out = new FrameWriter(pb, stop, () => { controller.abort() }, this.init.heartbeatMs ?? TASK_HEARTBEAT_MS)
     const send = (frame: TaskFrame): void => { out.send(frame) }
     try {
       let served: ServedBy | EmbeddedBy
@@ -148,7 +160,12 @@ export class TaskServer {
           onText: (text) => {
             for (const piece of splitText(text, MAX_FRAME_TEXT)) send({ text: piece })
           },
-          onToolCall: (toolCall) => { send({ text: '', toolCall }) }
+          // a call too large for one frame travels in pieces: every piece but the last says more follows
+          onToolCall: (toolCall) => {
+            const pieces = splitText(toolCall.arguments, MAX_FRAME_TEXT)
+            if (pieces.length === 0) pieces.push('')
+            pieces.forEach((args, i) => { send({ text: '', toolCall: { id: toolCall.id, name: toolCall.name, arguments: args, continued: i < pieces.length - 1 } }) })
+          }
         })
         served = { ...result, peer: this.init.peerId }
         send({ text: '', done: doneFrame(served) })
@@ -185,14 +202,19 @@ export class TaskServer {
 class FrameWriter {
   private readonly queue: TaskFrame[] = []
   private active?: Promise<void>
-  private readonly watchdog: ReturnType<typeof setTimeout>
+  /** When the write in progress began (performance.now()), and when the last frame went out. */
+  private writeStartedAt = 0
+  private lastSentAt = performance.now()
+  private readonly timer: ReturnType<typeof setInterval>
+  private closed = false
 
-  constructor (private readonly pb: ReturnType<typeof pbStream<Stream>>, private readonly signal: AbortSignal, private readonly onStuck: () => void) {
-    this.watchdog = setTimeout(() => { this.check() }, TASK_IDLE_MS)
-    this.watchdog.unref()
+  constructor (private readonly pb: ReturnType<typeof pbStream<Stream>>, private readonly signal: AbortSignal, private readonly onStuck: () => void, private readonly heartbeatMs: number) {
+    this.timer = setInterval(() => { this.tick() }, Math.min(heartbeatMs, TASK_IDLE_MS) / 3)
+    this.timer.unref()
   }
 
   send (frame: TaskFrame): void {
+    if (this.closed) return
     const last = this.queue[this.queue.length - 1]
     const plain = (f: TaskFrame | undefined): boolean => f != null && f.done == null && f.error == null && f.toolCall == null && f.embedding == null
     if (plain(frame) && plain(last) && (last as TaskFrame).text.length + frame.text.length <= MAX_FRAME_TEXT) (last as TaskFrame).text += frame.text
@@ -200,26 +222,39 @@ class FrameWriter {
     this.active ??= this.pump()
   }
 
-  /** Resolves once every frame sent so far is written (or writing failed). */
+  /** Resolves once every frame sent so far is written (or writing failed); no heartbeat after. */
   async drained (): Promise<void> {
     while (this.active != null) await this.active
-    clearTimeout(this.watchdog)
+    this.closed = true
+    clearInterval(this.timer)
   }
 
-  private check (): void {
-    if (this.active != null) this.onStuck()
-    else this.watchdog.refresh()
+  /**
+   * A write that has not finished for TASK_IDLE_MS means a submitter that
+   * stopped reading; a stream quiet for TASK_HEARTBEAT_MS gets an empty
+   * frame, so the submitter knows the task is alive.
+   */
+  private tick (): void {
+    const now = performance.now()
+    if (this.active != null) {
+      if (now - this.writeStartedAt >= TASK_IDLE_MS) this.onStuck()
+      return
+    }
+    if (now - this.lastSentAt >= this.heartbeatMs) this.send({ text: '' })
   }
 
   private async pump (): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const frame = this.queue.shift() as TaskFrame
+        this.writeStartedAt = performance.now()
         await this.pb.write(frame, TaskFrame, { signal: this.signal })
-        this.watchdog.refresh()
+        this.lastSentAt = performance.now()
       }
     } catch {
       this.queue.length = 0
+      this.closed = true
+      clearInterval(this.timer)
       this.onStuck()
     } finally {
       this.active = undefined
@@ -299,11 +334,13 @@ async function call <T> (open: (signal: AbortSignal, protocol: string) => Promis
   let idle: ReturnType<typeof setTimeout> | undefined
   try {
     const pb = pbStream(stream, { maxDataLength: MAX_TASK_FRAME_BYTES })
-    await pb.write(toWireRequest(request, protocol === TASK_PROTOCOL ? TASK_VERSION : TASK_VERSION_V1), TaskRequest, { signal })
-    // one idle timer for the whole stream, pushed back by every frame (not a timeout signal per frame)
+    // one idle timer for the whole stream, pushed back by every frame (not a timeout signal per frame);
+    // it runs from before the request is written: a peer that never reads it is given up on too
     const idleMs = options.idleMs ?? TASK_IDLE_MS
     idle = setTimeout(() => { quiet.abort() }, idleMs)
     const readSignal = AbortSignal.any([signal, quiet.signal])
+    await pb.write(toWireRequest(request, protocol === TASK_PROTOCOL ? TASK_VERSION : TASK_VERSION_V1), TaskRequest, { signal: readSignal })
+    idle.refresh()
     while (true) {
       let frame: TaskFrame
       try {
@@ -312,6 +349,8 @@ async function call <T> (open: (signal: AbortSignal, protocol: string) => Promis
       } catch (err: any) {
         if (signal.aborted) throw new TaskFailedError('aborted', 'the task was cancelled')
         if (quiet.signal.aborted) throw new TaskFailedError('timeout', `the serving peer sent nothing for ${Math.round(idleMs / 1000)} s`)
+        // a frame over the protocol's limit: the peer does not keep to the protocol (not a lost connection)
+        if (err?.name === 'InvalidDataLengthError' || err?.name === 'InvalidDataLengthLengthError') throw new TaskFailedError('protocol', `the serving peer sent a frame over ${MAX_TASK_FRAME_BYTES} bytes`, undefined, { cause: err })
         throw new TaskFailedError('connection', 'the serving peer went away before the answer ended', undefined, { cause: err })
       }
       if (frame.error != null) {
@@ -337,7 +376,10 @@ async function call <T> (open: (signal: AbortSignal, protocol: string) => Promis
 export async function callTask (open: (signal: AbortSignal, protocol: string) => Promise<Stream>, request: AnyCall & { kind: 'chat' }, options: CallOptions = {}): Promise<ServedBy> {
   let received = 0
   const toolCalls: ToolCall[] = []
+  /** A tool call whose pieces are still coming. */
+  let piecing: ToolCall | undefined
   return await call(open, request, options, (frame) => {
+    if (piecing != null && (frame.toolCall == null || frame.toolCall.id !== piecing.id)) throw new TaskFailedError('protocol', 'the serving peer broke off a tool call in pieces')
     if (frame.text !== '') {
       received += frame.text.length
       if (received > MAX_ANSWER_CHARS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_ANSWER_CHARS} characters`)
@@ -345,9 +387,14 @@ export async function callTask (open: (signal: AbortSignal, protocol: string) =>
     }
     if (frame.toolCall != null) {
       if (toolCalls.length >= MAX_TOOL_CALLS) throw new TaskFailedError('too-large', `the serving peer sent over ${MAX_TOOL_CALLS} tool calls`)
-      const c = { id: frame.toolCall.id, name: frame.toolCall.name, arguments: frame.toolCall.arguments }
-      toolCalls.push(c)
-      options.onToolCall?.(c)
+      const piece = frame.toolCall
+      piecing = piecing == null ? { id: piece.id, name: piece.name, arguments: piece.arguments } : { ...piecing, arguments: piecing.arguments + piece.arguments }
+      if (piecing.arguments.length > MAX_TOOL_CALL_CHARS) throw new TaskFailedError('too-large', `the serving peer sent a tool call over ${MAX_TOOL_CALL_CHARS} characters`)
+      if (!piece.continued) {
+        toolCalls.push(piecing)
+        options.onToolCall?.(piecing)
+        piecing = undefined
+      }
     }
     if (frame.embedding != null) throw new TaskFailedError('protocol', 'the serving peer sent an embedding for a chat')
     return frame.done != null ? { ...servedOf(frame.done), toolCalls } : undefined

@@ -41,6 +41,8 @@ export interface TaskInput extends ChatParams {
   timeoutMs?: number
   /** Who asked on this node (a gateway key's name), for the records. */
   client?: string
+  /** A spec every candidate must meet too (the models a gateway key may use). */
+  allow?: string
 }
 
 export interface Handoff {
@@ -139,13 +141,14 @@ export class Router {
   }
 
   /** Candidates for a spec, best first. */
-  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy, needs?: Needs, pin?: { model: string, digest: string }): ReturnType<typeof rank> {
+  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy, needs?: Needs, pin?: { model: string, digest: string }, allow?: ModelSpec): ReturnType<typeof rank> {
     return rank(this.init.catalog.candidates(), {
       spec,
       residency,
       policy,
       needs,
       pin,
+      allow,
       inFlight: (peer) => this.inFlight.get(peer) ?? 0,
       reliability: (key) => this.reliability.score(key),
       broken: (key) => this.reliability.open(key),
@@ -207,7 +210,8 @@ export class Router {
     const messages: ChatMessage[] = input.messages ?? [...(input.system != null ? [{ role: 'system' as const, content: input.system }] : []), ...history, { role: 'user', content: input.prompt as string }]
     const chars = promptChars(messages)
     if (chars > MAX_PROMPT_CHARS) throw new InvalidTaskError(`the prompt has ${chars} characters, over the limit of ${MAX_PROMPT_CHARS}`)
-    const { prompt: _p, system: _s, messages: _m, model: _mo, residency: _r, policy: _po, session: _se, timeoutMs: _t, client, ...params } = input
+    const { prompt: _p, system: _s, messages: _m, model: _mo, residency: _r, policy: _po, session: _se, timeoutMs: _t, client, allow: allowText, ...params } = input
+    const allow = allowText != null ? parseModelSpec(allowText) : undefined
     const needs = chatNeeds(messages, params)
     const task = randomBytes(16).toString('hex')
     const record = this.init.record
@@ -238,10 +242,16 @@ export class Router {
     })
     /** Set when a stop sequence ends the answer: the attempt is stopped. */
     let stopAttempt: (() => void) | undefined
+    /**
+     * Structured output (a JSON format) must arrive whole: a grammar-held
+     * backend cannot continue half a JSON value. Its text is held until its
+     * attempt ends, and a failed attempt's is dropped, not continued.
+     */
+    const whole = params.format != null
     const emit = (piece: string): void => {
       if (piece === '') return
       text += piece
-      if (stops.push(piece)) stopAttempt?.()
+      if (!whole && stops.push(piece)) stopAttempt?.()
     }
     const handoffs: Handoff[] = []
     const tried = new Set<string>()
@@ -256,7 +266,7 @@ export class Router {
     }
 
     while (attempts < MAX_ATTEMPTS) {
-      const { ranked, excluded } = this.plan(spec, residency, policy, needs)
+      const { ranked, excluded } = this.plan(spec, residency, policy, needs, undefined, allow)
       const next = ranked.find(r => !tried.has(candidateKey(r.candidate)))
       if (next == null) {
         const err = noCandidate({ task, model: formatModelSpec(spec), spec, residency, needs, excluded, last, triedAll: ranked.length > 0, now: this.now() })
@@ -273,6 +283,7 @@ export class Router {
       attempts++
       record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10 })
       options.onEvent?.({ type: 'assign', task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier })
+      if (whole) text = ''
       const partial = text
       const attemptMessages: ChatMessage[] = partial === '' ? messages : [...messages, { role: 'assistant', content: partial }, { role: 'user', content: CONTINUE_PROMPT }]
       const cont = partial === '' ? undefined : new Continuation(partial, emit)
@@ -285,6 +296,7 @@ export class Router {
         const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline }
         const served = await this.tracked(c.peer, async () => await this.attempt(c, call, AbortSignal.any([signal, controller.signal]), onText, (tc) => { calls.push(tc) }))
         cont?.end()
+        if (whole) stops.push(text)
         stops.end()
         this.reliability.success(key)
         return await this.finish({ task, c, served, calls, shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched ?? served.stopSequence }, options, async () => {

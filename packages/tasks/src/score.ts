@@ -22,6 +22,8 @@ export interface RankInput {
   needs?: Needs
   /** Only this model (and digest, if given): later batches of one embedding request. */
   pin?: { model: string, digest: string }
+  /** Only models that also meet this spec (a gateway key limited to some models). */
+  allow?: ModelSpec
 }
 
 export interface Ranked {
@@ -59,6 +61,7 @@ export function rank (candidates: Candidate[], input: RankInput): { ranked: Rank
     const match = specMatch(input.spec, { name: c.model, family: c.family, tier: c.tier })
     if (match === 0) continue
     if (input.pin != null && (c.model !== input.pin.model || (input.pin.digest !== '' && c.digest !== input.pin.digest))) continue
+    if (input.allow != null && specMatch(input.allow, { name: c.model, family: c.family, tier: c.tier }) === 0) continue
     if (!c.connected && !c.self) continue
     if (input.needs != null) {
       // a node of 1.0.0 cannot carry the task, whatever its model does (its advert says nothing of that)

@@ -17,7 +17,8 @@ export const TIER_POLICIES: readonly TierPolicy[] = ['local-first', 'quality-fir
  */
 export type ModelSpec =
   | { kind: 'exact', name: string }
-  | { kind: 'prefer', names: string[] }
+  /** `fallback`: the list ends with best or best-local (any model, after the named ones). */
+  | { kind: 'prefer', names: string[], fallback?: { tier?: 'local' } }
   | { kind: 'family', family: string }
   | { kind: 'best', tier?: 'local' }
 
@@ -34,7 +35,7 @@ export function parseTierPolicy (s: string): TierPolicy {
   throw new InvalidTaskError(`unknown tier policy ${JSON.stringify(s.slice(0, 40))}`, 'the policy is local-first or quality-first')
 }
 
-/** Parses --model: `NAME`, `NAME1,NAME2,...`, `family:FAMILY`, `best` or `best-local` (Ollama's `:latest` tag on the last two is ignored). */
+/** Parses --model: `NAME`, `NAME1,NAME2,...` (which may end with best or best-local), `family:FAMILY`, `best` or `best-local` (Ollama's `:latest` tag on the last two is ignored). */
 export function parseModelSpec (text: string | undefined): ModelSpec {
   const t = (text ?? '').trim()
   if (t === '' || t === 'best' || t === 'best:latest') return { kind: 'best' }
@@ -49,14 +50,19 @@ export function parseModelSpec (text: string | undefined): ModelSpec {
   }
   const names = t.split(',').map(s => s.trim()).filter(s => s !== '')
   if (names.length === 0 || names.length > MAX_PREFERENCES) bad(t)
-  for (const n of names) if (!MODEL_NAME.test(n)) bad(n)
+  // best or best-local may close a list: any model, after the named ones
+  const lastName = (names[names.length - 1] as string).replace(/:latest$/, '')
+  const fallback = names.length > 1 && (lastName === 'best' || lastName === 'best-local') ? (lastName === 'best-local' ? { tier: 'local' as const } : {}) : undefined
+  if (fallback != null) names.pop()
+  for (const n of names) if (!MODEL_NAME.test(n) || ['best', 'best-local'].includes(n.replace(/:latest$/, ''))) bad(n)
+  if (fallback != null) return { kind: 'prefer', names, fallback }
   return names.length === 1 ? { kind: 'exact', name: names[0] as string } : { kind: 'prefer', names }
 }
 
 export function formatModelSpec (spec: ModelSpec): string {
   switch (spec.kind) {
     case 'exact': return spec.name
-    case 'prefer': return spec.names.join(',')
+    case 'prefer': return [...spec.names, ...(spec.fallback != null ? [spec.fallback.tier === 'local' ? 'best-local' : 'best'] : [])].join(',')
     case 'family': return `family:${spec.family}`
     default: return spec.tier === 'local' ? 'best-local' : 'best'
   }
@@ -71,7 +77,8 @@ export function specMatch (spec: ModelSpec, model: { name: string, family?: stri
     case 'exact': return sameModel(spec.name, model.name) ? 1 : 0
     case 'prefer': {
       const i = spec.names.findIndex(n => sameModel(n, model.name))
-      return i < 0 ? 0 : spec.names.length - i
+      if (i >= 0) return spec.names.length - i + 1
+      return spec.fallback != null && (spec.fallback.tier == null || model.tier === spec.fallback.tier) ? 1 : 0
     }
     case 'family': return (model.family ?? '').toLowerCase() === spec.family.toLowerCase() || model.name.toLowerCase().startsWith(spec.family.toLowerCase()) ? 1 : 0
     default: return spec.tier == null || model.tier === spec.tier ? 1 : 0

@@ -1,21 +1,25 @@
 import { TASK_VERSION, TASK_VERSION_V1 } from '@smesh/protocols'
 import { TaskFailedError } from './errors.js'
 import { RESIDENCIES } from './spec.js'
+import { BACKEND_OPTIONS, KEEP_ALIVE } from './backend-options.js'
 import type { EmbedRunRequest, RunRequest, RunResult } from './executor.js'
 import type { Residency } from './spec.js'
 import type { BackendOptions, ChatMessage, OutputFormat, ToolChoice, ToolDef } from '@smesh/inference'
 import type { TaskFrame, TaskRequest } from '@smesh/protocols'
 
-/** A chat as sent to a serving peer: what its executor runs, with an id and a deadline. */
+/** A chat as sent to a serving peer: what its executor runs, with an id, a deadline and the approvals it holds. */
 export interface TaskCall extends Omit<RunRequest, 'self'> {
   id: string
   deadline?: number
+  /** policy.ask ids an admin approved for this task's actions (task.model, task.cloud). */
+  approvals?: string[]
 }
 
 /** An embedding batch as sent to a serving peer. */
 export interface EmbedCall extends Omit<EmbedRunRequest, 'self'> {
   id: string
   deadline?: number
+  approvals?: string[]
 }
 
 export type AnyCall = ({ kind: 'chat' } & TaskCall) | ({ kind: 'embed' } & EmbedCall)
@@ -24,7 +28,8 @@ const ROLES_V1 = new Set(['system', 'user', 'assistant'])
 const ROLES = new Set(['system', 'user', 'assistant', 'tool'])
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'])
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/
-const MAX_OPTIONS = 64
+const MAX_STOP_CHARS = 200
+const APPROVAL = /^[0-9a-f]{16,32}$/
 
 const bad = (message: string): TaskFailedError => new TaskFailedError('malformed', message)
 
@@ -50,7 +55,7 @@ function wireMessage (m: ChatMessage): TaskRequest['messages'][number] {
     role: m.role,
     content: m.content,
     images: (m.images ?? []).map(i => ({ mimeType: i.mimeType, data: i.data as Uint8Array<ArrayBuffer> })),
-    toolCalls: (m.toolCalls ?? []).map(c => ({ id: c.id, name: c.name, arguments: c.arguments })),
+    toolCalls: (m.toolCalls ?? []).map(c => ({ id: c.id, name: c.name, arguments: c.arguments, continued: false })),
     toolCallId: m.toolCallId ?? '',
     name: m.name ?? ''
   }
@@ -82,7 +87,8 @@ export function toWireRequest (call: AnyCall, version: number): TaskRequest {
     inputs: [],
     messages: [],
     maxTokens: 0,
-    temperature: -1
+    temperature: -1,
+    approvals: version === TASK_VERSION_V1 ? [] : call.approvals ?? []
   } satisfies TaskRequest
   if (call.kind === 'embed') return { ...base, kind: 'embed', inputs: call.inputs, keepAlive: call.keepAlive ?? '', ...(call.truncate === false ? { options: '{"truncate":false}' } : {}) }
   const messages = call.messages.map(wireMessage)
@@ -111,16 +117,26 @@ function parseToolChoice (s: string): ToolChoice | undefined {
   throw bad(`unknown tool choice ${JSON.stringify(s.slice(0, 40))}`)
 }
 
+/**
+ * Backend options from a peer: only those of BACKEND_OPTIONS, each a number
+ * or a boolean. Options that set the serving device's hardware (GPUs,
+ * threads, memory locking) are not taken from anyone but its owner.
+ */
 function parseOptions (s: string): BackendOptions | undefined {
   if (s === '') return undefined
   const o = jsonObject(s, 'the backend options')
-  const entries = Object.entries(o)
-  if (entries.length > MAX_OPTIONS) throw bad(`over ${MAX_OPTIONS} backend options`)
-  for (const [k, v] of entries) {
-    const ok = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || (Array.isArray(v) && v.every(x => typeof x === 'string'))
-    if (!ok || !/^[a-z_][a-z0-9_]{0,63}$/.test(k)) throw bad(`backend option ${JSON.stringify(k.slice(0, 40))} is not a name with a number, string, boolean or list of strings`)
+  if (Object.keys(o).length > BACKEND_OPTIONS.size) throw bad(`over ${BACKEND_OPTIONS.size} backend options`)
+  for (const [k, v] of Object.entries(o)) {
+    if (!BACKEND_OPTIONS.has(k)) throw bad(`backend option ${JSON.stringify(k.slice(0, 40))} is not one a peer may set (${[...BACKEND_OPTIONS].join(', ')})`)
+    if (!((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean')) throw bad(`backend option ${k} must be a number or true/false`)
   }
   return o as BackendOptions
+}
+
+function parseStops (stop: string[]): string[] | undefined {
+  if (stop.length === 0) return undefined
+  for (const s of stop) if (s === '' || s.length > MAX_STOP_CHARS) throw bad(`a stop sequence must have 1-${MAX_STOP_CHARS} characters`)
+  return stop
 }
 
 function parseFormat (req: TaskRequest): OutputFormat | undefined {
@@ -133,7 +149,7 @@ function parseFormat (req: TaskRequest): OutputFormat | undefined {
 function parseMessage (m: TaskRequest['messages'][number], v1: boolean): ChatMessage {
   if (!(v1 ? ROLES_V1 : ROLES).has(m.role)) throw bad(`a task needs messages with roles ${v1 ? 'system, user or assistant' : 'system, user, assistant or tool'}`)
   for (const i of m.images) if (!IMAGE_TYPES.has(i.mimeType) || i.data.byteLength === 0) throw bad('an image must be PNG, JPEG, GIF or WebP and not empty')
-  for (const c of m.toolCalls) if (!TOOL_NAME.test(c.name)) throw bad(`a tool call names no valid tool (${JSON.stringify(c.name.slice(0, 40))})`)
+  for (const c of m.toolCalls) if (!TOOL_NAME.test(c.name) || c.continued) throw bad(`a tool call names no valid tool (${JSON.stringify(c.name.slice(0, 40))})`)
   return {
     role: m.role as ChatMessage['role'],
     content: m.content,
@@ -150,10 +166,12 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
   if (!v1 && req.version !== TASK_VERSION) throw new TaskFailedError('protocol', `task request version ${req.version} is not understood (this node speaks ${TASK_VERSION_V1} and ${TASK_VERSION})`)
   if (!/^[0-9a-f]{32}$/.test(req.id)) throw bad('a task id is 32 hex digits')
   if (!(RESIDENCIES as readonly string[]).includes(req.residency)) throw bad(`unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
-  const common = { id: req.id, model: req.model, provider: req.provider, residency: req.residency as Residency, ...(req.deadline > 0n ? { deadline: Number(req.deadline) } : {}) }
+  if (req.approvals.length > 16 || req.approvals.some(a => !APPROVAL.test(a))) throw bad('approvals are up to 16 policy.ask ids of 16-32 hex digits')
+  const common = { id: req.id, model: req.model, provider: req.provider, residency: req.residency as Residency, ...(req.deadline > 0n ? { deadline: Number(req.deadline) } : {}), ...(req.approvals.length > 0 ? { approvals: req.approvals } : {}) }
   if (!v1 && req.kind === 'embed') {
     if (req.inputs.length === 0) throw bad('an embedding task needs at least one input')
     const truncate = req.options === '' ? undefined : jsonObject(req.options, 'the embedding options').truncate
+    if (req.keepAlive !== '' && !KEEP_ALIVE.test(req.keepAlive)) throw bad(`keep_alive ${JSON.stringify(req.keepAlive.slice(0, 20))} is not a duration such as 5m or 30s`)
     return { kind: 'embed', ...common, inputs: req.inputs, ...(req.keepAlive !== '' ? { keepAlive: req.keepAlive } : {}), ...(typeof truncate === 'boolean' ? { truncate } : {}) }
   }
   if (!v1 && req.kind !== 'chat' && req.kind !== '') throw bad(`unknown task kind ${JSON.stringify(req.kind.slice(0, 20))}`)
@@ -168,6 +186,9 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
   const toolChoice = parseToolChoice(req.toolChoice)
   const format = parseFormat(req)
   const options = parseOptions(req.options)
+  const stop = parseStops(req.stop)
+  if (req.topP > 1) throw bad('top_p is at most 1')
+  if (req.keepAlive !== '' && !KEEP_ALIVE.test(req.keepAlive)) throw bad(`keep_alive ${JSON.stringify(req.keepAlive.slice(0, 20))} is not a duration such as 5m or 30s`)
   const seed = req.seed != null && req.seed >= BigInt(Number.MIN_SAFE_INTEGER) && req.seed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(req.seed) : undefined
   return {
     kind: 'chat',
@@ -175,7 +196,7 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
     ...(tools.length > 0 ? { tools } : {}),
     ...(toolChoice != null ? { toolChoice } : {}),
     ...(format != null ? { format } : {}),
-    ...(req.stop.length > 0 ? { stop: req.stop } : {}),
+    ...(stop != null ? { stop } : {}),
     ...(req.topP >= 0 ? { topP: req.topP } : {}),
     ...(seed != null ? { seed } : {}),
     ...(options != null ? { options } : {}),

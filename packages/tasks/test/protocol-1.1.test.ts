@@ -63,7 +63,7 @@ describe('task protocol 1.1.0: requests as they travel', () => {
       { role: 'tool', content: '{"temp":-3}', toolCallId: 'call_1', name: 'get_weather' }
     ],
     tools: [weather], toolChoice: { name: 'get_weather' }, format: { type: 'json_schema', schema: { type: 'object' }, name: 'answer' },
-    stop: ['END'], topP: 0.5, seed: 42, maxTokens: 100, temperature: 0.25, options: { top_k: 20, stop: ['x'] }, keepAlive: '5m'
+    stop: ['END'], topP: 0.5, seed: 42, maxTokens: 100, temperature: 0.25, options: { top_k: 20, num_ctx: 8192 }, keepAlive: '5m'
   }
 
   it('a chat with tools, images, tool turns and structured output survives encoding and decoding whole', () => {
@@ -96,7 +96,12 @@ describe('task protocol 1.1.0: requests as they travel', () => {
     refuse({ tools: [{ name: 'ok', description: '', parameters: '[1]' }] }, /not a JSON object/)
     refuse({ format: 'yaml' }, /unknown output format/)
     refuse({ format: 'json_schema', formatSchema: '{' }, /not JSON/)
-    refuse({ options: '{"num_ctx": {"a": 1}}' }, /backend option "num_ctx"/)
+    refuse({ options: '{"num_ctx": {"a": 1}}' }, /backend option num_ctx must be a number/)
+    refuse({ options: '{"num_gpu": 99}' }, /backend option "num_gpu" is not one a peer may set/)
+    refuse({ stop: [''] }, /stop sequence must have 1-200 characters/)
+    refuse({ topP: 3 }, /top_p is at most 1/)
+    refuse({ keepAlive: '-1' }, /keep_alive "-1" is not a duration/)
+    refuse({ approvals: ['zz'] }, /approvals are up to 16 policy\.ask ids/)
     refuse({ messages: [{ role: 'robot', content: 'x', images: [], toolCalls: [], toolCallId: '', name: '' }] }, /roles/)
     refuse({ messages: [{ role: 'user', content: 'x', images: [{ mimeType: 'text/html', data: Uint8Array.from([1]) }], toolCalls: [], toolCallId: '', name: '' }] }, /PNG, JPEG/)
     refuse({ kind: 'embed', inputs: [] }, /at least one input/)

@@ -1260,6 +1260,12 @@ export namespace ChatMessage {
     index: number
   }
 
+  export interface ChatMessageToolCallsContinuedFieldEvent {
+    field: '$.toolCalls[].continued'
+    value: boolean
+    index: number
+  }
+
   export interface ChatMessageToolCallIdFieldEvent {
     field: '$.toolCallId'
     value: string
@@ -1278,7 +1284,7 @@ export namespace ChatMessage {
     return decodeMessage(buf, ChatMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageImagesMimeTypeFieldEvent | ChatMessageImagesDataFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallIdFieldEvent | ChatMessageNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageRoleFieldEvent | ChatMessageContentFieldEvent | ChatMessageImagesMimeTypeFieldEvent | ChatMessageImagesDataFieldEvent | ChatMessageToolCallsIdFieldEvent | ChatMessageToolCallsNameFieldEvent | ChatMessageToolCallsArgumentsFieldEvent | ChatMessageToolCallsContinuedFieldEvent | ChatMessageToolCallIdFieldEvent | ChatMessageNameFieldEvent> {
     return streamMessage(buf, ChatMessage.codec(), opts)
   }
 }
@@ -1399,6 +1405,7 @@ export interface ToolCall {
   id: string
   name: string
   arguments: string
+  continued: boolean
 }
 
 export namespace ToolCall {
@@ -1426,6 +1433,11 @@ export namespace ToolCall {
           w.string(obj.arguments)
         }
 
+        if ((obj.continued != null && obj.continued !== false)) {
+          w.uint32(32)
+          w.bool(obj.continued)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1433,7 +1445,8 @@ export namespace ToolCall {
         const obj: any = {
           id: '',
           name: '',
-          arguments: ''
+          arguments: '',
+          continued: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1452,6 +1465,10 @@ export namespace ToolCall {
             }
             case 3: {
               obj.arguments = reader.string()
+              break
+            }
+            case 4: {
+              obj.continued = reader.bool()
               break
             }
             default: {
@@ -1490,6 +1507,13 @@ export namespace ToolCall {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.continued`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1517,6 +1541,11 @@ export namespace ToolCall {
     value: string
   }
 
+  export interface ToolCallContinuedFieldEvent {
+    field: '$.continued'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ToolCall>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ToolCall.codec())
   }
@@ -1525,7 +1554,7 @@ export namespace ToolCall {
     return decodeMessage(buf, ToolCall.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): Generator<ToolCallIdFieldEvent | ToolCallNameFieldEvent | ToolCallArgumentsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ToolCall>): Generator<ToolCallIdFieldEvent | ToolCallNameFieldEvent | ToolCallArgumentsFieldEvent | ToolCallContinuedFieldEvent> {
     return streamMessage(buf, ToolCall.codec(), opts)
   }
 }
@@ -1687,6 +1716,7 @@ export interface TaskRequest {
   options: string
   keepAlive: string
   inputs: string[]
+  approvals: string[]
 }
 
 export namespace TaskRequest {
@@ -1812,6 +1842,13 @@ export namespace TaskRequest {
           }
         }
 
+        if (obj.approvals != null && obj.approvals.length > 0) {
+          for (const value of obj.approvals) {
+            w.uint32(178)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1836,7 +1873,8 @@ export namespace TaskRequest {
           topP: 0,
           options: '',
           keepAlive: '',
-          inputs: []
+          inputs: [],
+          approvals: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1949,6 +1987,14 @@ export namespace TaskRequest {
               obj.inputs.push(reader.string())
               break
             }
+            case 22: {
+              if (opts.limits?.approvals != null && obj.approvals.length === opts.limits.approvals) {
+                throw new MaxLengthError('Decode error - repeated field "approvals" had too many elements')
+              }
+
+              obj.approvals.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1962,7 +2008,8 @@ export namespace TaskRequest {
           messages: 0,
           tools: 0,
           stop: 0,
-          inputs: 0
+          inputs: 0,
+          approvals: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2156,6 +2203,21 @@ export namespace TaskRequest {
 
               break
             }
+            case 22: {
+              if (opts.limits?.approvals != null && obj.approvals === opts.limits.approvals) {
+                throw new MaxLengthError('Streaming decode error - repeated field "approvals" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.approvals[]`,
+                index: obj.approvals,
+                value: reader.string()
+              }
+
+              obj.approvals++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2227,6 +2289,12 @@ export namespace TaskRequest {
   export interface TaskRequestMessagesToolCallsArgumentsFieldEvent {
     field: '$.messages[].toolCalls[].arguments'
     value: string
+    index: number
+  }
+
+  export interface TaskRequestMessagesToolCallsContinuedFieldEvent {
+    field: '$.messages[].toolCalls[].continued'
+    value: boolean
     index: number
   }
 
@@ -2337,6 +2405,12 @@ export namespace TaskRequest {
     value: string
   }
 
+  export interface TaskRequestApprovalsFieldEvent {
+    field: '$.approvals[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<TaskRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskRequest.codec())
   }
@@ -2345,7 +2419,7 @@ export namespace TaskRequest {
     return decodeMessage(buf, TaskRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMessagesImagesMimeTypeFieldEvent | TaskRequestMessagesImagesDataFieldEvent | TaskRequestMessagesToolCallsIdFieldEvent | TaskRequestMessagesToolCallsNameFieldEvent | TaskRequestMessagesToolCallsArgumentsFieldEvent | TaskRequestMessagesToolCallIdFieldEvent | TaskRequestMessagesNameFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent | TaskRequestKindFieldEvent | TaskRequestToolsNameFieldEvent | TaskRequestToolsDescriptionFieldEvent | TaskRequestToolsParametersFieldEvent | TaskRequestToolChoiceFieldEvent | TaskRequestFormatFieldEvent | TaskRequestFormatSchemaFieldEvent | TaskRequestFormatNameFieldEvent | TaskRequestStopFieldEvent | TaskRequestTopPFieldEvent | TaskRequestSeedFieldEvent | TaskRequestOptionsFieldEvent | TaskRequestKeepAliveFieldEvent | TaskRequestInputsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMessagesImagesMimeTypeFieldEvent | TaskRequestMessagesImagesDataFieldEvent | TaskRequestMessagesToolCallsIdFieldEvent | TaskRequestMessagesToolCallsNameFieldEvent | TaskRequestMessagesToolCallsArgumentsFieldEvent | TaskRequestMessagesToolCallsContinuedFieldEvent | TaskRequestMessagesToolCallIdFieldEvent | TaskRequestMessagesNameFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent | TaskRequestKindFieldEvent | TaskRequestToolsNameFieldEvent | TaskRequestToolsDescriptionFieldEvent | TaskRequestToolsParametersFieldEvent | TaskRequestToolChoiceFieldEvent | TaskRequestFormatFieldEvent | TaskRequestFormatSchemaFieldEvent | TaskRequestFormatNameFieldEvent | TaskRequestStopFieldEvent | TaskRequestTopPFieldEvent | TaskRequestSeedFieldEvent | TaskRequestOptionsFieldEvent | TaskRequestKeepAliveFieldEvent | TaskRequestInputsFieldEvent | TaskRequestApprovalsFieldEvent> {
     return streamMessage(buf, TaskRequest.codec(), opts)
   }
 }
@@ -2587,6 +2661,11 @@ export namespace TaskFrame {
     value: string
   }
 
+  export interface TaskFrameToolCallContinuedFieldEvent {
+    field: '$.toolCall.continued'
+    value: boolean
+  }
+
   export interface TaskFrameEmbeddingIndexFieldEvent {
     field: '$.embedding.index'
     value: number
@@ -2606,7 +2685,7 @@ export namespace TaskFrame {
     return decodeMessage(buf, TaskFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameDoneStopSequenceFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent | TaskFrameToolCallIdFieldEvent | TaskFrameToolCallNameFieldEvent | TaskFrameToolCallArgumentsFieldEvent | TaskFrameEmbeddingIndexFieldEvent | TaskFrameEmbeddingValuesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameDoneStopSequenceFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent | TaskFrameToolCallIdFieldEvent | TaskFrameToolCallNameFieldEvent | TaskFrameToolCallArgumentsFieldEvent | TaskFrameToolCallContinuedFieldEvent | TaskFrameEmbeddingIndexFieldEvent | TaskFrameEmbeddingValuesFieldEvent> {
     return streamMessage(buf, TaskFrame.codec(), opts)
   }
 }
