@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { required } from './harness/exec.js'
 import { createHash } from 'node:crypto'
 import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
@@ -116,7 +117,7 @@ describe('start-up errors: clear messages, nothing overwritten', { timeout: 120_
     })
 
     const unshare = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true']).status === 0
-    it('a data dir on a read-only file system', { skip: unshare ? undefined : 'needs root and unshare(1) for a private read-only mount' }, async () => {
+    it('a data dir on a read-only file system', { skip: required(unshare ? undefined : 'needs root and unshare(1) for a private read-only mount') }, async () => {
       const dir = tempDir()
       await mkdir(join(dir, 'ro'))
       // the read-only mount exists only in a private mount namespace of this one command

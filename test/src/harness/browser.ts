@@ -3,6 +3,7 @@ import { existsSync, writeFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { required } from './exec.js'
 import { track } from './smesh-process.js'
 import { tempDir } from './tmp.js'
 import type { Browser } from 'playwright-core'
@@ -11,13 +12,16 @@ import type { Browser } from 'playwright-core'
 export const CHROMIUM = '/usr/bin/chromium'
 
 export function chromiumUnavailable (): string | undefined {
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (as root: apt-get install chromium); browser tests skipped`
-  try {
-    execFileSync(CHROMIUM, ['--version'], { stdio: 'ignore', timeout: 20_000 })
-  } catch {
-    return `${CHROMIUM} does not run; browser tests skipped`
-  }
-  return undefined
+  const why = ((): string | undefined => {
+    if (!existsSync(CHROMIUM)) return `needs Chromium at ${CHROMIUM} (as root: apt-get install chromium)`
+    try {
+      execFileSync(CHROMIUM, ['--version'], { stdio: 'ignore', timeout: 20_000 })
+    } catch {
+      return `needs ${CHROMIUM} to run`
+    }
+    return undefined
+  })()
+  return required(why)
 }
 
 /**

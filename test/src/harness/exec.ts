@@ -24,11 +24,24 @@ export function ipSync (...args: string[]): void {
 
 /** Why namespace tests cannot run here, or undefined when they can. */
 export function netnsUnavailable (): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to create network namespaces (run the tests as root)'
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' })
-  } catch {
-    return 'needs iproute2 (the `ip` command): apt-get install iproute2'
-  }
-  return undefined
+  const why = ((): string | undefined => {
+    if (process.getuid?.() !== 0) return 'needs root to create network namespaces (run the tests as root)'
+    try {
+      execFileSync('ip', ['-V'], { stdio: 'ignore' })
+    } catch {
+      return 'needs iproute2 (the `ip` command): apt-get install iproute2'
+    }
+    return undefined
+  })()
+  return required(why)
+}
+
+/**
+ * With SMESH_TEST_REQUIRE_ALL=1 (set by .ci/run) a test that would be
+ * skipped fails instead: CI never goes green with the namespace, security
+ * or browser tests skipped.
+ */
+export function required (why: string | undefined): string | undefined {
+  if (why != null && process.env.SMESH_TEST_REQUIRE_ALL === '1') throw new Error(`SMESH_TEST_REQUIRE_ALL=1 and a test cannot run: it ${why}`)
+  return why
 }
