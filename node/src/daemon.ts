@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
 import { createMeshNode, isLoopback } from '@smesh/mesh'
 import { busGossipOptions, busReplication, encodeJsonBody, openBus } from '@smesh/bus'
-import { InviteStore, MEMBER_KINDS, Membership, NotAuthorizedError, PolicyGate, readMeshConfig, scopeForKind, swarmKey } from '@smesh/membership'
+import { InviteStore, MEMBER_KINDS, Membership, PolicyGate, governance, readMeshConfig, swarmKey } from '@smesh/membership'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
@@ -132,19 +132,23 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     const banned = (peerId: string): boolean => (bans.get(peerId) ?? 0) > Date.now()
     let learning = (): boolean => false
     const membership = new Membership({ mesh: meshConfig, self, learning: () => learning() })
-    const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1', admission: membership })
+    // the governance gate is a rule of the bus: every entry, this node's and its peers', is judged by the lease and the policy in force
+    const gate = new PolicyGate(membership, self)
+    const { admission, authorizer } = governance(membership, gate, self)
+    const bus = await openBus(dataDir, identity, { newChain: env.SMESH_BUS_NEW_CHAIN === '1', admission })
     cleanups.push(async () => { await bus.close() })
     await membership.start(bus)
     learning = () => !bus.chainConfirmed
     cleanups.push(() => { membership.stop() })
-    const gate = new PolicyGate(bus, membership)
-    await gate.start()
+    await gate.start(bus)
     cleanups.push(() => { gate.stop() })
+    // every writer on this node (an API route, the router, the task server, the gateway) passes here before signing
+    bus.authorizer = authorizer
     const invites = new InviteStore(dataDir)
     if (!bus.chainConfirmed) {
       logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
     }
-    const tasks = new TaskService({ identity, name: config.name, config: config.inference, env, bus, membership, log: logger.log })
+    const tasks = new TaskService({ identity, name: config.name, config: config.inference, env, bus, membership, gate, log: logger.log })
     cleanups.push(async () => { await tasks.stop() })
     const gossip = busGossipOptions(config.mesh)
     const networkKey = swarmKey(meshConfig)
@@ -307,17 +311,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
         ...busRoutes({
           bus,
           replication,
-          mesh: config.mesh,
-          guard: async (action, subject, signal) => {
-            const need = action === 'bus.append' ? scopeForKind(subject) : 'write'
-            if (need != null && !membership.has(self, need)) {
-              const status = membership.status(self)
-              throw new NotAuthorizedError(status == null || status === 'active'
-                ? `this device may not ${action === 'bus.append' ? `write ${subject}` : action}: that needs the scope "${need}"${status == null ? ', and this device has not learned its lease yet (is a peer reachable?)' : `; its lease has ${membership.scopesOf(self).join(', ')}`}`
-                : `this device's lease is ${status}: it may not write to the mesh`)
-            }
-            await gate.enforce({ action, subject, device: self }, { signal })
-          }
+          mesh: config.mesh
         }),
         ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
         ...taskRoutes({ tasks, bus }),

@@ -24,12 +24,6 @@ export interface BusRoutesInit {
   bus: Bus
   replication: BusReplication
   mesh: string
-  /**
-   * Asked before every write a user requests: may this device do it (its
-   * lease's scopes, the mesh policy)? Throws to refuse; may wait for an
-   * admin's approval.
-   */
-  guard?: (action: string, subject: string, signal: AbortSignal) => Promise<void>
 }
 
 /** Yields JSON lines: one per new entry matching the filter, until the client goes away. */
@@ -115,8 +109,7 @@ async function * verifyLines (bus: Bus, ctx: RouteContext): AsyncGenerator<strin
 }
 
 /** The control API's bus, memory and session endpoints. */
-export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
-  const allow = async (action: string, subject: string, ctx: RouteContext): Promise<void> => { await guard?.(action, subject, ctx.signal) }
+export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
   return {
     '/v1/bus/heads': () => bus.authorViews(),
     '/v1/bus/status': async (): Promise<BusStatusView> => {
@@ -153,7 +146,6 @@ export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Re
       POST: async (ctx) => {
         const b = body(ctx)
         const kind = str(b.kind, 'kind') as string
-        await allow('bus.append', kind, ctx)
         let bytes: Uint8Array
         if (typeof b.bodyBase64 === 'string') bytes = new Uint8Array(Buffer.from(b.bodyBase64, 'base64'))
         else bytes = new TextEncoder().encode(JSON.stringify(b.body ?? {}))
@@ -167,14 +159,12 @@ export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Re
       POST: async (ctx) => {
         const b = body(ctx)
         const key = str(b.key, 'key') as string
-        await allow('memory.write', key, ctx)
         return await memorySet(bus, key, b.value, { signal: ctx.signal })
       }
     },
     '/v1/memory/rm': {
       POST: async (ctx) => {
         const key = str(body(ctx).key, 'key') as string
-        await allow('memory.write', key, ctx)
         return await memoryRemove(bus, key, { signal: ctx.signal })
       }
     },
@@ -183,7 +173,6 @@ export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Re
     '/v1/sessions/open': {
       POST: async (ctx) => {
         const title = str(body(ctx).title, 'title', false)
-        await allow('session.write', title ?? '', ctx)
         return await sessionOpen(bus, title, { signal: ctx.signal })
       }
     },
@@ -192,7 +181,6 @@ export function busRoutes ({ bus, replication, mesh, guard }: BusRoutesInit): Re
         const b = body(ctx)
         const role = str(b.role ?? 'user', 'role') as string
         if (!(SESSION_ROLES as readonly string[]).includes(role)) throw new InvalidBodyError(`role must be one of ${SESSION_ROLES.join(', ')}`)
-        await allow('session.write', str(b.session, 'session') as string, ctx)
         return await sessionAppend(bus, str(b.session, 'session') as string, { role: role as SessionRole, content: str(b.content, 'content') as string, model: str(b.model, 'model', false) }, { signal: ctx.signal })
       }
     }

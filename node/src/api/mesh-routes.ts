@@ -1,4 +1,4 @@
-import { DEFAULT_SCOPES, InviteError, MEMBER_KINDS, NotAuthorizedError, checkRules, encodeToken, parseScopes } from '@smesh/membership'
+import { DEFAULT_SCOPES, InviteError, MEMBER_KINDS, NotAuthorizedError, POLICY_GRACE_MS, checkRules, encodeToken, parseScopes } from '@smesh/membership'
 import { InvalidBodyError, NotFoundError, encodeJsonBody, entryView } from '@smesh/bus'
 import type { InviteRecord, InviteStore, Membership, MemberView, MeshConfig, PendingAsk, PolicyGate, PolicyRule, RevokeBody, Scope } from '@smesh/membership'
 import type { Bus, EntryView } from '@smesh/bus'
@@ -131,8 +131,8 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
       }
     },
     '/v1/policy': {
-      GET: (): { rules: PolicyRule[] } => ({ rules: gate.rules() }),
-      POST: async (ctx): Promise<{ rules: PolicyRule[], entry: EntryView }> => {
+      GET: (): { rules: PolicyRule[], hash?: string, inForceAt?: number } => gate.latest(),
+      POST: async (ctx): Promise<{ rules: PolicyRule[], entry: EntryView, inForceAt: number }> => {
         let rules: PolicyRule[]
         try {
           rules = checkRules(body(ctx).rules)
@@ -140,7 +140,7 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
           throw new InvalidBodyError(`policy: ${err.message as string}`, 'a rule is {"action": "memory.write", "subject": "secrets/*", "device": "laptop", "effect": "allow" | "ask" | "block"}')
         }
         const e = await gate.set(rules, ctx.signal)
-        return { rules, entry: entryView(e, 'self') }
+        return { rules, entry: entryView(e, 'self'), inForceAt: Number(e.hlc.ms) + POLICY_GRACE_MS }
       }
     },
     '/v1/approvals': (): PendingAsk[] => gate.pending(),

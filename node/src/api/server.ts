@@ -32,6 +32,7 @@ const ERROR_STATUS: Record<string, number> = {
   ChainUnconfirmedError: 503,
   BusStoppedError: 503,
   InviteError: 400,
+  AdmissionRefusedError: 403,
   ApprovalError: 403,
   NotAuthorizedError: 403,
   PolicyBlockedError: 403,

@@ -6,7 +6,7 @@ import type { GatewayMesh } from '@smesh/gateway'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
-import type { Membership } from '@smesh/membership'
+import type { Membership, PolicyGate } from '@smesh/membership'
 import type { MeshNode } from '@smesh/mesh'
 import type { ChatMessage } from '@smesh/inference'
 import type { pino } from 'pino'
@@ -26,6 +26,8 @@ export interface TaskServiceInit {
   env: NodeJS.ProcessEnv
   bus: Bus
   membership: Membership
+  /** The mesh policy: where this device may send tasks, and whose tasks it may run where. */
+  gate: PolicyGate
   log: pino.Logger
 }
 
@@ -79,7 +81,7 @@ export class TaskService {
   }
 
   async start (node: MeshNode): Promise<void> {
-    const { identity, membership, log } = this.init
+    const { identity, membership, gate, log } = this.init
     const self = identity.pqFingerprint
     const peerId = identity.peerId.toString()
     this.controller = new AbortController()
@@ -100,6 +102,13 @@ export class TaskService {
         const device = membership.deviceOfPeer(peer)
         if (device == null || !membership.has(device, 'task.submit')) return 'your lease does not include task.submit'
         return undefined
+      },
+      // the submitting device's routing classes, judged here too: a node that skips the check on its side gets nothing run
+      authorize: async (peer, task, signal) => {
+        const device = membership.deviceOfPeer(peer)
+        const tier = this.executor.tierOf(task.provider)
+        if (device == null || tier == null) return undefined
+        return await gate.checkTask(device, { model: task.model, tier, provider: task.provider }, task.approvals, { signal })
       },
       onServed: ({ id, peer, result, error }) => {
         if (result != null) {
@@ -129,6 +138,10 @@ export class TaskService {
       open: async (peer, signal, protocol) => await node.dialProtocol(peerIdFromString(peer), protocol, { signal }),
       record: (kind, body) => { this.record(kind, body) },
       refuse: () => membership.has(self, 'task.submit') ? undefined : 'this device\'s lease does not include task.submit',
+      governance: {
+        verdict: (t) => gate.taskVerdict(t),
+        authorize: async (t, signal) => await gate.authorizeTask(t, { signal })
+      },
       sessions: {
         history: async (id) => {
           const s = await sessionShow(this.init.bus, id)

@@ -2,7 +2,7 @@ import { TypedEventEmitter } from 'main-event'
 import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PENDING_AGE_MS, MAX_PENDING_BYTES, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, MAX_PENDING_UNKNOWN_AUTHOR, VERIFIED_CACHE_SIZE } from './constants.js'
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
-import { BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
+import { AdmissionRefusedError, BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
 import type { AdmissionReason } from './errors.js'
 import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock } from './hlc.js'
@@ -238,9 +238,17 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * disk (fsync). Concurrent appends are signed in order and committed
    * together in one synced batch.
    */
+  /**
+   * Set once by the node: judges every entry this node is about to write
+   * (its lease's scopes, the mesh policy) and returns the body to sign (with
+   * the approvals it cites), or throws. Admission checks the signed entry again.
+   */
+  authorizer?: (kind: string, body: Uint8Array, options: { signal?: AbortSignal }) => Promise<Uint8Array>
+
   async append (kind: string, body: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<BusEntry> {
     if (this.closed) throw new BusStoppedError()
     parseBody(kind, body)
+    if (this.authorizer != null) body = await this.authorizer(kind, body, options)
     await this.waitConfirmed(options.signal)
     options.signal?.throwIfAborted()
     return await new Promise<BusEntry>((resolve, reject) => {
@@ -283,7 +291,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
           }
           const refusal = this.init.admission?.check(e)
           if (refusal != null) {
-            req.reject(new InvalidEntryError(refusal.reason, refusal.message, { hint: 'this node may not write that entry; nothing was written' }))
+            req.reject(new AdmissionRefusedError(refusal))
             continue
           }
           seq++
@@ -393,8 +401,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       if (err instanceof InvalidEntryError) return { result: 'reject', error: err }
       throw err
     }
-    if (refusal?.reason === 'not-member') {
-      // its lease may be on its way (in another chain): a sync brings both, in order
+    if (refusal?.reason === 'not-member' || refusal?.reason === 'awaiting') {
+      // its lease (or the approval it cites) may be on its way in another chain: a sync brings both, in order
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'not-member' }
     }

@@ -21,7 +21,7 @@ export class InvalidEntryError extends BusError {
 export type InvalidReason = 'oversize' | 'malformed' | 'non-canonical' | 'version' | 'algorithm' | 'author' | 'key' | 'binding' | 'signature' | 'link' | 'seq' | 'kind' | 'body' | 'unknown-author' | AdmissionReason
 
 /** Why an author may not write an entry: no lease, revoked past the entry's seq, an expired lease, a scope it lacks. */
-export type AdmissionReason = 'not-member' | 'revoked' | 'expired' | 'scope'
+export type AdmissionReason = 'not-member' | 'revoked' | 'expired' | 'scope' | 'policy' | 'awaiting'
 
 export class StoreSchemaError extends BusError {
   static override readonly name = 'StoreSchemaError'
@@ -90,5 +90,22 @@ export class BusStoppedError extends BusError {
   readonly hint = 'the node is stopping; start it again and retry'
   constructor () {
     super('the bus is stopped')
+  }
+}
+
+/**
+ * This node's own entry was refused by its admission (the lease's scopes, a
+ * revocation, the mesh policy): nothing was written. A refusal by lease or
+ * policy means "not allowed" (HTTP 403, exit 6), not a malformed entry.
+ */
+export class AdmissionRefusedError extends Error {
+  static override readonly name = 'AdmissionRefusedError'
+  override readonly name = 'AdmissionRefusedError'
+  readonly reason: string
+  readonly hint = 'this device may not write that entry; nothing was written (see smesh mesh and smesh policy show)'
+  readonly exitCode = 6
+  constructor (refusal: { reason: string, message: string }) {
+    super(refusal.message)
+    this.reason = refusal.reason
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidBodyError } from '@smesh/bus'
 import { TypedEventEmitter } from 'main-event'
+import { NotAuthorizedError } from './errors.js'
 import { MEMBER_KINDS, parseAdmit, parseRevoke } from './kinds.js'
 import { isScope, scopeForKind, SCOPES } from './scopes.js'
 import type { AdmitBody, RevokeBody } from './kinds.js'
@@ -190,6 +191,19 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
 
   has (device: string, scope: Scope): boolean {
     return this.scopesOf(device).includes(scope)
+  }
+
+  /**
+   * The writer's side of the lease rule: throws NotAuthorizedError when
+   * `device` may not write an entry of `kind` now (no lease yet, revoked,
+   * expired, or a scope it lacks). Admission checks the signed entry again.
+   */
+  assertMayWrite (device: string, kind: string): void {
+    const need = scopeForKind(kind)
+    if (need == null || this.has(device, need)) return
+    const status = this.status(device)
+    if (status != null && status !== 'active') throw new NotAuthorizedError(`this device's lease is ${status}: it may not write to the mesh`, status === 'revoked' ? 'it needs a new identity and an invite from an admin' : 'ask an admin for a new invite')
+    throw new NotAuthorizedError(`this device may not write ${kind}: that needs the scope "${need}"${status == null ? ', and this device has not learned its lease yet (is a peer reachable?)' : `; its lease has ${this.scopesOf(device).join(', ')}`}`)
   }
 
   /** Whether the device with this PeerId may hold a connection: the root, or an active lease. */

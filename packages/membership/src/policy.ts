@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { InvalidBodyError, globMatch } from '@smesh/bus'
+import { actionsOf, approvalsOf, taskActions, ungoverned, withApprovals } from './actions.js'
 import { ApprovalError, NotAuthorizedError, PolicyBlockedError } from './errors.js'
 import { MEMBER_KINDS, encodeBody, parseApprove, parseAsk, parsePolicySet } from './kinds.js'
+import type { Action } from './actions.js'
 import type { ActionRequest, PolicyAskBody, PolicyEffect, PolicyRule } from './kinds.js'
 import type { Membership } from './membership.js'
-import type { Bus, BusEntry } from '@smesh/bus'
+import type { AdmissionRefusal, Bus, BusEntry } from '@smesh/bus'
 
 /** How long an "ask" waits for an admin, unless the caller says otherwise. */
 export const DEFAULT_ASK_WAIT_MS = 10 * 60_000
+/**
+ * A policy applies to entries whose HLC time is at least this long after
+ * its own: every node, the writer's included, judges an entry by the same
+ * policy even while a new one is on its way to them (see the membership spec).
+ */
+export const POLICY_GRACE_MS = 5_000
 
 export interface Decision {
   effect: PolicyEffect
@@ -22,83 +30,105 @@ export interface PendingAsk extends PolicyAskBody {
 
 interface AskState {
   ask: PolicyAskBody
+  /** The policy.ask entry; '' while this node's own ask is being written. */
   hash: string
   askedAt: number
-  approved?: boolean
-  waiters: Array<(approved: boolean) => void>
 }
 
 interface CompiledRule {
   rule: PolicyRule
   action: string
   subject: string
-  /** The device glob, for matching a lease's name. */
   device: string
 }
+
+/** One policy.set: its place in the order (HLC ms, counter, author, seq) and its rules. */
+interface PolicyVersion {
+  ms: bigint
+  counter: number
+  author: string
+  seq: bigint
+  hash: string
+  rules: CompiledRule[]
+}
+
+const before = (a: PolicyVersion, b: PolicyVersion): boolean =>
+  a.ms !== b.ms ? a.ms < b.ms : a.counter !== b.counter ? a.counter < b.counter : a.author !== b.author ? a.author < b.author : a.seq < b.seq
 
 function compile (rule: PolicyRule): CompiledRule {
   return { rule, action: rule.action, subject: rule.subject ?? '*', device: rule.device ?? '*' }
 }
 
 /**
- * The governance gate: the mesh's policy (the latest `policy.set` an admin
- * signed) allows, asks or blocks classes of action. A block is refused and
- * recorded on the bus (`policy.deny`, the denied-action ledger); an ask is
- * recorded (`policy.ask`) and held until an admin approves or declines it
- * (`policy.approve`), on any node.
+ * The governance gate, a rule of the bus: the mesh's policy (`policy.set`
+ * entries an admin signed) allows, asks or blocks classes of action, and
+ * every node judges every entry by it when it admits it (its own and its
+ * peers'), from the actions the entry itself stands for (actions.ts). A
+ * writer learns of a block before signing (`authorize`: recorded as
+ * `policy.deny`, refused); an "ask" is recorded (`policy.ask`) and held
+ * until an admin decides (`policy.approve`), and the entry then cites the
+ * approval. Routing actions (`task.model`, `task.cloud`) are judged the same
+ * way by the submitting and the serving node.
  */
 export class PolicyGate {
-  /** The rules in force, each with its globs compiled once. */
-  private current: CompiledRule[] = []
-  private currentKey = ''
+  /** Every policy.set, oldest first. */
+  private versions: PolicyVersion[] = []
   private readonly asks = new Map<string, AskState>()
+  /** Admins' decisions by ask id (the first one counts): they may arrive before the ask (the admins' chains sync first). */
+  private readonly decisions = new Map<string, boolean>()
+  private readonly waiters = new Map<string, Array<(approved: boolean) => void>>()
   private started = false
+  private bus?: Bus
 
-  constructor (private readonly bus: Bus, private readonly membership: Membership, private readonly now: () => number = Date.now) {}
+  constructor (private readonly membership: Membership, private readonly self: string, private readonly now: () => number = Date.now) {}
 
-  async start (): Promise<void> {
+  async start (bus: Bus): Promise<void> {
     if (this.started) return
     this.started = true
+    this.bus = bus
     for (const kind of [MEMBER_KINDS.policySet, MEMBER_KINDS.policyAsk, MEMBER_KINDS.policyApprove]) {
-      for await (const hash of this.bus.store.kindIndex(kind, {})) {
-        const e = await this.bus.store.entry(hash)
-        if (e != null) this.apply(e)
+      for await (const hash of bus.store.kindIndex(kind, {})) {
+        const e = await bus.store.entry(hash)
+        if (e != null) this.learn(e)
       }
     }
-    this.bus.addEventListener('bus:entry', this.onEntry)
+    bus.addEventListener('bus:entry', this.onEntry)
   }
 
   stop (): void {
     this.started = false
-    this.bus.removeEventListener('bus:entry', this.onEntry)
-    for (const s of this.asks.values()) for (const w of s.waiters.splice(0)) w(false)
+    this.bus?.removeEventListener('bus:entry', this.onEntry)
+    for (const list of this.waiters.values()) for (const w of list.splice(0)) w(false)
   }
 
-  private readonly onEntry = (evt: CustomEvent<{ entry: BusEntry }>): void => { this.apply(evt.detail.entry) }
+  private readonly onEntry = (evt: CustomEvent<{ entry: BusEntry }>): void => { this.learn(evt.detail.entry) }
 
-  private apply (e: BusEntry): void {
+  /** Takes in a policy.set, policy.ask or policy.approve entry the bus admitted (any other kind is ignored). */
+  learn (e: BusEntry): void {
     try {
       switch (e.entry.kind) {
         case MEMBER_KINDS.policySet: {
-          // the latest policy by HLC wins, on every node alike
-          const key = `${e.hlc.ms.toString().padStart(16, '0')}:${e.hlc.counter}:${e.authorHex}`
-          if (key > this.currentKey) {
-            this.current = parsePolicySet(e.entry.body).rules.map(compile)
-            this.currentKey = key
-          }
+          const v: PolicyVersion = { ms: e.hlc.ms, counter: e.hlc.counter, author: e.authorHex, seq: e.seq, hash: e.hashHex, rules: parsePolicySet(e.entry.body).rules.map(compile) }
+          if (this.versions.some(x => x.hash === v.hash)) break
+          const i = this.versions.findIndex(x => before(v, x))
+          this.versions.splice(i < 0 ? this.versions.length : i, 0, v)
           break
         }
         case MEMBER_KINDS.policyAsk: {
           const ask = parseAsk(e.entry.body)
-          if (!this.asks.has(ask.id)) this.asks.set(ask.id, { ask, hash: e.hashHex, askedAt: Number(e.hlc.ms), waiters: [] })
+          // an ask counts only from the device it asks for
+          if (ask.device !== e.authorHex) break
+          const known = this.asks.get(ask.id)
+          if (known == null) this.asks.set(ask.id, { ask, hash: e.hashHex, askedAt: Number(e.hlc.ms) })
+          else if (known.hash === '' && known.ask.device === ask.device) known.hash = e.hashHex
           break
         }
         case MEMBER_KINDS.policyApprove: {
           const { id, approved } = parseApprove(e.entry.body)
-          const s = this.asks.get(id)
-          if (s == null || s.approved != null) break
-          s.approved = approved
-          for (const w of s.waiters.splice(0)) w(approved)
+          if (this.decisions.has(id)) break
+          this.decisions.set(id, approved)
+          for (const w of this.waiters.get(id)?.splice(0) ?? []) w(approved)
+          this.waiters.delete(id)
           break
         }
       }
@@ -107,8 +137,25 @@ export class PolicyGate {
     }
   }
 
+  /** The policy in force for an entry of HLC time `ms`: the latest whose own time is POLICY_GRACE_MS or more before it. */
+  private inForce (ms: bigint): PolicyVersion | undefined {
+    const limit = ms - BigInt(POLICY_GRACE_MS)
+    for (let i = this.versions.length - 1; i >= 0; i--) {
+      const v = this.versions[i] as PolicyVersion
+      if (v.ms <= limit) return v
+    }
+    return undefined
+  }
+
+  /** The latest policy's rules (what `smesh policy show` shows; in force POLICY_GRACE_MS after it was set). */
   rules (): PolicyRule[] {
-    return this.current.map(c => ({ ...c.rule }))
+    return (this.versions[this.versions.length - 1]?.rules ?? []).map(c => ({ ...c.rule }))
+  }
+
+  /** The latest policy: its rules, its entry, and from when it judges entries (HLC ms). */
+  latest (): { rules: PolicyRule[], hash?: string, inForceAt?: number } {
+    const v = this.versions[this.versions.length - 1]
+    return v == null ? { rules: [] } : { rules: this.rules(), hash: v.hash, inForceAt: Number(v.ms) + POLICY_GRACE_MS }
   }
 
   private matchesDevice (c: CompiledRule, device: string): boolean {
@@ -119,45 +166,147 @@ export class PolicyGate {
     return name != null && globMatch(c.device, name)
   }
 
-  /** The first rule that matches decides; with none, the action is allowed. */
-  evaluate (req: ActionRequest): Decision {
-    for (let i = 0; i < this.current.length; i++) {
-      const c = this.current[i] as CompiledRule
+  /** The first rule of the policy in force at HLC time `at` (default: now) that matches decides; with none, the action is allowed. */
+  evaluate (req: ActionRequest, at: bigint = BigInt(this.now())): Decision {
+    const rules = this.inForce(at)?.rules ?? []
+    for (let i = 0; i < rules.length; i++) {
+      const c = rules[i] as CompiledRule
       if (globMatch(c.action, req.action) && globMatch(c.subject, req.subject) && this.matchesDevice(c, req.device)) return { effect: c.rule.effect, rule: i + 1 }
     }
     return { effect: 'allow', rule: 0 }
   }
 
+  /** Whether approval `id` approves `action` for `device` at HLC time `at`: yes, no, or not known yet. */
+  private approval (id: string, device: string, a: Action, at: bigint): 'approved' | 'declined' | 'unknown' | 'other' {
+    const s = this.asks.get(id)
+    if (s == null || s.hash === '') return 'unknown'
+    if (s.ask.device !== device || s.ask.action !== a.action || s.ask.subject !== a.subject) return 'other'
+    const approved = this.decisions.get(id)
+    if (approved == null) return 'unknown'
+    if (!approved) return 'declined'
+    return at <= BigInt(s.ask.expiresAt) ? 'approved' : 'declined'
+  }
+
   /**
-   * Lets the action through, or throws: a blocked one is recorded on the
-   * bus and refused (PolicyBlockedError); an asked one is recorded and held
-   * until an admin decides, `waitMs` at most (ApprovalError when declined
-   * or not decided in time).
+   * Admission: the policy in force at the entry's HLC, for the actions the
+   * entry stands for and its author. Blocked: refused. Asked: admitted
+   * only if it cites an approval of that very action; an approval this
+   * node does not hold yet makes it wait (`awaiting`: ignored, a sync follows).
    */
-  async enforce (req: ActionRequest, options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void } = {}): Promise<Decision> {
-    const d = this.evaluate(req)
-    if (d.effect === 'allow') return d
-    if (d.effect === 'block') {
-      await this.bus.append(MEMBER_KINDS.policyDeny, encodeBody({ ...req, rule: d.rule, reason: 'blocked by policy' }), { signal: options.signal })
-      throw new PolicyBlockedError(`${req.action} of ${JSON.stringify(req.subject)} is blocked by rule ${d.rule} of the mesh policy`)
+  check (e: BusEntry): AdmissionRefusal | undefined {
+    const actions = actionsOf(e.entry.kind, e.entry.body)
+    if (actions.length === 0) return undefined
+    const short = e.authorHex.slice(0, 16)
+    let cited: string[] | undefined
+    for (const a of actions) {
+      const d = this.evaluate({ ...a, device: e.authorHex }, e.hlc.ms)
+      if (d.effect === 'allow') continue
+      if (d.effect === 'block') return { reason: 'policy', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} is blocked by rule ${d.rule} of the mesh policy` }
+      cited ??= approvalsOf(e.entry.kind, e.entry.body)
+      const verdicts = cited.map(id => this.approval(id, e.authorHex, a, e.hlc.ms))
+      if (verdicts.includes('approved')) continue
+      if (verdicts.includes('unknown')) return { reason: 'awaiting', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} cites an approval this node does not hold yet` }
+      return { reason: 'policy', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} needs an admin's approval (rule ${d.rule}), and the entry cites none that approves it` }
     }
+    return undefined
+  }
+
+  /**
+   * The writer's side: before this node signs an entry, the actions it
+   * stands for are judged. A block is recorded on the bus (`policy.deny`)
+   * and refused (PolicyBlockedError); an ask is recorded and held until an
+   * admin decides (ApprovalError when declined or not decided in time); the
+   * body returned cites the approvals it got.
+   */
+  async authorize (kind: string, body: Uint8Array, options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void } = {}): Promise<Uint8Array> {
+    if (ungoverned(kind)) return body
+    const already = approvalsOf(kind, body)
+    const approvals = await this.judge(actionsOf(kind, body), { ...options, cited: already })
+    if (approvals.length === 0 || approvals.every(id => already.includes(id))) return body
+    const cited = withApprovals(kind, body, [...new Set([...already, ...approvals])])
+    if (cited == null) throw new PolicyBlockedError(`the policy asks an admin's approval for ${kind} entries, and a ${kind} body is not JSON: it cannot cite the approval`)
+    return cited
+  }
+
+  /** The routing side: whether this node may send a task to a model (task.model, task.cloud); the approvals to cite. */
+  async authorizeTask (c: { model: string, tier: string, provider: string }, options: { signal?: AbortSignal, waitMs?: number } = {}): Promise<string[]> {
+    return await this.judge([{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)], options)
+  }
+
+  /** Only a decision, nothing recorded: what `authorizeTask` would do, for ranking candidates. */
+  taskVerdict (c: { model: string, tier: string, provider: string }, device = this.self): PolicyEffect {
+    const effects = [{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)].map(a => this.evaluate({ ...a, device }).effect)
+    return effects.includes('block') ? 'block' : effects.includes('ask') ? 'ask' : 'allow'
+  }
+
+  /**
+   * The serving side: whether this node may run a task for `device`. A
+   * block refuses; an ask needs an approval the task cites (this node may
+   * wait a moment for the approval to reach its bus).
+   */
+  async checkTask (device: string, c: { model: string, tier: string, provider: string }, approvals: string[], options: { signal?: AbortSignal, waitMs?: number } = {}): Promise<string | undefined> {
+    for (const a of taskActions(c)) {
+      const d = this.evaluate({ ...a, device })
+      if (d.effect === 'allow') continue
+      if (d.effect === 'block') return `${a.action} of ${JSON.stringify(a.subject)} is blocked by rule ${d.rule} of the mesh policy for that device`
+      const deadline = Date.now() + (options.waitMs ?? 5_000)
+      let verdicts = approvals.map(id => this.approval(id, device, a, BigInt(this.now())))
+      while (!verdicts.includes('approved') && verdicts.includes('unknown') && Date.now() < deadline && options.signal?.aborted !== true) {
+        await new Promise(resolve => setTimeout(resolve, 100))
+        verdicts = approvals.map(id => this.approval(id, device, a, BigInt(this.now())))
+      }
+      if (!verdicts.includes('approved')) return `${a.action} of ${JSON.stringify(a.subject)} needs an admin's approval (rule ${d.rule}), and the task cites none this node holds`
+    }
+    return undefined
+  }
+
+  private async judge (actions: Action[], options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void, cited?: string[] }): Promise<string[]> {
+    const approvals: string[] = []
+    for (const a of actions) {
+      const req = { ...a, device: this.self }
+      const d = this.evaluate(req)
+      if (d.effect === 'allow') continue
+      // an approval the caller already holds for this very action (a task's, cited again by its record)
+      const held = d.effect === 'ask' ? options.cited?.find(id => this.approval(id, this.self, a, BigInt(this.now())) === 'approved') : undefined
+      if (held != null) {
+        approvals.push(held)
+        continue
+      }
+      if (d.effect === 'block') {
+        await this.record(MEMBER_KINDS.policyDeny, { ...req, rule: d.rule, reason: 'blocked by policy' }, options.signal)
+        throw new PolicyBlockedError(`${a.action} of ${JSON.stringify(a.subject)} is blocked by rule ${d.rule} of the mesh policy`)
+      }
+      approvals.push(await this.ask(req, d, options))
+    }
+    return approvals
+  }
+
+  private async record (kind: string, body: object, signal?: AbortSignal): Promise<void> {
+    if (this.bus == null) throw new Error('the policy gate has not started')
+    await this.bus.append(kind, encodeBody(body), { signal })
+  }
+
+  /** Records an ask and waits for an admin's decision; the ask's id once approved. */
+  private async ask (req: ActionRequest, d: Decision, options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void }): Promise<string> {
     const waitMs = options.waitMs ?? DEFAULT_ASK_WAIT_MS
     const id = randomBytes(8).toString('hex')
     const ask: PolicyAskBody = { ...req, id, expiresAt: this.now() + waitMs }
-    const decided = new Promise<boolean>((resolve) => {
-      this.asks.set(id, { ask, hash: '', askedAt: this.now(), waiters: [resolve] })
-    })
-    await this.bus.append(MEMBER_KINDS.policyAsk, encodeBody(ask), { signal: options.signal })
+    this.asks.set(id, { ask, hash: '', askedAt: this.now() })
+    const decided = new Promise<boolean>((resolve) => { this.waiters.set(id, [resolve]) })
+    await this.record(MEMBER_KINDS.policyAsk, ask, options.signal)
     options.onAsk?.(id)
     let timer: ReturnType<typeof setTimeout> | undefined
     const outcome = await Promise.race([
       decided,
       new Promise<'timeout'>(resolve => { timer = setTimeout(() => { resolve('timeout') }, waitMs) }),
       new Promise<'aborted'>(resolve => options.signal?.addEventListener('abort', () => { resolve('aborted') }, { once: true }))
-    ]).finally(() => { clearTimeout(timer) })
-    if (outcome === true) return d
+    ]).finally(() => {
+      clearTimeout(timer)
+      this.waiters.delete(id)
+    })
+    if (outcome === true) return id
     const reason = outcome === false ? 'declined by an admin' : outcome === 'timeout' ? `not approved within ${Math.round(waitMs / 1000)} s` : 'given up by the requester'
-    await this.bus.append(MEMBER_KINDS.policyDeny, encodeBody({ ...req, rule: d.rule, reason }), {}).catch(() => {})
+    await this.record(MEMBER_KINDS.policyDeny, { ...req, rule: d.rule, reason }).catch(() => {})
     if (outcome === 'aborted') throw options.signal?.reason ?? new Error('aborted')
     throw new ApprovalError(`${req.action} of ${JSON.stringify(req.subject)} was ${reason} (request ${id})`, outcome === false ? 'the refusal is on the bus: smesh bus log --kind policy.deny' : `an admin approves with: smesh approve ${id}`)
   }
@@ -165,21 +314,23 @@ export class PolicyGate {
   /** Asks nobody has decided yet and that have not expired. */
   pending (): PendingAsk[] {
     const now = this.now()
-    return [...this.asks.values()].filter(s => s.approved == null && s.ask.expiresAt > now).map(s => ({ ...s.ask, hash: s.hash, askedAt: s.askedAt }))
+    return [...this.asks.values()].filter(s => !this.decisions.has(s.ask.id) && s.ask.expiresAt > now && s.hash !== '').map(s => ({ ...s.ask, hash: s.hash, askedAt: s.askedAt }))
   }
 
   /** Records an admin's decision on an ask (this node must hold the admin scope). */
   async decide (id: string, approved: boolean, signal?: AbortSignal): Promise<void> {
-    if (!this.membership.has(this.bus.authorHex, 'admin')) throw new NotAuthorizedError('only an admin device can approve or decline a request', 'run smesh approve on a device whose lease has the admin scope')
+    if (!this.membership.has(this.self, 'admin')) throw new NotAuthorizedError('only an admin device can approve or decline a request', 'run smesh approve on a device whose lease has the admin scope')
     const s = [...this.asks.values()].find(x => x.ask.id === id || (id.length >= 6 && x.ask.id.startsWith(id)))
     if (s == null) throw new ApprovalError(`no request ${id} is known`, 'list open requests with: smesh approvals')
-    if (s.approved != null) throw new ApprovalError(`request ${s.ask.id} was already ${s.approved ? 'approved' : 'declined'}`, 'nothing was changed')
-    await this.bus.append(MEMBER_KINDS.policyApprove, encodeBody({ id: s.ask.id, approved }), { signal })
+    const decided = this.decisions.get(s.ask.id)
+    if (decided != null) throw new ApprovalError(`request ${s.ask.id} was already ${decided ? 'approved' : 'declined'}`, 'nothing was changed')
+    await this.record(MEMBER_KINDS.policyApprove, { id: s.ask.id, approved }, signal)
   }
 
-  /** Replaces the policy (this node must hold the admin scope). */
+  /** Replaces the policy (this node must hold the admin scope); it applies to entries from POLICY_GRACE_MS on. */
   async set (rules: PolicyRule[], signal?: AbortSignal): Promise<BusEntry> {
-    if (!this.membership.has(this.bus.authorHex, 'admin')) throw new NotAuthorizedError('only an admin device can change the policy', 'run smesh policy set on a device whose lease has the admin scope')
+    if (!this.membership.has(this.self, 'admin')) throw new NotAuthorizedError('only an admin device can change the policy', 'run smesh policy set on a device whose lease has the admin scope')
+    if (this.bus == null) throw new Error('the policy gate has not started')
     return await this.bus.append(MEMBER_KINDS.policySet, encodeBody({ rules }), { signal })
   }
 }

@@ -8,6 +8,8 @@ import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
 import { Bus, LevelStorage, createSigner } from '@smesh/bus'
 import { createBinding, encodeBinding, pqFingerprintHex } from '@smesh/identity'
 import { Membership } from '../src/membership.js'
+import { PolicyGate } from '../src/policy.js'
+import { governance } from '../src/govern.js'
 import type { MeshConfig } from '../src/mesh-file.js'
 
 export interface Device {
@@ -29,13 +31,25 @@ export function meshOf (root: Device, extra: Partial<MeshConfig> = {}): MeshConf
 }
 
 /** A device's bus on a real LevelDB store, its admission the mesh's membership as this device sees it. */
-export async function deviceBus (d: Device, mesh: MeshConfig, now?: () => number): Promise<{ bus: Bus, membership: Membership }> {
+export async function deviceBus (d: Device, mesh: MeshConfig, now?: () => number): Promise<{ bus: Bus, membership: Membership, gate: PolicyGate }> {
   const dir = await mkdtemp(join(tmpdir(), 'smesh-membership-'))
   const membership = new Membership({ mesh, self: d.author, now })
-  const bus = new Bus({ storage: new LevelStorage(join(dir, 'bus')), signer: createSigner(d.seed), binding: d.binding, identityCreated: true, admission: membership, now })
+  const gate = new PolicyGate(membership, d.author, now)
+  const { admission, authorizer } = governance(membership, gate, d.author)
+  const bus = new Bus({ storage: new LevelStorage(join(dir, 'bus')), signer: createSigner(d.seed), binding: d.binding, identityCreated: true, admission, now })
   await bus.open()
   await membership.start(bus)
-  return { bus, membership }
+  await gate.start(bus)
+  bus.authorizer = authorizer
+  return { bus, membership, gate }
+}
+
+/** A modified node's bus: it signs whatever it is told, with no lease or policy check of its own. */
+export async function rogueBus (d: Device, now?: () => number): Promise<Bus> {
+  const dir = await mkdtemp(join(tmpdir(), 'smesh-membership-'))
+  const bus = new Bus({ storage: new LevelStorage(join(dir, 'bus')), signer: createSigner(d.seed), binding: d.binding, identityCreated: true, now })
+  await bus.open()
+  return bus
 }
 
 export const body = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))

@@ -95,10 +95,17 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
       const c = next.candidate
       const key = candidateKey(c)
       tried.add(key)
+      // the signal aborted: the loop's next turn ends the task
+      const approvals = await router.approvalsFor(c, signal).catch(() => undefined)
+      if (approvals == null) continue
+      if (approvals instanceof TaskFailedError) {
+        last = approvals
+        continue
+      }
       attempts++
-      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, inputs: batch.length })
+      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, inputs: batch.length, ...(approvals.length > 0 ? { approvals } : {}) })
       options.onEvent?.({ type: 'assign', task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier })
-      const call: EmbedCall = { id: task, provider: c.provider, model: c.model, inputs: batch, residency, deadline, ...(input.truncate != null ? { truncate: input.truncate } : {}), ...(input.keepAlive != null ? { keepAlive: input.keepAlive } : {}) }
+      const call: EmbedCall = { id: task, provider: c.provider, model: c.model, inputs: batch, residency, deadline, ...(input.truncate != null ? { truncate: input.truncate } : {}), ...(input.keepAlive != null ? { keepAlive: input.keepAlive } : {}), ...(approvals.length > 0 ? { approvals } : {}) }
       try {
         done = await router.tracked(c.peer, async () => await embedOn(router, c, call, signal))
         router.reliability.success(key)
@@ -133,7 +140,7 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
 
 async function embedOn (router: Router, c: Candidate, call: EmbedCall, signal: AbortSignal): Promise<EmbeddedBy> {
   if (c.self) {
-    const { id: _i, deadline: _d, ...run } = call
+    const { id: _i, deadline: _d, approvals: _a, ...run } = call
     const r = await router.init.executor.embed({ ...run, self: true }, { signal })
     router.init.record(TASK_KINDS.result, resultRecord(call.id, router.init.self.peerId, r))
     return { ...r, peer: router.init.self.peerId }

@@ -242,6 +242,11 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
     return this.signed.bytes
   }
 
+  /** The tier of a provider of this node (local or cloud), or undefined when it has none of that name. */
+  tierOf (provider: string): Tier | undefined {
+    return this.byName.get(provider)?.tier
+  }
+
   /**
    * The provider and model a task names, if this node may run it there:
    * refuses what the residency forbids, a model the provider does not list

@@ -49,6 +49,10 @@ export function noCandidate (i: NoCandidateInput): TaskFailedError {
     const where = [...new Set(excluded.residency.map(c => c.tier === 'cloud' ? `cloud provider ${c.provider} on ${c.device}` : `${c.device}`))].slice(0, 4).join(', ')
     return new ResidencyError(`task ${i.task.slice(0, 8)}: residency ${i.residency} forbids every place that could run ${i.model} (${where}); nothing was sent there`)
   }
+  if (excluded.policy.length > 0) {
+    const where = [...new Set(excluded.policy.map(c => c.tier === 'cloud' ? `cloud provider ${c.provider} on ${c.device}` : `${c.model} on ${c.device}`))].slice(0, 4).join(', ')
+    return new TaskFailedError('not-allowed', `task ${i.task.slice(0, 8)}: the mesh policy blocks every place this device could run ${i.model} (${where}); nothing was sent there`, undefined, { hint: 'see the rules with smesh policy show; an admin changes them with smesh policy set' })
+  }
   if (excluded.broken.length > 0) return new TaskFailedError('no-candidate', `every candidate for ${i.model} failed recently and is paused (circuit breaker)`, BREAKER_OPEN_MS, { hint: 'try again in a minute; see the node\'s log for the failures' })
   if (excluded.protocol.length > 0) {
     const devices = [...new Set(excluded.protocol.map(c => c.device))].slice(0, 4).join(', ')

@@ -44,6 +44,13 @@ export interface TaskServerInit {
   peerId: string
   /** Why `peer` may not have a task served here (its lease, this node's own), or undefined. */
   refuse: (peer: string) => string | undefined
+  /**
+   * Why this node may not run the task for `peer` where it asks (the mesh
+   * policy's task.model and task.cloud for the submitting device, with the
+   * approvals the task cites), or undefined. May wait a moment for an
+   * approval still on its way.
+   */
+  authorize?: (peer: string, task: { model: string, provider: string, approvals: string[] }, signal: AbortSignal) => Promise<string | undefined>
   /** Tasks of one peer running here at once. */
   maxPerPeer?: number
   /** New tasks per second of one peer, and the burst. */
@@ -141,6 +148,11 @@ export class TaskServer {
     // the submitter's clock set the deadline: only one long past on any plausible clock is refused here
     if (call.deadline != null && call.deadline + 300_000 < Date.now()) {
       await fail(new TaskFailedError('deadline', 'the task\'s deadline has passed'))
+      return
+    }
+    const refused = await this.init.authorize?.(peer, { model: call.model, provider: call.provider, approvals: call.approvals ?? [] }, stop)
+    if (refused != null) {
+      await fail(new TaskFailedError('not-allowed', refused, undefined, { hint: 'see the rules with smesh policy show; an admin approves with smesh approve' }))
       return
     }
     const out = new FrameWriter(pb, stop, () => { controller.abort() }, this.init.heartbeatMs ?? TASK_HEARTBEAT_MS)

@@ -93,6 +93,16 @@ export interface SessionStore {
   append: (id: string, message: { role: 'user' | 'assistant' | 'note', content: string, model?: string, peer?: string }) => Promise<void>
 }
 
+/** A place a task may be sent, as the mesh policy judges it. */
+export interface RoutingTarget { model: string, tier: string, provider: string }
+
+export interface Governance {
+  /** What the policy says of sending a task there: ranking leaves out a blocked one. */
+  verdict: (t: RoutingTarget) => 'allow' | 'ask' | 'block'
+  /** Before a task is sent there: throws when blocked, waits for an admin when asked; the approvals the task cites. */
+  authorize: (t: RoutingTarget, signal: AbortSignal) => Promise<string[]>
+}
+
 export interface RouterInit {
   self: { peerId: string, name: string }
   catalog: Catalog
@@ -104,6 +114,8 @@ export interface RouterInit {
   sessions?: SessionStore
   /** Why this node may not submit tasks now, or undefined. */
   refuse?: () => string | undefined
+  /** The mesh policy's routing rules for this device (task.model, task.cloud); none: every candidate is allowed. */
+  governance?: Governance
   residency?: Residency
   policy?: TierPolicy
   now?: () => number
@@ -153,6 +165,7 @@ export class Router {
       reliability: (key) => this.reliability.score(key),
       broken: (key) => this.reliability.open(key),
       cooldown: (key) => this.cooldowns.get(key) ?? 0,
+      governed: this.init.governance != null ? (c) => (this.init.governance as Governance).verdict(c) : undefined,
       now: this.now()
     })
   }
@@ -162,6 +175,20 @@ export class Router {
     return {
       residency: input.residency != null ? parseResidency(input.residency) : (this.init.residency ?? 'mesh'),
       policy: input.policy != null ? parseTierPolicy(input.policy) : (this.init.policy ?? 'local-first')
+    }
+  }
+
+  /**
+   * The approvals a task sent to `c` cites (none where the policy allows
+   * it), or why it may not go there: blocked since it was ranked, declined
+   * by an admin, or not approved in time. Throws only when `signal` aborts.
+   */
+  async approvalsFor (c: Candidate, signal: AbortSignal): Promise<string[] | TaskFailedError> {
+    try {
+      return await this.init.governance?.authorize(c, signal) ?? []
+    } catch (e) {
+      if (signal.aborted) throw e
+      return new TaskFailedError('not-allowed', (e as Error).message, undefined, { hint: (e as { hint?: string }).hint ?? 'see the rules with smesh policy show' })
     }
   }
 
@@ -222,12 +249,13 @@ export class Router {
       ...(client != null ? { client } : {}),
       ...(session != null ? { session } : {})
     })
-    /** Session writes are part of the record, not of the answer: a failure is noted, the task goes on. */
+    /** Session writes after the question are part of the record, not of the answer: a failure is noted, the task goes on. */
     const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
       if (session == null) return
       await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'warning', task, message: `the session could not be written: ${err.message}` }) })
     }
-    await toSession({ role: 'user', content: input.prompt as string })
+    // the question itself must reach the session (its lease and the mesh policy allow it), or the task is refused
+    if (session != null) await this.init.sessions?.append(session, { role: 'user', content: input.prompt as string })
     /** Characters of the answer already in the session (a partial answer at a handoff). */
     let inSession = 0
 
@@ -281,7 +309,13 @@ export class Router {
       const key = candidateKey(c)
       tried.add(key)
       attempts++
-      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10 })
+      const approvals = await this.approvalsFor(c, signal).catch(() => { throw stopped() })
+      if (approvals instanceof TaskFailedError) {
+        last = approvals
+        attempts--
+        continue
+      }
+      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, ...(approvals.length > 0 ? { approvals } : {}) })
       options.onEvent?.({ type: 'assign', task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier })
       if (whole) text = ''
       const partial = text
@@ -293,7 +327,7 @@ export class Router {
       /** Tool calls of this attempt: given to the client only once the answer is whole. */
       const calls: ToolCall[] = []
       try {
-        const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline }
+        const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline, ...(approvals.length > 0 ? { approvals } : {}) }
         const served = await this.tracked(c.peer, async () => await this.attempt(c, call, AbortSignal.any([signal, controller.signal]), onText, (tc) => { calls.push(tc) }))
         cont?.end()
         if (whole) stops.push(text)
@@ -372,7 +406,7 @@ export class Router {
 
   private async attempt (c: Candidate, call: TaskCall, signal: AbortSignal, onText: (t: string) => void, onToolCall: (c: ToolCall) => void): Promise<ServedBy> {
     if (c.self) {
-      const { id: _i, deadline: _d, ...run } = call
+      const { id: _i, deadline: _d, approvals: _a, ...run } = call
       const r = await this.init.executor.run({ ...run, self: true }, { signal, onText, onToolCall })
       this.init.record(TASK_KINDS.result, resultRecord(call.id, this.init.self.peerId, r))
       return { ...r, peer: this.init.self.peerId }

@@ -24,6 +24,8 @@ export interface RankInput {
   pin?: { model: string, digest: string }
   /** Only models that also meet this spec (a gateway key limited to some models). */
   allow?: ModelSpec
+  /** The mesh policy's verdict on sending the task to a candidate (task.model, task.cloud); none: allowed. */
+  governed?: (c: Candidate) => 'allow' | 'ask' | 'block'
 }
 
 export interface Ranked {
@@ -43,6 +45,8 @@ export interface Excluded {
   unable: Array<{ candidate: Candidate, lacks: Capability | 'context' }>
   /** Candidates on nodes whose task protocol (1.0.0) cannot carry the task. */
   protocol: Candidate[]
+  /** Candidates the mesh policy blocks for this device. */
+  policy: Candidate[]
 }
 
 export const candidateKey = (c: { peer: string, provider: string }): string => `${c.peer}/${c.provider}`
@@ -55,7 +59,7 @@ export const candidateKey = (c: { peer: string, provider: string }): string => `
  * break on peer, provider and model names, so every node ranks alike.
  */
 export function rank (candidates: Candidate[], input: RankInput): { ranked: Ranked[], excluded: Excluded } {
-  const excluded: Excluded = { residency: [], cooling: [], coolingUntil: Infinity, broken: [], unable: [], protocol: [] }
+  const excluded: Excluded = { residency: [], cooling: [], coolingUntil: Infinity, broken: [], unable: [], protocol: [], policy: [] }
   const ranked: Ranked[] = []
   for (const c of candidates) {
     const match = specMatch(input.spec, { name: c.model, family: c.family, tier: c.tier })
@@ -79,6 +83,11 @@ export function rank (candidates: Candidate[], input: RankInput): { ranked: Rank
       excluded.residency.push(c)
       continue
     }
+    const verdict = input.governed?.(c) ?? 'allow'
+    if (verdict === 'block') {
+      excluded.policy.push(c)
+      continue
+    }
     const key = candidateKey(c)
     const until = Math.max(c.cooldownUntil, input.cooldown(key))
     if (until > input.now) {
@@ -100,6 +109,8 @@ export function rank (candidates: Candidate[], input: RankInput): { ranked: Rank
     score += input.reliability(key) * 60
     score += Math.min(c.tokensPerS, 200) * 0.1
     score -= Math.min(c.rttMs ?? 50, 50) * 0.2
+    // one that needs an admin's approval comes after every equal one that does not
+    score -= verdict === 'ask' ? 500 : 0
     ranked.push({ candidate: c, score })
   }
   ranked.sort((a, b) => b.score - a.score ||

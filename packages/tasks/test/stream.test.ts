@@ -4,6 +4,7 @@ import { streamPair } from '@libp2p/utils'
 import { createSigner } from '@smesh/bus'
 import { Executor } from '../src/executor.js'
 import { TaskServer, callTask } from '../src/protocol.js'
+import type { TaskServerInit } from '../src/protocol.js'
 import type { ChatOptions, ChatRequest, ChatResult, ModelInfo, Provider, ToolCall } from '@smesh/inference'
 import type { Connection } from '@libp2p/interface'
 
@@ -21,10 +22,10 @@ class Slow implements Provider {
   }
 }
 
-async function serve (provider: Provider, heartbeatMs?: number): Promise<{ open: () => Promise<any>, served: Promise<void> }> {
+async function serve (provider: Provider, heartbeatMs?: number, authorize?: TaskServerInit['authorize']): Promise<{ open: () => Promise<any>, served: Promise<void> }> {
   const executor = new Executor({ peerId: 'server', providers: [provider], signer: createSigner(new Uint8Array(32).fill(2)) })
   await executor.refresh()
-  const server = new TaskServer({ executor, peerId: 'server', refuse: () => undefined, ...(heartbeatMs != null ? { heartbeatMs } : {}) })
+  const server = new TaskServer({ executor, peerId: 'server', refuse: () => undefined, ...(heartbeatMs != null ? { heartbeatMs } : {}), ...(authorize != null ? { authorize } : {}) })
   const [out, inbound] = await streamPair()
   const served = server.serve(inbound, { remotePeer: { toString: () => 'client' } } as unknown as Connection, new AbortController().signal)
   return { open: async () => out, served }
@@ -55,5 +56,26 @@ describe('task streams: tool calls of any size, long silences', () => {
     const { open, served } = await serve(new Slow({ id: 'c', name: 'write_file', arguments: '{}' }, 1_500), 60_000)
     await assert.rejects(callTask(open, ask, { idleMs: 600 }), (e: any) => e.code === 'timeout')
     await served.catch(() => {})
+  })
+
+  it('the serving node judges the task itself: a refusal of its policy hook reaches the submitter as not-allowed, and the backend is never asked', async () => {
+    let asked = 0
+    const provider = new Slow({ id: 'c', name: 'write_file', arguments: '{}' }, 0)
+    const chat = provider.chat.bind(provider)
+    provider.chat = async (req, o) => { asked++; return await chat(req, o) }
+    const seen: Array<{ peer: string, model: string, provider: string, approvals: string[] }> = []
+    const { open, served } = await serve(provider, undefined, async (peer, task) => {
+      seen.push({ peer, ...task })
+      return task.approvals.includes('00112233445566778899aabbccddeeff') ? undefined : 'task.model of "m:1" needs an admin\'s approval'
+    })
+    await assert.rejects(callTask(open, ask), (e: any) => e.code === 'not-allowed' && /needs an admin's approval/.test(e.message))
+    await served
+    assert.equal(asked, 0)
+    assert.deepEqual(seen, [{ peer: 'client', model: 'm:1', provider: 'ollama', approvals: [] }])
+    const again = await serve(provider, undefined, async (_peer, task) => task.approvals.length === 1 ? undefined : 'no')
+    const r = await callTask(again.open, { ...ask, approvals: ['00112233445566778899aabbccddeeff'] })
+    await again.served
+    assert.equal(r.finishReason, 'tool_calls')
+    assert.equal(asked, 1, 'the approval the task cites travels with it')
   })
 })

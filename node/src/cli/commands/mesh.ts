@@ -118,16 +118,17 @@ export async function runRevoke (dataDir: string, device: string, opts: { reason
 }
 
 export async function runPolicyShow (dataDir: string, opts: { json?: boolean }): Promise<void> {
-  const p = await apiGet<{ rules: PolicyRule[] }>(dataDir, '/v1/policy')
+  const p = await apiGet<{ rules: PolicyRule[], inForceAt?: number }>(dataDir, '/v1/policy')
   if (opts.json === true) {
     json(p)
     return
   }
+  const since = p.inForceAt != null ? (p.inForceAt > Date.now() ? ` (in force from ${new Date(p.inForceAt).toLocaleTimeString()})` : ` (in force since ${new Date(p.inForceAt).toLocaleString()})`) : ''
   if (p.rules.length === 0) {
-    out('no policy rules: every action a lease allows is allowed')
+    out(`no policy rules: every action a lease allows is allowed${since}`)
     return
   }
-  out(p.rules.map((r, i) => `${String(i + 1).padStart(3)}. ${r.effect.padEnd(5)} ${r.action}${r.subject != null ? ` ${r.subject}` : ''}${r.device != null ? ` from ${r.device}` : ''}`).join('\n') + '\n(the first rule that matches decides; no match allows)')
+  out(p.rules.map((r, i) => `${String(i + 1).padStart(3)}. ${r.effect.padEnd(5)} ${r.action}${r.subject != null ? ` ${r.subject}` : ''}${r.device != null ? ` from ${r.device}` : ''}`).join('\n') + `\n(the first rule that matches decides; no match allows)${since}`)
 }
 
 export async function runPolicySet (dataDir: string, file: string, opts: { json?: boolean }): Promise<void> {
@@ -144,9 +145,9 @@ export async function runPolicySet (dataDir: string, file: string, opts: { json?
     throw new CliError(`${file} is not JSON: ${err.message as string}`, 'the file holds {"rules": [{"action": "memory.write", "subject": "secrets/*", "effect": "block"}]}', 2)
   }
   const rules = Array.isArray(v) ? v : v?.rules
-  const r = await apiPost<{ rules: PolicyRule[], entry: EntryView }>(dataDir, '/v1/policy', { rules })
+  const r = await apiPost<{ rules: PolicyRule[], entry: EntryView, inForceAt: number }>(dataDir, '/v1/policy', { rules })
   if (opts.json === true) json(r)
-  else out(`policy set: ${r.rules.length} rule(s), entry ${r.entry.seq} (${r.entry.hash.slice(0, 12)})`)
+  else out(`policy set: ${r.rules.length} rule(s), entry ${r.entry.seq} (${r.entry.hash.slice(0, 12)}); every node applies it to entries from ${new Date(r.inForceAt).toLocaleTimeString()} on (in ${Math.max(0, Math.ceil((r.inForceAt - Date.now()) / 1000))} s)`)
 }
 
 export async function runApprovals (dataDir: string, opts: { json?: boolean }): Promise<void> {

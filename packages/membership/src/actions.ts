@@ -1,0 +1,76 @@
+import { KINDS, tryParseBody } from '@smesh/bus'
+
+/** A class of action the governance gate judges, and what it touches. */
+export interface Action {
+  action: string
+  subject: string
+}
+
+/**
+ * The actions an entry stands for, read from the entry itself (its kind and
+ * body), in one place: every writer's check and every node's admission ask
+ * this, so no path to the bus is judged differently.
+ *
+ * - every kind but the membership and policy ones: `bus.append` (subject: the kind);
+ * - `memory.put`, `memory.del`: `memory.write` (the key);
+ * - `session.open`: `session.write` (the new session's title); `session.message`, `session.state`: `session.write` (the session id);
+ * - `task.assign` (a task sent to a model): `task.model` (the model), and for a cloud tier `task.cloud` (the provider).
+ *
+ * Membership and policy kinds (`member.*`, `policy.*`) are governed by the
+ * lease scopes alone: a policy cannot lock the admins out of changing it,
+ * nor stop its own ledger.
+ */
+export const ENTRY_ACTIONS: Record<string, (body: Record<string, unknown>) => Action[]> = {
+  [KINDS.memoryPut]: b => [{ action: 'memory.write', subject: String(b.key) }],
+  [KINDS.memoryDel]: b => [{ action: 'memory.write', subject: String(b.key) }],
+  [KINDS.sessionOpen]: b => [{ action: 'session.write', subject: typeof b.title === 'string' ? b.title : '' }],
+  [KINDS.sessionMessage]: b => [{ action: 'session.write', subject: String(b.session) }],
+  [KINDS.sessionState]: b => [{ action: 'session.write', subject: String(b.session) }],
+  'task.assign': b => taskActions({ model: String(b.model ?? ''), tier: String(b.tier ?? ''), provider: String(b.provider ?? '') })
+}
+
+/** The routing actions of sending a task to a model: `task.model`, and `task.cloud` for a cloud provider. */
+export function taskActions (c: { model: string, tier: string, provider: string }): Action[] {
+  return [{ action: 'task.model', subject: c.model }, ...(c.tier === 'local' ? [] : [{ action: 'task.cloud', subject: c.provider }])]
+}
+
+/** Kinds no policy governs (their lease scope does). */
+export function ungoverned (kind: string): boolean {
+  return kind.startsWith('member.') || kind.startsWith('policy.')
+}
+
+/** The body as a JSON object, or undefined (an opaque body, or one the bus refuses anyway). */
+function jsonBody (kind: string, body: Uint8Array): Record<string, unknown> | undefined {
+  const known = tryParseBody(kind, body)
+  if (known != null) return known as Record<string, unknown>
+  try {
+    const v: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+    return v != null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Every action an entry of `kind` with `body` stands for. */
+export function actionsOf (kind: string, body: Uint8Array): Action[] {
+  if (ungoverned(kind)) return []
+  const out: Action[] = [{ action: 'bus.append', subject: kind }]
+  const extract = ENTRY_ACTIONS[kind]
+  const b = extract != null ? jsonBody(kind, body) : undefined
+  if (extract != null && b != null) out.push(...extract(b))
+  return out
+}
+
+/** The policy.ask ids an entry cites (its JSON body's `approvals`), for actions the policy asks about. */
+export function approvalsOf (kind: string, body: Uint8Array): string[] {
+  const v = jsonBody(kind, body)?.approvals
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && /^[0-9a-f]{16,32}$/.test(x)).slice(0, 16) : []
+}
+
+/** The body with the approvals it cites added (a JSON object body; opaque bodies cannot cite one). */
+export function withApprovals (kind: string, body: Uint8Array, ids: string[]): Uint8Array | undefined {
+  if (ids.length === 0) return body
+  const b = jsonBody(kind, body)
+  if (b == null) return undefined
+  return new TextEncoder().encode(JSON.stringify({ ...b, approvals: ids }))
+}
