@@ -5,7 +5,8 @@ import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from '
 import { AdmissionRefusedError, BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
 import type { AdmissionReason } from './errors.js'
 import { fromHex, sha256, toHex } from './hex.js'
-import { HybridClock } from './hlc.js'
+import { HybridClock, compareTimestamps } from './hlc.js'
+import type { Timestamp } from './hlc.js'
 import { parseBody } from './kinds.js'
 import { BoundedSet } from './lru.js'
 import { viewOps } from './views.js'
@@ -79,6 +80,8 @@ interface AuthorState {
   peerId: string
   firstHash: string
   forkedAt?: bigint
+  /** The head's HLC time: the next entry's must be later. */
+  hlc?: Timestamp
 }
 
 interface AppendRequest {
@@ -95,6 +98,11 @@ export interface AuthorView {
   head: string
   forked: boolean
   forkedAt: string | null
+}
+
+/** An author's clock never goes back along its chain: each entry is dated after the one before it. */
+function checkLater (prev: Timestamp, e: BusEntry, authorHex: string): void {
+  if (compareTimestamps(e.hlc, prev) <= 0) throw new InvalidEntryError('hlc', `entry ${e.seq} of author ${authorHex.slice(0, 16)} is dated ${e.hlc.ms}.${e.hlc.counter}, not after the entry before it (${prev.ms}.${prev.counter})`)
 }
 
 /**
@@ -170,7 +178,10 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         forkedAt: a.forkedAt != null ? BigInt(a.forkedAt) : undefined
       })
       const last = await this.store.entry(head.hashHex)
-      if (last !== undefined) this.clock.observe(last.hlc, a.authorHex === this.authorHex)
+      if (last !== undefined) {
+        this.clock.observe(last.hlc, a.authorHex === this.authorHex)
+        ;(this.authors.get(a.authorHex) as AuthorState).hlc = last.hlc
+      }
     }
     this.opened = true
     // a rebuild of the views that was cut off (crash) is finished now
@@ -325,10 +336,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     if (st != null) {
       st.seq = last.seq
       st.hashHex = last.hashHex
+      st.hlc = last.hlc
       return
     }
     if (first == null || verifier == null) throw new Error('a new author needs its first entry')
-    this.authors.set(authorHex, { authorHex, seq: last.seq, hashHex: last.hashHex, verifier, peerId: peerId ?? '', firstHash: first.hashHex })
+    this.authors.set(authorHex, { authorHex, seq: last.seq, hashHex: last.hashHex, verifier, peerId: peerId ?? '', firstHash: first.hashHex, hlc: last.hlc })
   }
 
   private safeDispatch <K extends keyof BusEvents> (type: K, detail: BusEvents[K]['detail']): void {
@@ -436,11 +448,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     } else if (first.seq !== st.seq + 1n || toHex(first.entry.prev) !== st.hashHex) {
       throw new InvalidEntryError('link', `entry ${first.seq} of author ${authorHex.slice(0, 16)} does not link to the entry ${st.seq} this node holds`)
     }
+    if (st?.hlc != null) checkLater(st.hlc, first, authorHex)
     for (let i = 1; i < run.length; i++) {
       const prev = run[i - 1] as BusEntry
       const cur = run[i] as BusEntry
       if (cur.authorHex !== authorHex || cur.seq !== prev.seq + 1n) throw new InvalidEntryError('seq', `entries are not consecutive at seq ${cur.seq}`)
       if (toHex(cur.entry.prev) !== prev.hashHex) throw new InvalidEntryError('link', `entry ${cur.seq} of author ${authorHex.slice(0, 16)} does not link to entry ${prev.seq}`)
+      checkLater(prev.hlc, cur, authorHex)
     }
     const v = verifier as Verifier
     for (const e of everySignature ? run : [last]) {

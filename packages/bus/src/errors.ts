@@ -18,7 +18,7 @@ export class InvalidEntryError extends BusError {
   }
 }
 
-export type InvalidReason = 'oversize' | 'malformed' | 'non-canonical' | 'version' | 'algorithm' | 'author' | 'key' | 'binding' | 'signature' | 'link' | 'seq' | 'kind' | 'body' | 'unknown-author' | AdmissionReason
+export type InvalidReason = 'oversize' | 'malformed' | 'non-canonical' | 'version' | 'algorithm' | 'author' | 'key' | 'binding' | 'signature' | 'link' | 'seq' | 'hlc' | 'kind' | 'body' | 'unknown-author' | AdmissionReason
 
 /** Why an author may not write an entry: no lease, revoked past the entry's seq, an expired lease, a scope it lacks. */
 export type AdmissionReason = 'not-member' | 'revoked' | 'expired' | 'scope' | 'policy' | 'awaiting'

@@ -2,6 +2,7 @@ import { createVerifier } from './crypto.js'
 import { decodeEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { InvalidEntryError } from './errors.js'
 import { toHex } from './hex.js'
+import { compareTimestamps } from './hlc.js'
 import type { Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
 
@@ -92,6 +93,9 @@ export class ChainVerifier {
       }
     } else if (toHex(e.entry.prev) !== c.prevHash) {
       this.failed(e, 'link', `entry ${e.seq} does not link to entry ${e.seq - 1n}`, index)
+      return false
+    } else if (c.last != null && compareTimestamps(e.hlc, c.last.hlc) <= 0) {
+      this.failed(e, 'hlc', `entry ${e.seq} is dated ${e.hlc.ms}.${e.hlc.counter}, not after entry ${e.seq - 1n} (${c.last.hlc.ms}.${c.last.hlc.counter}): an author's clock never goes back along its chain`, index)
       return false
     }
     if (this.all || e.seq === 1n) {

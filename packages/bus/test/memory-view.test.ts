@@ -71,10 +71,11 @@ describe('memory view', () => {
   })
 
   it('a delete with an older HLC than the value does not remove it; a newer one does', async () => {
-    const bus = await scope.bus(b)
+    const bus = await scope.bus(await makeAuthor())
+    // a's clock only goes forward; b, whose clock is behind, deletes after a wrote
     const e1 = await signNext(a, undefined, { ...put('k', 1), hlc: hlc(10) })
-    const e2 = await signNext(a, e1, { kind: 'memory.del', body: json({ key: 'k' }), hlc: hlc(9) })
-    const e3 = await signNext(a, e2, { kind: 'memory.del', body: json({ key: 'k' }), hlc: hlc(11) })
+    const e2 = await signNext(b, undefined, { kind: 'memory.del', body: json({ key: 'k' }), hlc: hlc(9) })
+    const e3 = await signNext(b, e2, { kind: 'memory.del', body: json({ key: 'k' }), hlc: hlc(11) })
     await bus.ingest(e1.bytes)
     await bus.ingest(e2.bytes)
     assert.equal((await memoryGet(bus, 'k')).value, 1)

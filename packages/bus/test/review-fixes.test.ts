@@ -9,6 +9,7 @@ import { memoryList, memorySet } from '../src/queries.js'
 import { Scope, T0, collect, json, makeAuthor, signChain, signNext } from './fixtures.js'
 import { exportBundle } from '../src/bundle.js'
 import { signEntry } from '../src/entry.js'
+import { ChainVerifier } from '../src/verify.js'
 
 const scope = new Scope()
 after(async () => { await scope.cleanup() })
@@ -31,13 +32,33 @@ describe('bounds and edge cases found in review', () => {
     assert.equal(bus.heldStats().entries, 1, 'older held entries expired')
   })
 
+  it('an author\'s clock never goes back along its chain: an entry dated before the one it follows is refused by gossip, sync and the verifier', async () => {
+    const a = await makeAuthor()
+    const e1 = await signNext(a, undefined, { hlc: { ms: BigInt(T0 + 100), counter: 3 } })
+    const back = await signNext(a, e1, { hlc: { ms: BigInt(T0 + 100), counter: 3 } })
+    const bus = await scope.bus(await makeAuthor())
+    assert.equal((await bus.ingest(e1.bytes)).result, 'accept')
+    const r = await bus.ingest(back.bytes)
+    assert.equal(r.result === 'reject' && r.error.reason, 'hlc')
+    const other = await scope.bus(await makeAuthor())
+    await assert.rejects(other.ingestRun([e1.bytes, back.bytes]), (err: any) => err.reason === 'hlc')
+    const v = new ChainVerifier(true)
+    v.begin(a.authorHex)
+    assert.equal(await v.push(e1.bytes), true)
+    assert.equal(await v.push(back.bytes), false)
+    assert.equal(v.end()?.firstFailure?.reason, 'hlc')
+    // a later counter in the same ms is later
+    const fwd = await signNext(a, e1, { hlc: { ms: BigInt(T0 + 100), counter: 4 } })
+    assert.equal((await bus.ingest(fwd.bytes)).result, 'accept')
+  })
+
   it('memory keys with a lone surrogate are refused, and peers\' entries with such keys change no view', async () => {
     const [a, b] = await Promise.all([makeAuthor(), makeAuthor()])
     const one = await scope.bus(a)
     await assert.rejects(memorySet(one, 'k\ud800', 1), { name: 'InvalidBodyError' })
     // two keys that UTF-8 would store alike; applied one by one on one node and as one run on another
-    const e1 = await signNext(b, undefined, { kind: 'memory.put', body: json({ key: 'k\ud800', value: 'newer' }), hlc: { ms: BigInt(T0 + 200), counter: 0 } })
-    const e2 = await signNext(b, e1, { kind: 'memory.put', body: json({ key: 'k\udc00', value: 'older' }), hlc: { ms: BigInt(T0 + 100), counter: 0 } })
+    const e1 = await signNext(b, undefined, { kind: 'memory.put', body: json({ key: 'k\ud800', value: 'first' }), hlc: { ms: BigInt(T0 + 100), counter: 0 } })
+    const e2 = await signNext(b, e1, { kind: 'memory.put', body: json({ key: 'k\udc00', value: 'second' }), hlc: { ms: BigInt(T0 + 200), counter: 0 } })
     for (const e of [e1, e2]) assert.equal((await one.ingest(e.bytes)).result, 'accept')
     const two = await scope.bus(await makeAuthor())
     assert.equal((await two.ingestRun([e1.bytes, e2.bytes])).added, 2)
