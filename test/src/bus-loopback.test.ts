@@ -183,17 +183,39 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     assert.equal(exp.code, 0, exp.stderr)
     // six writes and a's lease for b on a's chain, three writes on b's
     assert.match(exp.stderr, /exported 10 entries/)
+    const mesh = await a.api<{ id: string, root: string }>('/v1/mesh')
     await a.stop()
     await b.stop()
 
     // no node runs now: verification needs nothing but the file
-    const ok = await runCli(['verify', file, '--json'])
+    const ok = await runCli(['verify', file, '--no-anchor', '--json'])
     assert.equal(ok.code, 0, ok.stdout + ok.stderr)
     const report = JSON.parse(ok.stdout)
     assert.equal(report.ok, true)
     assert.equal(report.entries, 10)
     assert.equal(report.exporter.peerId, exporterId)
     assert.deepEqual(report.authors.map((r: any) => r.entries).sort((x: number, y: number) => x - y), [3, 7])
+    // anchored at the mesh and its root key: every lease checked, and the exporter is a member
+    const anchored = await runCli(['verify', file, '--mesh', mesh.id, '--root', mesh.root])
+    assert.equal(anchored.code, 0, anchored.stdout + anchored.stderr)
+    assert.match(anchored.stdout, /^bundle verified: 10 entries/)
+    assert.match(anchored.stdout, /every author held a lease of the mesh/)
+    assert.match(anchored.stdout, /not proven/)
+    // on a device of the mesh, its own mesh is the anchor
+    const own = await runCli(['verify', file, '--data-dir', b.dataDir, '--json'])
+    assert.equal(JSON.parse(own.stdout).anchored, true, own.stdout)
+    // without one, it says what it is: consistent, and proving nothing of its mesh
+    const loose = await runCli(['verify', file, '--no-anchor'])
+    assert.equal(loose.code, 0)
+    assert.match(loose.stdout, /NOT ANCHORED/)
+    assert.match(loose.stdout, /anyone can make a bundle/)
+    const wrongRoot = await runCli(['verify', file, '--mesh', mesh.id, '--root', 'ab'.repeat(32)])
+    assert.equal(wrongRoot.code, 1, wrongRoot.stdout)
+    assert.match(wrongRoot.stdout, /BUNDLE INVALID/)
+    assert.match(wrongRoot.stdout, /holds no chain of the root admin/)
+    const badKey = await runCli(['verify', file, '--mesh', mesh.id, '--root', 'xyz'])
+    assert.equal(badKey.code, 2)
+    assert.match(badKey.stderr, /--root must be a device key of 64 hex digits/)
 
     const { readFile, writeFile } = await import('node:fs/promises')
     const original = new Uint8Array(await readFile(file))
@@ -201,7 +223,7 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     const check = async (bytes: Uint8Array, what: string, reason: RegExp): Promise<void> => {
       const bad = join(a.dataDir, `bad-${what}.bundle`)
       await writeFile(bad, bytes)
-      const res = await runCli(['verify', bad])
+      const res = await runCli(['verify', bad, '--no-anchor'])
       assert.equal(res.code, 1, `${what}: ${res.stdout}`)
       assert.match(res.stdout, /BUNDLE INVALID/)
       assert.match(res.stdout, reason, `${what}: ${res.stdout}`)

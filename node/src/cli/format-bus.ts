@@ -99,11 +99,15 @@ export function formatVerify (r: VerifyReport): string {
   return `${verdict}: ${r.entries} entries, ${r.authors.length} authors (${mode})\n\n${rows}`
 }
 
-export function formatBundleReport (r: BundleReport): string {
+export function formatBundleReport (r: BundleReport, anchorSource = ''): string {
+  const verdict = !r.ok ? 'BUNDLE INVALID' : !r.anchored ? 'bundle consistent, NOT ANCHORED' : r.forks.length === 0 ? 'bundle verified' : 'bundle verified, but it proves forks'
   const lines = [
-    `${r.ok ? (r.forks.length === 0 ? 'bundle verified' : 'bundle verified, but it proves forks') : 'BUNDLE INVALID'}: ${r.entries} entries from ${r.authors.length} authors${r.all ? ', every signature checked' : ' (--fast: links and each chain\'s first and last signature)'}`,
-    ...(r.exporter.peerId !== '' ? [`exported by ${r.exporter.peerId} from mesh "${oneLine(r.mesh, 64)}" at ${r.createdAt}`] : [])
+    `${verdict}: ${r.entries} entries from ${r.authors.length} authors${r.all ? ', every signature checked' : ' (--fast: links and each chain\'s first and last signature)'}`,
+    ...(r.exporter.peerId !== '' ? [`exported by ${r.exporter.label ?? r.exporter.peerId} from mesh "${oneLine(r.mesh, 64)}" at ${r.createdAt}`] : []),
+    ...(anchorSource !== '' ? [`trust anchor: ${anchorSource}${r.anchor != null ? ` (mesh ${r.anchor.mesh}, root ${r.anchor.root.slice(0, 16)})` : ''}`] : [])
   ]
+  if (r.proven.length > 0) lines.push('proven:', ...r.proven.map(p => `  - ${p}`))
+  if (r.unproven.length > 0) lines.push('not proven (cannot be, offline):', ...r.unproven.map(p => `  - ${p}`))
   if (r.firstFailure != null) {
     const f = r.firstFailure
     lines.push(`first bad record: #${f.index ?? '?'}${f.author != null ? `, author ${short(f.author)}` : ''}${f.seq !== '' ? `, seq ${f.seq}` : ''}: ${f.message}`)

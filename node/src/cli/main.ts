@@ -76,12 +76,17 @@ Examples:
   nodeCommand(session, 'list', 'list sessions', async () => (await import('./commands/session.js')).runSessionList, json)
 
   program.command('verify <file>')
-    .description('verify an exported bundle offline (no node, no network): every signature, hash link and the exporter\'s manifest; exit 0 valid, 1 invalid (naming the first bad entry), 5 valid but proving a fork')
+    .description('verify an exported bundle offline (no node, no network): every signature and hash link, the exporter\'s manifest, and against a trust anchor (the mesh and its root key) every lease, revocation and policy and the exporter\'s membership; exit 0 valid, 1 invalid (naming the first bad entry), 5 valid but proving a fork')
+    .option('--mesh <id>', 'the mesh the bundle must be of (smesh mesh shows it)')
+    .option('--root <key>', 'the root admin\'s key (64 hex digits; smesh mesh shows it): the trust anchor')
+    .option('--exporter <key>', 'the device that must have exported it (its key, 64 hex digits)')
+    .option('--no-anchor', 'check only the bundle\'s own signatures and links, not that it is of any mesh')
+    .addOption(new Option('--data-dir <dir>', `without --mesh and --root, the mesh of this data directory anchors the check, if it has one (default ${defaultDataDir()})`))
     .option('--fast', 'check hash links and only each chain\'s first and last signature')
     .option('--json', 'print JSON instead of text')
     .action(async (file: string, opts: Record<string, unknown>) => {
       const { runVerifyBundle } = await import('./commands/verify-bundle.js')
-      await runVerifyBundle(file, opts)
+      await runVerifyBundle(file, { ...opts, dataDir: resolveDataDir(opts.dataDir as string | undefined) })
     })
 }
 

@@ -51,7 +51,8 @@ export class ChainVerifier {
   readonly verifiers = new Map<string, Verifier>()
   private cur?: Current
 
-  constructor (private readonly all: boolean) {}
+  /** `onEntry` sees every entry that checked out, in order. */
+  constructor (private readonly all: boolean, private readonly onEntry?: (e: BusEntry) => void) {}
 
   begin (authorHex: string, peerId = ''): void {
     this.end()
@@ -107,6 +108,7 @@ export class ChainVerifier {
     c.last = e
     c.lastIndex = index
     c.report.head = e.hashHex
+    this.onEntry?.(e)
     return true
   }
 

@@ -3,9 +3,9 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { verifyBundleFile } from '../src/bundle.js'
+import { verifyBundleFile } from '../src/bundle-verify.js'
 import { Scope, bundleWorld, decodeVarint, makeAuthor, seedOf, writeBundle } from './fixtures.js'
-import type { BundleReport } from '../src/bundle.js'
+import type { BundleReport } from '../src/bundle-verify.js'
 
 const scope = new Scope()
 after(async () => { await scope.cleanup() })

@@ -56,11 +56,19 @@ export function decodeBinding (buf: Uint8Array): IdentityBinding {
   if (buf.byteLength > MAX_BINDING_BYTES) {
     throw new InvalidBindingError(`binding of ${buf.byteLength} bytes exceeds the ${MAX_BINDING_BYTES} byte limit`)
   }
+  let b: IdentityBinding
   try {
-    return IdentityBinding.decode(buf)
+    b = IdentityBinding.decode(buf)
   } catch (err) {
     throw new InvalidBindingError('binding is not a valid protobuf record', { cause: err })
   }
+  // one encoding per binding: what was signed and what is carried cannot differ in any byte
+  if (!sameBytes(IdentityBinding.encode(b), buf)) throw new InvalidBindingError('binding is not in canonical encoding (fields in order, each once, no defaults written out, no unknown fields)')
+  return b
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }
 
 /**
@@ -80,6 +88,9 @@ export async function verifyBinding (binding: IdentityBinding): Promise<PeerId> 
   } catch (err) {
     throw new InvalidBindingError('binding holds an unreadable libp2p public key', { cause: err })
   }
+  // one key type: a node's libp2p key is Ed25519, in its one canonical encoding (36 bytes: 08 01 12 20, then the key)
+  if (peerPublicKey.type !== 'Ed25519') throw new InvalidBindingError(`binding holds a ${peerPublicKey.type} libp2p key: only Ed25519 keys are bound`)
+  if (!sameBytes(new Uint8Array(publicKeyToProtobuf(peerPublicKey)), binding.peerPublicKey)) throw new InvalidBindingError('binding holds the libp2p key in a non-canonical encoding')
   const signable = bindingSignable(binding)
   if (!(await peerPublicKey.verify(signable, binding.peerSignature))) {
     throw new InvalidBindingError('the libp2p key signature of the binding does not verify')

@@ -98,6 +98,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
     this.apply(evt.detail.entry, true)
   }
 
+  /** Takes in a member.admit or member.revoke already admitted (offline replays: a bundle's verification); other kinds are ignored. */
+  learn (e: BusEntry): void {
+    this.apply(e, false)
+  }
+
   private apply (e: BusEntry, live: boolean): void {
     const kind = e.entry.kind
     if (kind !== MEMBER_KINDS.admit && kind !== MEMBER_KINDS.revoke) return

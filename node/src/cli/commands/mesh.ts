@@ -104,10 +104,12 @@ export async function runMeshShow (dataDir: string, opts: { json?: boolean }): P
   }
   out([
     `mesh      ${m.name} (${m.id})`,
-    `root      ${m.root.slice(0, 16)} (${m.rootPeerId})`,
+    `root      ${m.root} (${m.rootPeerId})`,
     `device    ${m.device.slice(0, 16)}: ${m.status ?? 'lease not yet learned'}${m.scopes.length > 0 ? `, scopes ${m.scopes.join(', ')}` : ''}${m.leaseExpiresAt != null ? `, lease until ${new Date(m.leaseExpiresAt).toISOString()}` : ''}`,
     `members   ${m.members} active`,
-    `invites   ${m.openInvites} open${m.joinListener ? ' (join listener up)' : ''}`
+    `invites   ${m.openInvites} open${m.joinListener ? ' (join listener up)' : ''}`,
+    '',
+    `to check a bundle of this mesh anywhere: smesh verify FILE --mesh ${m.id} --root ${m.root}`
   ].join('\n'))
 }
 
