@@ -1,4 +1,4 @@
-import { MEMBER_KINDS, parseRevoke } from './kinds.js'
+import { MEMBER_KINDS, parseAdmit, parseRevoke } from './kinds.js'
 import { Membership } from './membership.js'
 import { PolicyGate } from './policy.js'
 import type { AdmissionRefusal, BundleAnchor, BundleFailure, BusEntry } from '@smesh/bus'
@@ -19,6 +19,8 @@ export class MeshAnchor implements BundleAnchor {
   private readonly gate: PolicyGate
   /** When each device's first revocation was written (HLC ms). */
   private readonly revokedAt = new Map<string, number>()
+  /** Every lease taken, by device: the exporter needs one in force when it signed. */
+  private readonly windows = new Map<string, Array<{ issuedAt: number, expiresAt: number, name: string }>>()
   private leases = 0
   private revocations = 0
   private policies = 0
@@ -77,7 +79,12 @@ export class MeshAnchor implements BundleAnchor {
     this.membership.learn(e)
     this.gate.learn(e)
     switch (e.entry.kind) {
-      case MEMBER_KINDS.admit: this.leases++; break
+      case MEMBER_KINDS.admit: {
+        this.leases++
+        const l = parseAdmit(e.entry.body)
+        this.windows.set(l.device, [...(this.windows.get(l.device) ?? []), { issuedAt: l.issuedAt, expiresAt: l.expiresAt, name: l.name }])
+        break
+      }
       case MEMBER_KINDS.policySet: this.policies++; break
       case MEMBER_KINDS.revoke: {
         this.revocations++
@@ -92,12 +99,13 @@ export class MeshAnchor implements BundleAnchor {
   vouches (exporter: string, atMs: number): { refusal?: string, label: string } {
     const short = exporter.slice(0, 16)
     if (exporter === this.root) return { label: `the root admin (${short})` }
-    const lease = this.membership.lease(exporter)
-    if (lease == null) return { label: short, refusal: `the manifest is signed by ${short}, a key that holds no lease in this mesh: only a member can vouch for a bundle of it` }
-    const label = `${lease.name !== '' ? lease.name : 'a device'} (${short})`
+    const leases = this.windows.get(exporter) ?? []
+    if (leases.length === 0) return { label: short, refusal: `the manifest is signed by ${short}, a key that holds no lease in this mesh: only a member can vouch for a bundle of it` }
+    const name = leases[leases.length - 1]?.name ?? ''
+    const label = `${name !== '' ? name : 'a device'} (${short})`
     const revoked = this.revokedAt.get(exporter)
     if (revoked != null && revoked <= atMs) return { label, refusal: `the exporter ${label} had been revoked before it signed the bundle (${new Date(revoked).toISOString()})` }
-    if (atMs < lease.issuedAt || atMs > lease.expiresAt) return { label, refusal: `the exporter ${label} held no lease in force when it signed the bundle (${new Date(atMs).toISOString()})` }
+    if (!leases.some(l => l.issuedAt <= atMs && atMs <= l.expiresAt)) return { label, refusal: `the exporter ${label} held no lease in force when it signed the bundle (${new Date(atMs).toISOString()})` }
     return { label }
   }
 

@@ -125,7 +125,8 @@ export class PolicyGate {
         }
         case MEMBER_KINDS.policyApprove: {
           const { id, approved } = parseApprove(e.entry.body)
-          if (this.decisions.has(id)) break
+          // a decline by any admin wins, whatever order the decisions arrive in
+          if (this.decisions.get(id) === false || (approved && this.decisions.has(id))) break
           this.decisions.set(id, approved)
           for (const w of this.waiters.get(id)?.splice(0) ?? []) w(approved)
           this.waiters.delete(id)
@@ -197,11 +198,13 @@ export class PolicyGate {
     const actions = actionsOf(e.entry.kind, e.entry.body)
     if (actions.length === 0) return undefined
     const short = e.authorHex.slice(0, 16)
+    const decided = actions.map(a => ({ a, d: this.evaluate({ ...a, device: e.authorHex }, e.hlc.ms) }))
+    // a block decides whatever else the entry stands for: refused, never merely waiting for an approval
+    const blocked = decided.find(x => x.d.effect === 'block')
+    if (blocked != null) return { reason: 'policy', message: `author ${short}: ${blocked.a.action} of ${JSON.stringify(blocked.a.subject.slice(0, 80))} is blocked by rule ${blocked.d.rule} of the mesh policy` }
     let cited: string[] | undefined
-    for (const a of actions) {
-      const d = this.evaluate({ ...a, device: e.authorHex }, e.hlc.ms)
+    for (const { a, d } of decided) {
       if (d.effect === 'allow') continue
-      if (d.effect === 'block') return { reason: 'policy', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} is blocked by rule ${d.rule} of the mesh policy` }
       cited ??= approvalsOf(e.entry.kind, e.entry.body)
       const verdicts = cited.map(id => this.approval(id, e.authorHex, a, e.hlc.ms))
       if (verdicts.includes('approved')) continue
@@ -262,19 +265,20 @@ export class PolicyGate {
 
   private async judge (actions: Action[], options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void, cited?: string[] }): Promise<string[]> {
     const approvals: string[] = []
-    for (const a of actions) {
-      const req = { ...a, device: this.self }
-      const d = this.evaluate(req)
+    const decided = actions.map(a => ({ a, req: { ...a, device: this.self }, d: this.evaluate({ ...a, device: this.self }) }))
+    // a block is refused before anyone is asked anything (every node judges it so: see check)
+    const blocked = decided.find(x => x.d.effect === 'block')
+    if (blocked != null) {
+      await this.record(MEMBER_KINDS.policyDeny, { ...blocked.req, rule: blocked.d.rule, reason: 'blocked by policy' }, options.signal)
+      throw new PolicyBlockedError(`${blocked.a.action} of ${JSON.stringify(blocked.a.subject)} is blocked by rule ${blocked.d.rule} of the mesh policy`)
+    }
+    for (const { a, req, d } of decided) {
       if (d.effect === 'allow') continue
       // an approval the caller already holds for this very action (a task's, cited again by its record)
-      const held = d.effect === 'ask' ? options.cited?.find(id => this.approval(id, this.self, a, BigInt(this.now())) === 'approved') : undefined
+      const held = options.cited?.find(id => this.approval(id, this.self, a, BigInt(this.now())) === 'approved')
       if (held != null) {
         approvals.push(held)
         continue
-      }
-      if (d.effect === 'block') {
-        await this.record(MEMBER_KINDS.policyDeny, { ...req, rule: d.rule, reason: 'blocked by policy' }, options.signal)
-        throw new PolicyBlockedError(`${a.action} of ${JSON.stringify(a.subject)} is blocked by rule ${d.rule} of the mesh policy`)
       }
       approvals.push(await this.ask(req, d, options))
     }

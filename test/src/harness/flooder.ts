@@ -4,7 +4,9 @@
  * SMESH_FLOOD_COUNT valid entries of its chain beforehand, connects to
  * SMESH_FLOOD_PEER, prints "ready" and waits for a line on stdin; then
  * publishes them on the bus topic at SMESH_FLOOD_RATE entries/s, prints
- * "sent N" and waits to be killed.
+ * "sent N" and waits to be killed. Keys are SMESH_FLOOD_PREFIX (default
+ * flood/) and a number: with secrets/ it is a modified node writing what
+ * the mesh policy blocks straight onto gossip.
  */
 import { createInterface } from 'node:readline'
 import { busGossipOptions, createSigner, signEntry } from '@smesh/bus'
@@ -17,12 +19,13 @@ const env = process.env
 const member = await joinInProcess(env.SMESH_FLOOD_TOKEN as string, 'flooder')
 const count = Number(env.SMESH_FLOOD_COUNT ?? '3000')
 const rate = Number(env.SMESH_FLOOD_RATE ?? '2000')
+const prefix = env.SMESH_FLOOD_PREFIX ?? 'flood/'
 const signer = createSigner(member.seed)
 const author = pqFingerprint(signer.publicKey)
 const entries: Uint8Array[] = []
 let prev: Uint8Array | undefined
 for (let i = 1; i <= count; i++) {
-  const e = await signEntry(signer, author, { kind: 'memory.put', body: new TextEncoder().encode(JSON.stringify({ key: `flood/${i}`, value: i })), hlc: { ms: BigInt(Date.now()), counter: i }, seq: BigInt(i), prev, binding: member.binding })
+  const e = await signEntry(signer, author, { kind: 'memory.put', body: new TextEncoder().encode(JSON.stringify({ key: `${prefix}${i}`, value: i })), hlc: { ms: BigInt(Date.now()), counter: i }, seq: BigInt(i), prev, binding: member.binding })
   entries.push(e.bytes)
   prev = e.hash
 }

@@ -11,7 +11,8 @@ import { writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ml_dsa65 as mlDsa65 } from '@noble/post-quantum/ml-dsa.js'
-import { BUNDLE_MAGIC, BUNDLE_VERSION, BUS_BUNDLE_CONTEXT, BundleManifest, IdentityBinding } from '@smesh/protocols'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { BUNDLE_MAGIC, BUNDLE_VERSION, BUS_BUNDLE_CONTEXT, BundleManifest, ForkProof, IdentityBinding } from '@smesh/protocols'
 import { createSigner, decodeEntry, signEntry } from '@smesh/bus'
 import { createBinding, encodeBinding } from '@smesh/identity'
 import * as lp from 'it-length-prefixed'
@@ -137,6 +138,22 @@ export async function buildBundleVectors (): Promise<BundleVector[]> {
     })())
     await add('an exporter binding of a secp256k1 libp2p key', 'manifest', (async () => await pack(good, laptop, { binding: await secpBinding(laptop) }))())
     await add('data after the last record', 'trailing', pack(good, laptop, { trailing: new Uint8Array([1, 0]) }))
+    await add('not a bundle (the magic changed)', 'magic', (async () => {
+      const b = Buffer.from(await pack(good, laptop), 'base64')
+      b[7] = 0x32
+      return b.toString('base64')
+    })())
+    await add('a manifest of version 2, validly signed', 'version', pack(good, laptop, { tweak: m => { m.version = 2 } }))
+    await add('a manifest naming another head than the chain ends in', 'head', pack(good, laptop, { tweak: m => { (m.heads[1] as { hash: Uint8Array }).hash = Buffer.from((laptopC[3] as BusEntry).hashHex, 'hex') } }))
+    await add('a fork proof that proves nothing (one entry twice)', 'evidence', (async () => {
+      const proof = ForkProof.encode({ entryA: (phoneC[0] as BusEntry).bytes as Uint8Array<ArrayBuffer>, entryB: (phoneC[0] as BusEntry).bytes as Uint8Array<ArrayBuffer> })
+      return await pack(good, laptop, { tweak: m => { m.evidenceCount = 1n; m.evidence = [sha256(proof) as Uint8Array<ArrayBuffer>] }, trailing: lp.encode.single(proof).subarray() })
+    })())
+    await add('an entry that links to no entry of its chain', 'link', (async () => {
+      const first = phoneC[0] as BusEntry
+      const stray = await signEntry(createSigner(phone.seed), first.entry.author, { kind: 'memory.put', body: body({ key: 'phone/2', value: 2 }), hlc: { ms: first.hlc.ms + 1n, counter: 0 }, seq: 2n, prev: new Uint8Array(32).fill(7), binding: phone.binding })
+      return await pack([rootC, laptopC, [first, stray]], laptop)
+    })())
     await add('a forged signature (one byte of a signed body changed)', 'signature', (async () => {
       const b = Buffer.from(await pack(good, laptop), 'base64')
       const at = b.indexOf(Buffer.from('"notes/3"'))
