@@ -3,7 +3,7 @@ import { ml_dsa65 } from '@noble/post-quantum/ml-dsa.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
-  ProtoError, decodeMessage, encodeMessage, bytesEqual, hex, utf8,
+  decodeMessage, encodeMessage, bytesEqual, hex, utf8,
   ENTRY, BINDING, BINDING_SIGNABLE,
 } from './proto.mjs';
 
@@ -37,7 +37,7 @@ export function base58btc(bytes) {
 /** Verify an encoded IdentityBinding. Returns { pqPublicKey, peerId, createdAt } or throws Error(detail). */
 export function verifyBinding(bytes) {
   let b;
-  try { b = decodeMessage(bytes, BINDING); } catch (e) { throw new Error('binding does not decode: ' + e.message); }
+  try { b = decodeMessage(bytes, BINDING); } catch (e) { throw new Error('binding does not decode: ' + e.message, { cause: e }); }
   if (!bytesEqual(encodeMessage(b, BINDING), bytes)) throw new Error('binding not canonical');
   if (b.version !== 1n) throw new Error('binding version ' + b.version);
   if (b.pq_algorithm !== 1n) throw new Error('binding pq_algorithm ' + b.pq_algorithm);
@@ -48,7 +48,7 @@ export function verifyBinding(bytes) {
   if (b.peer_signature.length !== 64) throw new Error('binding peer signature length');
   if (b.pq_signature.length !== SIG_BYTES) throw new Error('binding pq signature length');
   const signable = concat(BINDING_DOMAIN, encodeMessage(b, BINDING_SIGNABLE));
-  let edOk = false;
+  let edOk;
   try { edOk = ed25519.verify(b.peer_signature, signable, ppk.subarray(4), { zip215: false }); } catch { edOk = false; }
   if (!edOk) throw new Error('binding Ed25519 signature');
   if (!mlDsaVerify(b.pq_signature, signable, b.pq_public_key, BINDING_CTX)) throw new Error('binding ML-DSA signature');
