@@ -16,6 +16,8 @@ import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
 import { createNodeLogger } from './logger.js'
 import { PortInUseError } from './errors.js'
+import { startHealth } from './health.js'
+import type { HealthView } from './health.js'
 import { files } from './paths.js'
 import { SOFTWARE, VERSION } from './version.js'
 import type { ApiInfo } from './api/client.js'
@@ -87,6 +89,8 @@ export interface StatusView extends IdView {
   /** This device's lease: active, expired, revoked, root; null until learned. */
   membership: { status: string | null, scopes: string[] }
   memory: { rssBytes: number, heapUsedBytes: number }
+  /** Event-loop delay over the last minute; peers whose clocks are off. */
+  health: HealthView
 }
 
 function portInUse (err: any, what: string, address: string, hint: string): PortInUseError | undefined {
@@ -190,6 +194,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.warn({ interfaces: config.interfaces }, 'no address of the chosen --interface is announced: nodes on the LAN cannot reach this one; check the names with `ip addr`')
     }
     const presence = node.services.presence
+    const health = startHealth(() => presence.peers(), logger.log)
+    cleanups.push(() => { health.stop() })
     membership.addEventListener('member:cut', (evt) => {
       const { device, peerId, status } = evt.detail
       if (peerId === identity.peerId.toString() || device === self) {
@@ -335,7 +341,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             api: { url: api.url, socket: api.socket },
             gateway: gateway?.url ?? null,
             membership: { status: membership.status(self) ?? null, scopes: membership.scopesOf(self) },
-            memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }
+            memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+            health: health.view()
           }
         }
       }

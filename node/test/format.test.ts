@@ -33,10 +33,10 @@ describe('CLI formatting', () => {
   })
 
   it('peers read like `tailscale status`', () => {
-    const peers: PeerView[] = [{ peerId: '12D3KooWAbCdEfGhIjKlMnOp', name: 'desk', software: 'smesh/0.1.0', pqFingerprint: '', addrs: ['/ip4/192.168.1.9/tcp/7370'], connected: true, remoteAddr: null, rttMs: 0.5, lastSeenMs: 3_400, lastSeenAt: 0, firstSeenAt: 0, uptimeMs: 1 }]
+    const peers: PeerView[] = [{ peerId: '12D3KooWAbCdEfGhIjKlMnOp', name: 'desk', software: 'smesh/0.1.0', pqFingerprint: '', addrs: ['/ip4/192.168.1.9/tcp/7370'], connected: true, remoteAddr: null, rttMs: 0.5, lastSeenMs: 3_400, lastSeenAt: 0, firstSeenAt: 0, uptimeMs: 1, clockOffsetMs: 288_400 }]
     const lines = formatPeers(peers).split('\n')
-    assert.match(lines[0] ?? '', /^NAME +PEER +ADDRESS +CONNECTED +RTT +HEARD$/)
-    assert.match(lines[1] ?? '', /^desk +12D3KooW…KlMnOp +192\.168\.1\.9:7370 +yes +0\.50 ms +3s ago$/)
+    assert.match(lines[0] ?? '', /^NAME +PEER +ADDRESS +CONNECTED +RTT +HEARD +CLOCK$/)
+    assert.match(lines[1] ?? '', /^desk +12D3KooW…KlMnOp +192\.168\.1\.9:7370 +yes +0\.50 ms +3s ago +\+288 s$/)
     assert.equal(formatPeers([]), 'no peers heard yet')
   })
 })

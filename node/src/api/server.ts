@@ -33,6 +33,7 @@ const ERROR_STATUS: Record<string, number> = {
   BusStoppedError: 503,
   InviteError: 400,
   AdmissionRefusedError: 403,
+  StorageFullError: 507,
   ApprovalError: 403,
   NotAuthorizedError: 403,
   PolicyBlockedError: 403,

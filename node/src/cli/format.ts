@@ -52,14 +52,15 @@ export function formatId (id: IdView): string {
 export function formatPeers (peers: PeerView[]): string {
   if (peers.length === 0) return 'no peers heard yet'
   return table([
-    ['NAME', 'PEER', 'ADDRESS', 'CONNECTED', 'RTT', 'HEARD'],
+    ['NAME', 'PEER', 'ADDRESS', 'CONNECTED', 'RTT', 'HEARD', 'CLOCK'],
     ...peers.map(p => [
       p.name === '' ? '?' : p.name,
       shortId(p.peerId),
       hostPort(p.addrs[0]),
       p.connected ? 'yes' : 'no',
       ms(p.rttMs),
-      ago(p.lastSeenMs)
+      ago(p.lastSeenMs),
+      p.clockOffsetMs == null || Math.abs(p.clockOffsetMs) < 1_000 ? 'ok' : `${p.clockOffsetMs > 0 ? '+' : '-'}${Math.round(Math.abs(p.clockOffsetMs) / 1000)} s`
     ])
   ])
 }
@@ -71,6 +72,7 @@ export function formatStatus (s: StatusView): string {
     ['uptime', duration(s.uptimeMs)],
     ['membership', s.membership.status == null ? 'lease not learned yet (is a peer reachable?)' : s.membership.status === 'revoked' || s.membership.status === 'expired' ? `${s.membership.status.toUpperCase()}: every node refuses this device` : `${s.membership.status}${s.membership.scopes.length > 0 ? ` (${s.membership.scopes.join(', ')})` : ''}`],
     ['peers', `${s.peers.known} heard, ${s.peers.connected} connected`],
+    ...(s.health?.clockSkew.length > 0 ? [['clocks', s.health.clockSkew.slice(0, 3).map(c => `${c.name} ${c.offsetMs > 0 ? '+' : '-'}${Math.round(Math.abs(c.offsetMs) / 1000)} s`).join(', ') + ' (set the time on those devices)']] : []),
     ...s.listenAddrs.map((a, i) => [i === 0 ? 'listening' : '', a]),
     ...s.staticPeers.map((a, i) => [i === 0 ? 'static peers' : '', a]),
     ['control API', s.api.socket != null ? `${s.api.url} and ${s.api.socket}` : s.api.url],

@@ -44,6 +44,18 @@ export class StoreOpenError extends BusError {
   }
 }
 
+/** The disk that holds the bus store is full: nothing of this write was stored; what was stored before is intact. */
+export class StorageFullError extends BusError {
+  static override readonly name = 'StorageFullError'
+  override readonly name = 'StorageFullError'
+  readonly exitCode = 1
+  readonly hint: string
+  constructor (readonly path: string, options?: ErrorOptions) {
+    super(`the disk that holds the bus store (${path}) is full: this write was not stored`, options)
+    this.hint = 'free space on that disk: everything written before is intact, reads go on, and writes work again as soon as there is room'
+  }
+}
+
 /** The node lost its store but not its key: it must learn its own chain from peers before signing again. */
 export class ChainUnconfirmedError extends BusError {
   static override readonly name = 'ChainUnconfirmedError'

@@ -28,7 +28,12 @@ export interface PeerRecord {
   bootTimeMs: bigint
   seq: bigint
   capabilities: Map<string, Uint8Array>
+  /** The last few estimates of how far the peer's wall clock is from ours (its boot time plus uptime, against ours at arrival). */
+  offsets: number[]
 }
+
+/** Estimates of a peer's clock kept: the largest is the best (a beacon is only ever late, never early). */
+const OFFSET_SAMPLES = 6
 
 export interface Clock {
   mono: () => number
@@ -92,6 +97,8 @@ export class PeerTable {
     record.name = cleanText(p.name, limits.name)
     record.software = cleanText(p.software, limits.software)
     record.uptimeMs = Number(p.uptimeMs)
+    if (record.bootId !== p.bootId) record.offsets = []
+    record.offsets = [...record.offsets, Number(p.bootTimeMs) + Number(p.uptimeMs) - this.clock.wall()].slice(-OFFSET_SAMPLES)
     record.bootId = p.bootId
     record.bootTimeMs = p.bootTimeMs
     record.seq = p.seq
@@ -99,8 +106,9 @@ export class PeerTable {
     record.links = p.links
       .filter(l => PEER_ID.test(l.peer) && l.peer !== peerId)
       .map(l => ({ peerId: l.peer, rttMs: l.rttUs === 0 ? null : l.rttUs / 1000 }))
+    // a beacon without capabilities leaves the last ones (they ride on a beacon when they change, and once a minute);
     // copied: the value is a view into a buffer the stream reuses
-    record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value.slice()]))
+    if (p.capabilities.length > 0) record.capabilities = new Map(p.capabilities.map(c => [c.name, c.value.slice()]))
     return isNew ? 'new' : 'updated'
   }
 
@@ -120,7 +128,7 @@ export class PeerTable {
     let record = this.peers.get(peerId)
     const isNew = record == null
     if (record == null) {
-      record = { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, bootTimeMs: 0n, seq: 0n, capabilities: new Map() }
+      record = { peerId, name: '', software: '', pqFingerprint: '', addrs: [], uptimeMs: 0, firstSeenAt: wall, lastSeenAt: wall, lastSeenMono: mono, links: [], bootId: 0n, bootTimeMs: 0n, seq: 0n, capabilities: new Map(), offsets: [] }
       this.peers.set(peerId, record)
     }
     record.lastSeenAt = wall
@@ -147,4 +155,9 @@ export class PeerTable {
   sinceHeard (r: PeerRecord): number {
     return Math.max(0, this.clock.mono() - r.lastSeenMono)
   }
+}
+
+/** How far a peer's wall clock runs from ours (ms; positive: ahead), from its beacons; null before its first. */
+export function clockOffset (r: PeerRecord): number | null {
+  return r.offsets.length === 0 ? null : Math.round(Math.max(...r.offsets) / 100) * 100
 }

@@ -11,7 +11,7 @@ import { TypedEventEmitter } from 'main-event'
 import {
   ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
-import { PeerTable } from './peer-table.js'
+import { PeerTable, clockOffset } from './peer-table.js'
 import { buildTopology } from './topology.js'
 import type { AddressPolicy } from './address-policy.js'
 import type { StaticHosts } from './static-hosts.js'
@@ -80,6 +80,8 @@ export interface PeerView {
   lastSeenAt: number
   firstSeenAt: number
   uptimeMs: number
+  /** How far the peer's wall clock runs from this node's (ms, positive: ahead; to about 100 ms on a LAN); null before its first beacon. */
+  clockOffsetMs: number | null
 }
 
 export interface PresenceEvents {
@@ -133,6 +135,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
+  /** The capabilities of the last beacon that carried them. */
+  private sentCapabilities = new Map<string, Uint8Array>()
   private announceTimer?: ReturnType<typeof setTimeout>
   private lastBeaconMono = -Infinity
   private running = false
@@ -286,7 +290,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       lastSeenMs: Math.round(this.table.sinceHeard(r)),
       lastSeenAt: r.lastSeenAt,
       firstSeenAt: r.firstSeenAt,
-      uptimeMs: r.uptimeMs
+      uptimeMs: r.uptimeMs,
+      clockOffsetMs: clockOffset(r)
     }
   }
 
@@ -309,12 +314,18 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   /**
    * @param withBinding - attach the 5 KB identity binding: receivers verify it
    * once per peer, so it rides on the first beacon, the extra beacons sent to
-   * new subscribers, and every BINDING_EVERY-th beacon, not on all of them
+   * new subscribers, and every BINDING_EVERY-th beacon, not on all of them.
+   * Capabilities (a signed advert is 4 KB) ride on those too, and on any
+   * beacon after they changed; receivers keep the last ones they got.
    */
   private beacon (withBinding = false): void {
     this.lastBeaconMono = this.clock.mono()
     this.seq++
     withBinding ||= this.seq % BigInt(BINDING_EVERY) === 1n
+    const capabilities = this.init.capabilities?.() ?? []
+    const changed = capabilities.length !== this.sentCapabilities.size || capabilities.some(c => !sameBytes(this.sentCapabilities.get(c.name), c.value))
+    const withCapabilities = withBinding || changed
+    if (withCapabilities) this.sentCapabilities = new Map(capabilities.map(c => [c.name, c.value]))
     const addrs = this.c.addressManager.getAddresses()
       .filter(ma => this.init.policy.isAnnounceable(ma))
       .map(ma => ma.decapsulateCode(CODE_P2P).bytes)
@@ -330,7 +341,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       addrs: addrs.map(b => new Uint8Array(b)),
       links: this.ownLinks().map(l => ({ peer: l.peerId, rttUs: l.rttMs == null ? 0 : Math.max(1, Math.round(l.rttMs * 1000)) })),
       binding: withBinding ? new Uint8Array(this.init.binding) : new Uint8Array(0),
-      capabilities: (this.init.capabilities?.() ?? []).map(c => ({ name: c.name, value: new Uint8Array(c.value) }))
+      capabilities: withCapabilities ? capabilities.map(c => ({ name: c.name, value: new Uint8Array(c.value) })) : []
     }
     this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
       this.log.error('publishing presence failed - %e', err)
@@ -590,4 +601,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
 export function presence (init: PresenceInit): (components: PresenceComponents) => PresenceService {
   return (components) => new PresenceService(components, init)
+}
+
+function sameBytes (a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a != null && a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }

@@ -29,6 +29,16 @@ describe('peer table', () => {
     assert.equal(silent[0]?.silentMs, 20_001)
   })
 
+  it('capabilities ride on some beacons: one without them keeps the last ones, one with them replaces them', () => {
+    const table = new PeerTable(fakeClock())
+    const advert = (b: number): Presence['capabilities'] => [{ name: 'models', value: new Uint8Array([b, b]) }]
+    table.heard('p1', beacon(1n, 7n, { capabilities: advert(1) }), [], LIMITS)
+    table.heard('p1', beacon(2n), [], LIMITS)
+    assert.deepEqual([...(table.get('p1')?.capabilities.get('models') ?? [])], [1, 1], 'a beacon without capabilities changes nothing')
+    table.heard('p1', beacon(3n, 7n, { capabilities: advert(2) }), [], LIMITS)
+    assert.deepEqual([...(table.get('p1')?.capabilities.get('models') ?? [])], [2, 2])
+  })
+
   it('every beacon resets the silence', () => {
     const clock = fakeClock()
     const table = new PeerTable(clock)

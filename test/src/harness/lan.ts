@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { isAlive } from '@smesh/node'
 import { onCleanup } from './cleanup.js'
@@ -46,6 +46,15 @@ function killNamespaceProcesses (ns: string): void {
   } catch { /* namespace already gone */ }
 }
 
+async function offloadsOff (ns: string, dev: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    execFile('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tx', 'off', 'rx', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'], { timeout: 10_000 }, (err, _out, stderr) => {
+      if (err != null) reject(new Error(`ethtool -K ${dev} in ${ns} failed: ${stderr.trim() || err.message}`))
+      else resolve()
+    })
+  })
+}
+
 function execFileSyncText (cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000 })
 }
@@ -63,16 +72,19 @@ export class Lan {
   private destroyed = false
   private split = false
   private unregister?: () => void
+  /** With a faulty switch (harness/faults.ts) in place of the kernel bridge: the ports are its, and its offloads are off. */
+  faulty?: { partition: (groups: number[][]) => Promise<void> }
 
-  private constructor () {
+  private constructor (private readonly options: { faulty?: boolean } = {}) {
     this.id = `${PREFIX}-${process.pid}-${randomBytes(3).toString('hex')}`
     this.bridgeNs = `${this.id}-br`
   }
 
-  static async create (hostCount: number): Promise<Lan> {
+  /** `faulty`: the ports are left for a faulty switch (startFaultySwitch) instead of the kernel bridge. */
+  static async create (hostCount: number, options: { faulty?: boolean } = {}): Promise<Lan> {
     if (hostCount < 1 || hostCount > 200) throw new RangeError('a LAN has 1 to 200 hosts')
     await removeOrphans()
-    const lan = new Lan()
+    const lan = new Lan(options)
     lan.unregister = onCleanup(() => { lan.destroySync() })
     try {
       await lan.build(hostCount)
@@ -101,7 +113,14 @@ export class Lan {
     const host: Host = { index, ns, ip: addr, port }
     this.hosts.push(host)
     await ip('-n', this.bridgeNs, 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns)
-    await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br0', 'up')
+    if (this.options.faulty === true) {
+      // a userspace switch forwards the frames: every checksum must be real, and no frame larger than the MTU
+      await ip('-n', this.bridgeNs, 'link', 'set', port, 'up')
+      await offloadsOff(this.bridgeNs, port)
+      await offloadsOff(ns, 'eth0')
+    } else {
+      await ip('-n', this.bridgeNs, 'link', 'set', port, 'master', 'br0', 'up')
+    }
     await ip('-n', ns, 'link', 'set', 'lo', 'up')
     await ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0')
     await ip('-n', ns, 'link', 'set', 'eth0', 'up')
@@ -124,6 +143,11 @@ export class Lan {
    * joins them again.
    */
   async partition (hosts: Host[]): Promise<void> {
+    if (this.faulty != null) {
+      const apart = new Set(hosts.map(h => h.index))
+      await this.faulty.partition([this.hosts.filter(h => !apart.has(h.index)).map(h => h.index), [...apart]])
+      return
+    }
     if (!this.split) {
       await ip('-n', this.bridgeNs, 'link', 'add', 'br1', 'type', 'bridge', 'mcast_snooping', '0')
       await ip('-n', this.bridgeNs, 'link', 'set', 'br1', 'up')
@@ -133,6 +157,10 @@ export class Lan {
   }
 
   async heal (): Promise<void> {
+    if (this.faulty != null) {
+      await this.faulty.partition([])
+      return
+    }
     for (const h of this.hosts) await ip('-n', this.bridgeNs, 'link', 'set', h.port, 'master', 'br0')
   }
 
@@ -149,6 +177,7 @@ export class Lan {
       killNamespaceProcesses(h.ns)
       ipSync('netns', 'del', h.ns)
     }
+    killNamespaceProcesses(this.bridgeNs)
     ipSync('netns', 'del', this.bridgeNs)
   }
 }

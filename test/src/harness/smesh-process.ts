@@ -27,8 +27,9 @@ export function track (child: ChildProcess): void {
  * The bin is executed as a user's shell would: its shebang picks `node` from
  * PATH (bootstrap/node.sh puts Node >= 22 first) with the V8 flags it sets.
  */
-function command (ns: string | undefined, args: string[]): [string, string[]] {
-  return ns == null ? [SMESH_BIN, args] : ['ip', ['netns', 'exec', ns, SMESH_BIN, ...args]]
+function command (ns: string | undefined, args: string[], wrap?: string[]): [string, string[]] {
+  const [cmd, argv]: [string, string[]] = ns == null ? [SMESH_BIN, args] : ['ip', ['netns', 'exec', ns, SMESH_BIN, ...args]]
+  return wrap == null ? [cmd, argv] : [wrap[0] as string, [...wrap.slice(1), cmd, ...argv]]
 }
 
 export interface CliResult {
@@ -93,6 +94,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv
   /** Wait until the control API answers (default true). */
   waitReady?: boolean
+  /** A command the node runs under (it execs the node last): a private mount namespace, a fault injector. */
+  wrap?: string[]
 }
 
 /** A real `smesh start` process. */
@@ -115,7 +118,7 @@ export class SmeshProcess {
     args.push(...(options.args ?? []))
     // nodes of one test share a network namespace's loopback: each gateway takes a free port unless told otherwise
     if (!args.includes('--gateway-listen')) args.push('--gateway-listen', '127.0.0.1:0')
-    const [cmd, argv] = command(options.ns, args)
+    const [cmd, argv] = command(options.ns, args, options.wrap)
     this.spawnedAt = Date.now()
     this.child = spawn(cmd, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
     track(this.child)

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
-import { StoreOpenError } from '../errors.js'
+import { StorageFullError, StoreOpenError } from '../errors.js'
 import { SECTIONS } from './storage.js'
 import type { BusStorage, Range, Section, WriteOp } from './storage.js'
 
@@ -44,9 +44,15 @@ export class LevelStorage implements BusStorage {
 
   async write (ops: WriteOp[], options: { sync: boolean }): Promise<void> {
     if (ops.length === 0) return
-    await this.db.batch(ops.map(op => op.type === 'put'
-      ? { type: 'put' as const, sublevel: this.subs[op.section], key: op.key, value: op.value }
-      : { type: 'del' as const, sublevel: this.subs[op.section], key: op.key }), { sync: options.sync })
+    try {
+      await this.db.batch(ops.map(op => op.type === 'put'
+        ? { type: 'put' as const, sublevel: this.subs[op.section], key: op.key, value: op.value }
+        : { type: 'del' as const, sublevel: this.subs[op.section], key: op.key }), { sync: options.sync })
+    } catch (err: any) {
+      // a failed batch is not applied: the store holds what it held before
+      if (/No space left|ENOSPC|Disk quota/i.test(`${String(err?.message)} ${String(err?.cause?.message)}`)) throw new StorageFullError(this.location, { cause: err })
+      throw err
+    }
   }
 
   async * entries (section: Section, range: Range = {}): AsyncIterable<[string, Uint8Array]> {
