@@ -12,6 +12,7 @@ import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './routing.js'
 import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from './gateway.js'
+import { benchFaults, benchFuzz } from './faults.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -22,6 +23,8 @@ import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from '
  *   npm run bench -- --only mesh           # join time, revocation, pnet handshake
  *   npm run bench -- --only routing        # mesh hop overhead, failover, routing under load
  *   npm run bench -- --only gateway        # gateway overhead per API, 200 streams, tokens/s
+ *   npm run bench -- --only faults         # the reliability matrix, long: network rows 60 s each, 1,000 kill cycles
+ *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
@@ -55,7 +58,12 @@ const { values } = parseArgs({
     /** Rounds of gateway-overhead (each path once a round), streams of gateway-load, seconds per case of gateway-throughput. */
     'gateway-rounds': { type: 'string', default: '200' },
     'gateway-clients': { type: 'string', default: '200' },
-    'gateway-seconds': { type: 'string', default: '8' }
+    'gateway-seconds': { type: 'string', default: '8' },
+    /** Seconds of each network fault row, kill cycles, row 2's write rates (entries/s a node), fuzz inputs per decoder. */
+    'faults-seconds': { type: 'string', default: '60' },
+    'kill-cycles': { type: 'string', default: '1000' },
+    'lossy-rates': { type: 'string', default: '0.5,1,2' },
+    'fuzz-inputs': { type: 'string', default: '1000000' }
   }
 })
 const why = netnsUnavailable()
@@ -64,7 +72,7 @@ if (why != null) {
   process.exit(1)
 }
 const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : [n]))
-const known = new Set(['discovery', 'prune', 'idle', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
+const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
   process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*)\n`)
@@ -92,6 +100,8 @@ if (only.has('routing-load')) results['routing-load'] = await benchRoutingLoad(n
 if (only.has('gateway-overhead')) results['gateway-overhead'] = await benchGatewayOverhead(num('gateway-rounds'))
 if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(num('gateway-clients'))
 if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
+if (only.has('faults')) results.faults = await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) })
+if (only.has('fuzz')) results.fuzz = benchFuzz(num('fuzz-inputs'))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

@@ -145,9 +145,8 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       })
     })
   }
-  const tcp = createServer((req, res) => { void handler(false)(req, res) })
-  tcp.requestTimeout = 10_000
-  tcp.headersTimeout = 5_000
+  // a client that sends its request slowly (slow-loris) is cut off: the timeouts are checked every second
+  const tcp = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => { void handler(false)(req, res) })
   await listen(tcp, init.port, init.host)
   servers.push(tcp)
   tcpPort = (tcp.address() as AddressInfo).port
@@ -187,6 +186,8 @@ class RequestBodyError extends Error {
 }
 
 async function readJson (req: IncomingMessage): Promise<unknown> {
+  // a body declared too large is refused before a byte of it is read
+  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BODY) throw new RequestBodyError(`request body over ${MAX_REQUEST_BODY} bytes`, 413)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {

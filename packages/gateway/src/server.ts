@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import { Access } from './access.js'
 import { GatewayError, toGatewayError } from './errors.js'
 import { registerRoutes } from './routes.js'
@@ -87,6 +88,8 @@ export async function startGateway (init: GatewayInit): Promise<Gateway> {
     requestTimeout: 60_000,
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
+    // a client that sends its headers slowly (slow-loris) is cut off after 10 s, a slow body after 60 s, checked every second
+    serverFactory: (handler) => createServer({ headersTimeout: 10_000, requestTimeout: 60_000, keepAliveTimeout: 65_000, connectionsCheckingInterval: 1_000 }, handler),
     return503OnClosing: true,
     // a model name may hold "/" and ":"; a trailing slash is ignored
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true }
