@@ -89,8 +89,10 @@ export interface StatusView extends IdView {
   /** This device's lease: active, expired, revoked, root; null until learned. */
   membership: { status: string | null, scopes: string[] }
   memory: { rssBytes: number, heapUsedBytes: number }
-  /** Event-loop delay over the last minute; peers whose clocks are off. */
+  /** Event-loop delay over the last 10 s; peers whose clocks are off. */
   health: HealthView
+  /** mDNS: peers held (at most maxMdnsPeers) and answers of new peers ignored while full; null with mDNS off. */
+  discovery: { mdnsPeers: number, mdnsRefused: number } | null
 }
 
 function portInUse (err: any, what: string, address: string, hint: string): PortInUseError | undefined {
@@ -195,6 +197,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     }
     const presence = node.services.presence
     const health = startHealth(() => presence.peers(), logger.log)
+    const lan = (node.services as { lanDiscovery?: { size: number, refusals: number } }).lanDiscovery
     cleanups.push(() => { health.stop() })
     membership.addEventListener('member:cut', (evt) => {
       const { device, peerId, status } = evt.detail
@@ -342,7 +345,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             gateway: gateway?.url ?? null,
             membership: { status: membership.status(self) ?? null, scopes: membership.scopesOf(self) },
             memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
-            health: health.view()
+            health: health.view(),
+            discovery: lan != null ? { mdnsPeers: lan.size, mdnsRefused: lan.refusals } : null
           }
         }
       }

@@ -4,10 +4,10 @@ import type { pino } from 'pino'
 
 /** A peer's clock further from this node's than this is reported (logs, status): HLC order then favours the fast clock. */
 export const CLOCK_WARN_MS = 30_000
-const WINDOW_MS = 60_000
+const WINDOW_MS = 10_000
 
 export interface HealthView {
-  /** Event-loop delay over the last minute (ms): how long work waited for this node's thread. */
+  /** Event-loop delay over the last 10 s window (ms): how long work waited for this node's thread. */
   eventLoop: { p50Ms: number, p99Ms: number, maxMs: number }
   /** Peers whose wall clock is more than a second from this node's, the largest first. */
   clockSkew: Array<{ name: string, peerId: string, offsetMs: number }>
@@ -22,8 +22,11 @@ export function startHealth (peers: () => PeerView[], log: pino.Logger): { view:
   const histogram = monitorEventLoopDelay({ resolution: 10 })
   histogram.enable()
   let last = { p50Ms: 0, p99Ms: 0, maxMs: 0 }
-  const ms = (ns: number): number => Math.round(ns / 1e5) / 10
+  // the histogram's samples are the interval between checks: the delay is what exceeds the 10 ms resolution
+  const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - 10) * 10) / 10)
   const snapshot = (): HealthView['eventLoop'] => histogram.count === 0 ? last : { p50Ms: ms(histogram.percentile(50)), p99Ms: ms(histogram.percentile(99)), maxMs: ms(histogram.max) }
+  // the last full window: what a caller sees is never a window just begun
+  const view = (): HealthView['eventLoop'] => last.maxMs === 0 ? snapshot() : last
   const window = setInterval(() => {
     last = snapshot()
     histogram.reset()
@@ -42,7 +45,7 @@ export function startHealth (peers: () => PeerView[], log: pino.Logger): { view:
   clocks.unref()
   return {
     view: () => ({
-      eventLoop: snapshot(),
+      eventLoop: view(),
       clockSkew: peers().filter(p => p.clockOffsetMs != null && Math.abs(p.clockOffsetMs) >= 1_000).map(p => ({ name: p.name, peerId: p.peerId, offsetMs: p.clockOffsetMs as number })).sort((a, b) => Math.abs(b.offsetMs) - Math.abs(a.offsetMs))
     }),
     stop: () => {
