@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import { decoders, isCrash } from './decoders.js'
 
@@ -34,8 +36,16 @@ function inputs (seeds: Uint8Array[]): fc.Arbitrary<Uint8Array> {
   return fc.oneof({ arbitrary: mutated, weight: 3 }, { arbitrary: random, weight: 1 })
 }
 
+/** A full collection, with or without --expose-gc: the growth measured is what stays, not garbage not yet collected. */
+function collect (): void {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed !== undefined) { exposed(); return }
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+}
+
 const heapMb = (): number => {
-  (globalThis as { gc?: () => void }).gc?.()
+  collect()
   return process.memoryUsage().heapUsed / 1048576
 }
 
@@ -43,7 +53,7 @@ const heapMb = (): number => {
  * Matrix row 12: every decoder (harness/decoders.ts) fed `perDecoder`
  * random and mutated inputs. A crash is an error no correct decoder throws
  * (isCrash); a hang a single decode over 1 s; the heap is measured before
- * and after (run node with --expose-gc for an exact figure).
+ * and after, each time after a full collection.
  */
 export function fuzzDecoders (perDecoder: number, options: { seed?: number, onProgress?: (decoder: string) => void } = {}): FuzzResult {
   const started = Date.now()
