@@ -151,7 +151,10 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     // every writer on this node (an API route, the router, the task server, the gateway) passes here before signing
     bus.authorizer = authorizer
     const invites = new InviteStore(dataDir)
-    if (!bus.chainConfirmed) {
+    if (bus.storeCheck != null) logger.log.info({ event: 'bus:checked', ...bus.storeCheck }, `bus store read back: ${bus.storeCheck.entries} entries of ${bus.storeCheck.authors} authors intact (${bus.storeCheck.ms} ms)`)
+    if (bus.damage != null) {
+      logger.log.warn({ event: 'bus:damaged', lostOwnEntries: bus.damage.lostOwnEntries }, bus.damage.message)
+    } else if (!bus.chainConfirmed) {
       logger.log.warn({ event: 'bus:unconfirmed' }, 'the bus store is new but this node\'s key is not: it will sign nothing until a peer has shown it its own chain')
     }
     const tasks = new TaskService({ identity, name: config.name, config: config.inference, env, bus, membership, gate, log: logger.log })

@@ -2,7 +2,7 @@ import { KINDS, exportBundle, memoryGet, memoryList, memoryRemove, memorySet, qu
 import { body, count, query, str } from './params.js'
 import { StreamResponse } from './server.js'
 import type { RouteContext, RouteHandler } from './server.js'
-import type { Bus, BusEntry, BusReplication, PeerSyncView, SessionRole } from '@smesh/bus'
+import type { Bus, BusEntry, BusReplication, PeerSyncView, SessionRole, StoreCheckReport, StoreDamage } from '@smesh/bus'
 
 /** GET /v1/bus/status. */
 export interface BusStatusView {
@@ -18,6 +18,8 @@ export interface BusStatusView {
   peers: Array<PeerSyncView & { score: number | null }>
   /** Entries dropped by the gossip rate limit, by author (sync fetches them at this node's pace). */
   throttled: Record<string, number>
+  /** The store read back on open (every entry decoded and hashed against its key), and what it found missing. */
+  store: { checked: StoreCheckReport | null, damage: StoreDamage | null }
 }
 
 export interface BusRoutesInit {
@@ -125,7 +127,8 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
         held: bus.heldStats(),
         diskBytes: await bus.store.storage.size(),
         peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) })),
-        throttled: replication.throttledCounts()
+        throttled: replication.throttledCounts(),
+        store: { checked: bus.storeCheck ?? null, damage: bus.damage ?? null }
       }
     },
     '/v1/bus/log': async (ctx) => await queryLog(bus, {

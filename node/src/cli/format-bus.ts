@@ -48,6 +48,8 @@ export function formatBusStatus (s: BusStatusView): string {
     ['chain', s.chainConfirmed ? `${s.ownEntries} own entries` : 'waiting for a peer to confirm this node\'s own chain (store was lost)'],
     ['bus', `${s.entries} entries from ${s.authors} authors, ${size(s.diskBytes)} on disk`],
     ['forks', s.forks === 0 ? 'none' : `${s.forks} (see smesh bus verify)`],
+    ...(s.store?.checked != null ? [['store', `read back on open: ${s.store.checked.entries} entries intact (${s.store.checked.ms} ms)`]] : []),
+    ...(s.store?.damage != null ? [['damage', s.store.damage.message]] : []),
     ...(s.held.entries > 0 ? [['held', `${s.held.entries} entries (${size(s.held.bytes)}) beyond gaps, waiting for the entries before them`]] : [])
   ]
   const peers = s.peers.map(p => [

@@ -65,6 +65,7 @@ Examples:
   nodeCommand(bus, 'verify', 'verify every chain from the stored bytes: links, keys, signatures; report forks (exit 1 on a failure, 5 on a fork)', async () => (await import('./commands/bus.js')).runBusVerify, c => json(c)
     .option('--all', 'check every entry\'s signature (default: the hash links, and the signatures of each chain\'s first and last entry)'))
   nodeCommand(bus, 'reindex', 'drop the memory and session views and derive them again from the log', async () => (await import('./commands/bus.js')).runBusReindex, json)
+  nodeCommand(bus, 'repair', 'with the node stopped: move a damaged store aside (nothing is deleted); the next start relearns every entry from peers, its own chain first', async () => (await import('./commands/bus-repair.js')).runBusRepair, json)
   nodeCommand(bus, 'export <file>', 'write a portable, signed bundle of the whole bus to FILE; anyone can check it offline with smesh verify FILE', async () => (await import('./commands/bus.js')).runBusExport)
 
   const session = program.command('session').description('sessions: append-only conversations or task records on the bus that any node can continue')

@@ -14,6 +14,9 @@ import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
 import type { BusStorage, WriteOp } from './store/storage.js'
 import { BusStore } from './store/store.js'
+import { checkStore } from './store/check.js'
+import type { StoreCheckReport } from './store/check.js'
+import type { HeadWitness } from './store/witness.js'
 import type { HeadRecord } from './store/store.js'
 
 export interface BusInit {
@@ -30,6 +33,17 @@ export interface BusInit {
   confirmTimeoutMs?: number
   /** Who may write what (the mesh's membership); without one, every validly signed entry is taken. */
   admission?: EntryAdmission
+  /** This node's own head, kept outside the store: a store that lost acknowledged entries is noticed on open. */
+  witness?: HeadWitness
+  /** Read the whole store back on open (checkStore); default true. */
+  checkOnOpen?: boolean
+}
+
+/** What the open found missing from a store whose files were cut (the node relearns it from peers). */
+export interface StoreDamage {
+  /** Own entries the witness saw acknowledged and the store no longer holds. */
+  lostOwnEntries: number
+  message: string
 }
 
 export interface AdmissionRefusal {
@@ -134,6 +148,10 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private closed = false
   private readonly confirmTimeoutMs: number
   private readonly now: () => number
+  /** What the check on open read back, when it ran. */
+  storeCheck?: StoreCheckReport
+  /** Set when the store came up short of what the witness saw acknowledged. */
+  damage?: StoreDamage
 
   constructor (private readonly init: BusInit) {
     super()
@@ -162,8 +180,17 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     if (!created && this.init.newChain === true) {
       await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true)
     }
-    this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
+    if (this.init.checkOnOpen !== false) {
+      try {
+        this.storeCheck = await checkStore(this.init.storage)
+      } catch (err) {
+        await this.store.close()
+        throw err
+      }
+    }
     const heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
+    await this.compareWitness(created, heads.get(this.authorHex))
+    this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
     for (const a of await this.store.authors()) {
       const head = heads.get(a.authorHex)
       const first = await this.store.entry(a.firstHash)
@@ -184,8 +211,29 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       }
     }
     this.opened = true
-    // a rebuild of the views that was cut off (crash) is finished now
-    if ((await this.store.getMeta('viewsDirty')) === '1') await this.rebuildViews()
+    // a rebuild of the views that was cut off (crash) is finished now, and views found not to match their entries are derived again
+    if ((await this.store.getMeta('viewsDirty')) === '1' || this.storeCheck?.viewsStale === true) await this.rebuildViews()
+  }
+
+  /**
+   * A store that holds less of this node's chain than the witness saw
+   * acknowledged lost entries it had confirmed (its log was cut): the node
+   * must not sign again before a peer gave them back, or it would sign the
+   * same seq twice.
+   */
+  private async compareWitness (created: boolean, own: HeadRecord | undefined): Promise<void> {
+    const w = await this.init.witness?.read()
+    if (created || w == null || w.authorHex !== this.authorHex) return
+    const held = own?.seq ?? 0n
+    if (held > w.seq || (held === w.seq && own?.hashHex === w.hashHex)) return
+    const lost = Number(w.seq - held)
+    this.damage = {
+      lostOwnEntries: lost,
+      message: lost > 0
+        ? `the store holds this node's chain up to seq ${held}, but entries up to ${w.seq} were acknowledged: ${lost} lost (a cut log?); relearning them from peers before signing again`
+        : `the store's entry ${held} of this node's chain is not the one acknowledged; relearning the chain from peers before signing again`
+    }
+    await this.store.write([this.store.metaOp('ownChainConfirmed', '0')], true)
   }
 
   async close (): Promise<void> {
@@ -193,6 +241,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     this.closed = true
     await this.queue.catch(() => {})
     for (const r of this.appends.splice(0)) r.reject(new BusStoppedError())
+    await this.init.witness?.flush()
     await this.store.close()
   }
 
@@ -318,6 +367,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         if (own == null) ops.push(this.store.authorOp({ authorHex: this.authorHex, peerId: '', firstHash: signed[0]?.e.hashHex ?? '' }))
         ops.push(this.store.headOp({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex }))
         await this.store.write(ops, true)
+        this.init.witness?.record({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex })
         this.setHead(this.authorHex, last.e, own == null ? signed[0]?.e : undefined, own == null ? createVerifier(this.signer.publicKey) : undefined, '')
       } catch (err: any) {
         // nothing of the group was stored (requests already refused stay refused)

@@ -121,3 +121,14 @@ export class AdmissionRefusedError extends Error {
     this.reason = refusal.reason
   }
 }
+
+/** The bus store's files are damaged (a missing CURRENT, flipped bytes, an entry that no longer hashes to its key): the node does not start on it. */
+export class StoreDamagedError extends BusError {
+  static override readonly name = 'StoreDamagedError'
+  override readonly name = 'StoreDamagedError'
+  readonly exitCode = 74
+  readonly hint = 'run `smesh bus repair` (with the node stopped): it moves the damaged store aside, and the next start relearns every entry from the peers, this node\'s own chain first, before it signs again; nothing is deleted'
+  constructor (readonly path: string, readonly problem: string, options?: ErrorOptions) {
+    super(`the bus store at ${path} is damaged: ${problem}`, options)
+  }
+}

@@ -27,7 +27,7 @@ export async function verifyStore (bus: Bus, options: VerifyOptions = {}): Promi
   for (const h of heads) {
     v.begin(h.authorHex, bus.peerLabel(h.authorHex))
     // a chain is read only up to its first failure
-    chain: for await (const raws of bus.store.chain(h.authorHex, h.seq)) {
+    chain: for await (const raws of bus.store.chain(h.authorHex, h.seq, 1024, false)) {
       options.signal?.throwIfAborted()
       for (const raw of raws) {
         if (!await v.push(raw)) break chain

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
-import { StorageFullError, StoreOpenError } from '../errors.js'
+import { StorageFullError, StoreDamagedError, StoreOpenError } from '../errors.js'
 import { SECTIONS } from './storage.js'
 import type { BusStorage, Range, Section, WriteOp } from './storage.js'
 
@@ -12,25 +12,33 @@ type Sub = ReturnType<Level<string, Uint8Array>['sublevel']>
 
 /** LevelDB (classic-level through `level`), one sublevel per section. */
 export class LevelStorage implements BusStorage {
-  private readonly db: Level<string, Uint8Array>
-  private readonly subs: Record<Section, Sub>
+  private db!: Level<string, Uint8Array>
+  private subs!: Record<Section, Sub>
 
-  constructor (readonly location: string) {
-    // a larger write buffer: a catch-up writes tens of MB, and LevelDB's default 4 MB memtable
-    // flushes so often that level-0 compactions stall the writes
-    this.db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES } as any)
-    this.subs = Object.fromEntries(SECTIONS.map(s => [s, this.db.sublevel<string, Uint8Array>(s, { keyEncoding: 'utf8', valueEncoding: 'view' })])) as Record<Section, Sub>
-  }
+  constructor (readonly location: string) {}
 
   async open (): Promise<void> {
+    // without CURRENT, LevelDB takes the directory for a new store and, in time, deletes the tables it does not know
+    const names = await readdir(this.location).catch(() => [] as string[])
+    if (!names.includes('CURRENT') && names.some(n => /^MANIFEST-|\.(ldb|sst|log)$/.test(n))) {
+      throw new StoreDamagedError(this.location, 'its CURRENT file is missing, though its tables and logs are there')
+    }
+    // made only now: a Level opens itself (creating what is missing) as soon as it is made
+    // a larger write buffer: a catch-up writes tens of MB, and LevelDB's default 4 MB memtable
+    // flushes so often that level-0 compactions stall the writes
+    this.db = new Level<string, Uint8Array>(this.location, { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: WRITE_BUFFER_BYTES } as any)
+    this.subs = Object.fromEntries(SECTIONS.map(s => [s, this.db.sublevel<string, Uint8Array>(s, { keyEncoding: 'utf8', valueEncoding: 'view' })])) as Record<Section, Sub>
     try {
       await this.db.open({ createIfMissing: true })
-    } catch (err) {
-      throw new StoreOpenError(this.location, { cause: (err as any).cause ?? err })
+    } catch (err: any) {
+      const cause = err?.cause ?? err
+      if (/corrupt/i.test(String(cause?.message))) throw new StoreDamagedError(this.location, String(cause.message), { cause })
+      throw new StoreOpenError(this.location, { cause })
     }
   }
 
   async close (): Promise<void> {
+    if ((this.db as Level<string, Uint8Array> | undefined) == null) return
     await this.db.close()
   }
 

@@ -1,6 +1,6 @@
-import { StoreSchemaError } from '../errors.js'
+import { StoreDamagedError, StoreSchemaError } from '../errors.js'
 import { decodeEntry } from '../entry.js'
-import { seqKey } from '../hex.js'
+import { seqKey, sha256, toHex } from '../hex.js'
 import { timestampKey } from '../hlc.js'
 import type { BusEntry } from '../entry.js'
 import type { BusStorage, Range, WriteOp } from './storage.js'
@@ -110,15 +110,22 @@ export class BusStore {
   /**
    * Up to `limit` encoded entries of an author's chain, from `fromSeq` on,
    * consecutive, and no more than `maxBytes` of them (at least one entry).
+   * Bytes that no longer hash to their key throw StoreDamagedError, unless
+   * `checkHashes` is false (for a verifier that reports them itself).
    */
-  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes = Infinity): Promise<Uint8Array[]> {
+  async range (authorHex: string, fromSeq: bigint, limit: number, maxBytes = Infinity, checkHashes = true): Promise<Uint8Array[]> {
     const hashes: string[] = []
     for await (const [, v] of this.storage.entries('chain', { gte: `${authorHex}/${seqKey(fromSeq)}`, lt: `${authorHex}/~`, limit })) hashes.push(dec.decode(v))
     const out: Uint8Array[] = []
     let bytes = 0
     for (let i = 0; i < hashes.length; i += 32) {
-      for (const r of await this.storage.getMany('entry', hashes.slice(i, i + 32))) {
+      const slice = hashes.slice(i, i + 32)
+      const raws = await this.storage.getMany('entry', slice)
+      for (let j = 0; j < raws.length; j++) {
+        const r = raws[j]
         if (r === undefined || (out.length > 0 && bytes + r.byteLength > maxBytes)) return out
+        // what is sent to a peer or exported is what was stored: bytes damaged since are never passed on
+        if (checkHashes && toHex(sha256(r)) !== slice[j]) throw new StoreDamagedError(this.storage.location, `entry ${slice[j]?.slice(0, 16)} no longer hashes to its key`)
         out.push(r)
         bytes += r.byteLength
       }
@@ -130,10 +137,10 @@ export class BusStore {
    * An author's chain from seq 1 to `toSeq`, in batches of at most `size`
    * encoded entries; ends early where the store holds no more.
    */
-  async * chain (authorHex: string, toSeq: bigint, size = 1024): AsyncGenerator<Uint8Array[]> {
+  async * chain (authorHex: string, toSeq: bigint, size = 1024, checkHashes = true): AsyncGenerator<Uint8Array[]> {
     for (let from = 1n; from <= toSeq;) {
       const left = toSeq - from + 1n
-      const raws = await this.range(authorHex, from, left > BigInt(size) ? size : Number(left))
+      const raws = await this.range(authorHex, from, left > BigInt(size) ? size : Number(left), Infinity, checkHashes)
       if (raws.length === 0) return
       yield raws
       from += BigInt(raws.length)

@@ -1,0 +1,77 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
+
+/** The last entry this node signed and stored, as a witness outside the store saw it. */
+export interface WitnessRecord {
+  authorHex: string
+  seq: bigint
+  hashHex: string
+}
+
+/**
+ * A record of this node's own head kept outside the LevelDB store, so that a
+ * store that lost entries it had acknowledged (a truncated log: LevelDB reads
+ * a cut log as a crash mid-write and says nothing) is noticed on open.
+ */
+export interface HeadWitness {
+  read: () => Promise<WitnessRecord | undefined>
+  /** Called after each own write is on disk; may lag behind (it then proves less, never something false). */
+  record: (r: WitnessRecord) => void
+  /** Resolves once the latest record is written. */
+  flush: () => Promise<void>
+}
+
+const MAX_WITNESS_BYTES = 1024
+
+/**
+ * The witness as a small JSON file, replaced by rename. Written after the
+ * store's synced write returns, without an fsync of its own: after a crash
+ * it is at most as far as the store (it may lag; then it proves less).
+ */
+export class FileWitness implements HeadWitness {
+  private pending?: WitnessRecord
+  private writing?: Promise<void>
+
+  constructor (readonly path: string) {}
+
+  async read (): Promise<WitnessRecord | undefined> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (err: any) {
+      if (err.code === 'ENOENT') return undefined
+      throw err
+    }
+    try {
+      if (text.length > MAX_WITNESS_BYTES) return undefined
+      const j = JSON.parse(text) as { author?: unknown, seq?: unknown, hash?: unknown }
+      if (typeof j.author !== 'string' || typeof j.seq !== 'string' || !/^\d+$/.test(j.seq) || typeof j.hash !== 'string') return undefined
+      return { authorHex: j.author, seq: BigInt(j.seq), hashHex: j.hash }
+    } catch {
+      // a witness torn by a power cut proves nothing
+      return undefined
+    }
+  }
+
+  record (r: WitnessRecord): void {
+    this.pending = r
+    this.writing ??= this.drain().finally(() => { this.writing = undefined })
+  }
+
+  private async drain (): Promise<void> {
+    while (this.pending != null) {
+      const r = this.pending
+      this.pending = undefined
+      const tmp = `${this.path}.tmp`
+      try {
+        await writeFile(tmp, JSON.stringify({ author: r.authorHex, seq: r.seq.toString(), hash: r.hashHex }) + '\n', { mode: 0o600 })
+        await rename(tmp, this.path)
+      } catch {
+        // a full disk: the witness lags, which only makes it prove less
+      }
+    }
+  }
+
+  async flush (): Promise<void> {
+    await this.writing
+  }
+}
