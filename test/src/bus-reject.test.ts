@@ -24,18 +24,18 @@ describe('the bus refuses bad entries from a peer and lowers its score', { timeo
     await victim?.stop()
   })
 
-  it('a flipped bit, another key\'s signature, a wrong prev link, an oversize entry and an unknown version are rejected, none stored', async () => {
+  it('a flipped bit, another key\'s signature, a wrong prev link, an oversize entry and an unknown version are rejected, none stored; replays and an entry beyond a gap are not stored and not penalised', async () => {
     victim = await SmeshProcess.start({ name: 'victim', args: ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'] })
     const victimAddr = (await victim.id()).listenAddrs[0] as string
 
     // mallory and trudy are members (admitted through the real join protocol) that misbehave
-    const members = { mallory: await joinInProcess(await victim.invite(), 'mallory'), trudy: await joinInProcess(await victim.invite(), 'trudy') }
+    const members = { mallory: await joinInProcess(await victim.invite(), 'mallory'), trudy: await joinInProcess(await victim.invite(), 'trudy'), carol: await joinInProcess(await victim.invite(), 'carol') }
     const { seed, binding, mesh, networkKey } = members.mallory
     const signer = createSigner(seed)
     const otherSigner = createSigner(new Uint8Array(randomBytes(32)))
     const gossip = busGossipOptions(mesh)
     const topic = busTopic(mesh)
-    const enter = async (name: 'mallory' | 'trudy'): Promise<MeshNode> => {
+    const enter = async (name: 'mallory' | 'trudy' | 'carol'): Promise<MeshNode> => {
       const m = members[name]
       const node = await createMeshNode({
         privateKey: m.privateKey, mesh, name, software: 'smesh/0.1.0', binding: m.binding, networkKey,
@@ -111,6 +111,28 @@ describe('the bus refuses bad entries from a peer and lowers its score', { timeo
     assert.deepEqual(stored.map(e => e.hash), [first.hashHex])
     const memory = await victim.memory('m/')
     assert.deepEqual(memory.map(m => [m.key, m.value]), [['m/1', 'hello']])
+
+    // an honest member's replays (its own entry again, another's entry relayed again) and an entry
+    // beyond a gap (seq 3, validly signed, before seq 2): nothing stored, nothing held against it
+    const carol = await enter('carol')
+    const carolId = carol.peerId.toString()
+    const cSigner = createSigner(members.carol.seed)
+    const cAuthor = sha256(cSigner.publicKey)
+    const c1 = await signEntry(cSigner, cAuthor, { kind: 'memory.put', body: new TextEncoder().encode('{"key":"c/1","value":"one"}'), hlc: hlc(), seq: 1n, binding: members.carol.binding })
+    const c3 = await signEntry(cSigner, cAuthor, { kind: 'memory.put', body: new TextEncoder().encode('{"key":"c/3","value":"early"}'), hlc: hlc(), seq: 3n, prev: new Uint8Array(randomBytes(32)) })
+    await carol.services.pubsub.publish(topic, c1.bytes)
+    await waitFor(async () => (await victim?.heads())?.some(h => h.peerId === carolId), { timeoutMs: 10_000, what: 'the victim to accept carol\'s first entry' })
+    for (const bytes of [c3.bytes, c1.bytes, first.bytes]) {
+      // gossipsub's own seen-cache may refuse to publish a message twice: the replay then never leaves
+      await carol.services.pubsub.publish(topic, bytes).catch(() => {})
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    await new Promise(resolve => setTimeout(resolve, 1_500))
+    assert.equal((await victim.heads()).find(h => h.peerId === carolId)?.seq, '1', 'the entry beyond the gap was not stored')
+    assert.deepEqual((await victim.api<EntryView[]>(`/v1/bus/log?author=${c1.authorHex}&limit=100`)).map(e => e.hash), [c1.hashHex])
+    const carolView = (await victim.api<{ peers: Array<{ peer: string, rejected: number, score: number | null }> }>('/v1/bus/status')).peers.find(p => p.peer === carolId)
+    assert.equal(carolView?.rejected, 0, 'replays and early entries are not rejections')
+    assert.ok((carolView?.score ?? 0) >= 0, `carol's score ${String(carolView?.score)} was not lowered`)
     const verify = await victim.cli(['bus', 'verify', '--all', '--json'])
     assert.equal(verify.code, 0, verify.stdout)
   })
