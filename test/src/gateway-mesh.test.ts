@@ -18,6 +18,8 @@ import type { TaskView } from '@smesh/tasks'
 const skip = netnsUnavailable()
 const ANSWER = ['Mesh ', 'routing ', 'keeps ', 'your ', 'context ', 'on ', 'your ', 'own ', 'devices, ', 'and ', 'moves ', 'work ', 'when ', 'a ', 'peer ', 'fails.']
 const FULL = ANSWER.join('')
+/** The cloud key on the cloud box: a canary, looked for everywhere it must not be. */
+const CLAUDE_KEY = 'sk-ant-canary-7f3e9b1c5a2d4e6f8091a2b3c4d5e6f7'
 
 async function filesUnder (dir: string): Promise<string[]> {
   const out: string[] = []
@@ -74,7 +76,7 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
       { ns: lan.hosts[0]?.ns, name: 'desk', dataDir: deskDir, env: env({}), args: ['--gateway-listen', '0.0.0.0:11435'] },
       { ns: lan.hosts[1]?.ns, name: 'server', env: env({ SMESH_OLLAMA_URL: serverOllama.url }) },
       { ns: lan.hosts[2]?.ns, name: 'backup', env: env({ SMESH_OLLAMA_URL: backupOllama.url, SMESH_TASK_PROTOCOLS: '1.0.0' }) },
-      { ns: lan.hosts[3]?.ns, name: 'cloudbox', env: env({ SMESH_ANTHROPIC_API_KEY: 'sk-ant-test-key', SMESH_ANTHROPIC_URL: claude.url }) }
+      { ns: lan.hosts[3]?.ns, name: 'cloudbox', env: env({ SMESH_ANTHROPIC_API_KEY: CLAUDE_KEY, SMESH_ANTHROPIC_URL: claude.url }) }
     ]) as [SmeshProcess, SmeshProcess, SmeshProcess, SmeshProcess]
     await waitFor(async () => (await desk.api<ModelsView>('/v1/models')).models.length >= 5, { timeoutMs: 30_000, what: 'the desk to see every model' })
     url = `http://${lan.hosts[0]?.ip as string}:11435`
@@ -283,11 +285,24 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
     assert.equal(row?.ratePerS, 50)
     const text = (await desk.cli(['keys'])).stdout
     assert.match(text, /audited\s+sk-smesh-\S+…\s+active/)
-    for (const f of await filesUnder(desk.dataDir)) {
-      if (f.endsWith('.sock')) continue
-      assert.ok(!(await readFile(f)).includes(audited.key), `${f} holds a key`)
+    // matrix row 18 at the gateway: neither a gateway key nor the cloud key behind it is anywhere but where it belongs,
+    // in any node's files, logs or API answers, plain, base64 or hex
+    const forms = (secret: string): string[] => [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex')]
+    const secrets = [...forms(audited.key), ...forms(key), ...forms(CLAUDE_KEY)]
+    const haystacks: Array<[string, Buffer]> = []
+    for (const p of [desk, server, backup, cloudbox]) {
+      for (const f of await filesUnder(p.dataDir)) {
+        if (f.endsWith('.sock')) continue
+        haystacks.push([f, await readFile(f)])
+      }
+      haystacks.push([`${p.name} stdout+stderr`, Buffer.from(p.stdout + p.stderr)])
+      for (const path of ['/v1/status', '/v1/models', '/v1/tasks', '/v1/bus/log?limit=500']) haystacks.push([`${p.name} ${path}`, Buffer.from(JSON.stringify(await p.api(path)))])
     }
-    assert.ok(!(desk.stdout + desk.stderr).includes(audited.key), 'the node\'s output holds a key')
+    haystacks.push(['smesh keys', Buffer.from(text + JSON.stringify(list))])
+    for (const [where, bytes] of haystacks) {
+      for (const form of secrets) assert.ok(!bytes.includes(form), `${where} holds a key (${form.slice(0, 12)}…)`)
+    }
+    assert.ok((await claude.log()).some(e => JSON.stringify(e.headers).includes(CLAUDE_KEY)), 'control: the cloud key did reach its provider')
   })
 
   it('the serving peer killed mid-stream: the client\'s stream continues on the next candidate, with nothing repeated', async () => {
