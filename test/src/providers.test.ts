@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { inspect } from 'node:util'
 import { AnthropicProvider, GeminiProvider, OllamaProvider, OpenAIProvider, ProviderError } from '@smesh/inference'
 import { ProviderFixture } from '../fixtures/providers.js'
 import type { FixtureKind, FixtureScript } from '../fixtures/providers.js'
@@ -20,6 +21,14 @@ function providerFor (f: ProviderFixture): Provider {
     case 'openai': return new OpenAIProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
     case 'anthropic': return new AnthropicProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
     case 'gemini': return new GeminiProvider({ baseURL: f.url, apiKey: KEY, limits: { maxInputChars: 1000, maxTokens: 256 } })
+  }
+}
+
+/** The key in none of its forms anywhere in an error: message, hint, stack, its causes and every field, as a logger would print it. */
+function assertKeyFree (err: unknown): void {
+  const text = inspect(err, { depth: 8, showHidden: true }) + JSON.stringify(err) + String((err as Error).stack)
+  for (const form of [KEY, Buffer.from(KEY).toString('base64'), Buffer.from(KEY).toString('base64url'), Buffer.from(KEY).toString('hex')]) {
+    assert.ok(!text.includes(form), `the error holds the key (${form.slice(0, 10)}…)`)
   }
 }
 
@@ -65,10 +74,11 @@ for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[])
       assert.equal(err.kind, 'rate-limit')
       assert.equal(err.retryable, true)
       if (kind !== 'ollama') assert.equal(err.retryAfterMs, 7000)
-      assert.ok(!err.message.includes(KEY) && !err.hint.includes(KEY))
+      assertKeyFree(err)
       f.script = script({ fail: { status: 500 } })
       const e5 = await p.chat(ask).then(() => undefined, (e: unknown) => e) as ProviderError
       assert.equal(e5.kind, 'server')
+      assertKeyFree(e5)
       assert.equal(f.log.filter(x => x.method === 'POST').length, 2, 'no silent retries: the router decides')
     })
 
@@ -79,6 +89,7 @@ for (const kind of ['ollama', 'openai', 'anthropic', 'gemini'] as FixtureKind[])
       assert.ok(err instanceof ProviderError, String(err))
       assert.equal(err.kind, 'connection', err.message)
       assert.deepEqual(pieces, REPLY.slice(0, 2))
+      assertKeyFree(err)
     })
 
     it('aborting the signal stops the request; the server sees the client go', async () => {
