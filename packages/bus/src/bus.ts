@@ -39,6 +39,13 @@ export interface BusInit {
   checkOnOpen?: boolean
 }
 
+interface WaitingIngest {
+  e: BusEntry
+  from?: string
+  resolve: (r: IngestResult) => void
+  reject: (err: unknown) => void
+}
+
 /** What the open found missing from a store whose files were cut (the node relearns it from peers). */
 export interface StoreDamage {
   /** Own entries the witness saw acknowledged and the store no longer holds. */
@@ -142,6 +149,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private queue: Promise<unknown> = Promise.resolve()
   private appends: AppendRequest[] = []
   private flushScheduled = false
+  /** Gossip entries waiting for their turn, by author (pumpIngest). */
+  private readonly ingestWaiting = new Map<string, WaitingIngest[]>()
+  private ingesting = false
   private confirmed = true
   private confirmWaiters: Array<() => void> = []
   private opened = false
@@ -422,7 +432,36 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     } catch (err: any) {
       return { result: 'reject', error: err instanceof InvalidEntryError ? err : new InvalidEntryError('malformed', err.message) }
     }
-    return await this.serial(async () => await this.ingestDecoded(e, from))
+    return await new Promise<IngestResult>((resolve, reject) => {
+      const q = this.ingestWaiting.get(e.authorHex) ?? []
+      if (q.length === 0) this.ingestWaiting.set(e.authorHex, q)
+      q.push({ e, from, resolve, reject })
+      this.pumpIngest()
+    })
+  }
+
+  /**
+   * Gossip entries go to the serial queue one at a time, taken from each
+   * author in turn: one author's flood never stands in front of another
+   * author's entry, nor of this node's own writes, by more than one entry.
+   */
+  private pumpIngest (): void {
+    if (this.ingesting) return
+    let next: WaitingIngest | undefined
+    for (const [author, q] of this.ingestWaiting) {
+      next = q.shift()
+      // to the back of the round
+      this.ingestWaiting.delete(author)
+      if (q.length > 0) this.ingestWaiting.set(author, q)
+      if (next != null) break
+    }
+    if (next == null) return
+    const { e, from, resolve, reject } = next
+    this.ingesting = true
+    this.serial(async () => await this.ingestDecoded(e, from)).then(resolve, reject).finally(() => {
+      this.ingesting = false
+      this.pumpIngest()
+    })
   }
 
   private async ingestDecoded (e: BusEntry, from?: string): Promise<IngestResult> {
