@@ -16,7 +16,7 @@ import type { BusStorage, WriteOp } from './store/storage.js'
 import { BusStore } from './store/store.js'
 import { checkStore } from './store/check.js'
 import type { StoreCheckReport } from './store/check.js'
-import type { HeadWitness } from './store/witness.js'
+import type { HeadWitness, WitnessRecord } from './store/witness.js'
 import type { HeadRecord } from './store/store.js'
 
 export interface BusInit {
@@ -50,6 +50,8 @@ interface WaitingIngest {
 export interface StoreDamage {
   /** Own entries the witness saw acknowledged and the store no longer holds. */
   lostOwnEntries: number
+  /** Peers have given them back (the node signs again). */
+  relearned: boolean
   message: string
 }
 
@@ -162,6 +164,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   storeCheck?: StoreCheckReport
   /** Set when the store came up short of what the witness saw acknowledged. */
   damage?: StoreDamage
+  private witnessFloor?: WitnessRecord
 
   constructor (private readonly init: BusInit) {
     super()
@@ -199,7 +202,12 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       }
     }
     const heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
-    await this.compareWitness(created, heads.get(this.authorHex))
+    try {
+      await this.compareWitness(created, heads.get(this.authorHex))
+    } catch (err) {
+      await this.store.close()
+      throw err
+    }
     this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
     for (const a of await this.store.authors()) {
       const head = heads.get(a.authorHex)
@@ -232,13 +240,20 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * same seq twice.
    */
   private async compareWitness (created: boolean, own: HeadRecord | undefined): Promise<void> {
+    // SMESH_BUS_NEW_CHAIN=1: the operator says no entry of this key that the store lacks matters any more
+    if (this.init.newChain === true) return
     const w = await this.init.witness?.read()
-    if (created || w == null || w.authorHex !== this.authorHex) return
+    if (w == null || w.authorHex !== this.authorHex) return
     const held = own?.seq ?? 0n
     if (held > w.seq || (held === w.seq && own?.hashHex === w.hashHex)) return
+    // the node confirms its chain only once its peers gave back at least what it acknowledged
+    this.witnessFloor = w
+    // a new store with an old key waits for its chain anyway (now for all of it)
+    if (created) return
     const lost = Number(w.seq - held)
     this.damage = {
       lostOwnEntries: lost,
+      relearned: false,
       message: lost > 0
         ? `the store holds this node's chain up to seq ${held}, but entries up to ${w.seq} were acknowledged: ${lost} lost (a cut log?); relearning them from peers before signing again`
         : `the store's entry ${held} of this node's chain is not the one acknowledged; relearning the chain from peers before signing again`
@@ -249,6 +264,9 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   async close (): Promise<void> {
     if (this.closed || !this.opened) return
     this.closed = true
+    // gossip entries not yet taken are dropped (sync brings them again); appends not yet signed are refused
+    for (const q of this.ingestWaiting.values()) for (const w of q.splice(0)) w.reject(new BusStoppedError())
+    this.ingestWaiting.clear()
     await this.queue.catch(() => {})
     for (const r of this.appends.splice(0)) r.reject(new BusStoppedError())
     await this.init.witness?.flush()
@@ -273,8 +291,12 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   /** Called by replication once a peer's heads were seen and this node's own entries fetched from it. */
   async confirmOwnChain (): Promise<void> {
     if (this.confirmed) return
+    // not yet: the peers gave back less of this node's chain than it had acknowledged
+    const floor = this.witnessFloor
+    if (floor != null && (this.authors.get(this.authorHex)?.seq ?? 0n) < floor.seq) return
     await this.serial(async () => { await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true) })
     this.confirmed = true
+    if (this.damage != null) this.damage.relearned = true
     for (const w of this.confirmWaiters.splice(0)) w()
   }
 
@@ -432,6 +454,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     } catch (err: any) {
       return { result: 'reject', error: err instanceof InvalidEntryError ? err : new InvalidEntryError('malformed', err.message) }
     }
+    if (this.closed) throw new BusStoppedError()
     return await new Promise<IngestResult>((resolve, reject) => {
       const q = this.ingestWaiting.get(e.authorHex) ?? []
       if (q.length === 0) this.ingestWaiting.set(e.authorHex, q)

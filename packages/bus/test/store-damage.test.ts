@@ -145,6 +145,57 @@ describe('a damaged store is found on open, never served', () => {
     await fine.close()
   })
 
+  it('after a cut log the node confirms its chain only once peers gave back all it acknowledged; SMESH_BUS_NEW_CHAIN overrides', async () => {
+    // nine own entries, acknowledged (the witness saw seq 9); a store that holds only the first six of them
+    const root = await scope.dir()
+    const witness = join(root, 'bus-head.json')
+    const full = new Bus({ storage: new LevelStorage(join(root, 'full')), signer: a.signer, binding: a.binding, identityCreated: true, witness: new FileWitness(witness) })
+    await full.open()
+    for (let i = 0; i < 9; i++) await full.append('memory.put', json({ key: `c${i}`, value: i }))
+    const raws = await full.range(full.authorHex, 1n, 100, Infinity)
+    await full.close()
+    const cut = join(root, 'cut')
+    const seed = new Bus({ storage: new LevelStorage(cut), signer: a.signer, binding: a.binding, identityCreated: true })
+    await seed.open()
+    for (const r of raws.slice(0, 6)) assert.equal((await seed.ingest(r)).result, 'accept')
+    await seed.close()
+
+    const bus = new Bus({ storage: new LevelStorage(cut), signer: a.signer, binding: a.binding, identityCreated: false, witness: new FileWitness(witness), confirmTimeoutMs: 200 })
+    await bus.open()
+    assert.equal(bus.damage?.lostOwnEntries, 3)
+    // a peer that gives back only two of the three: not yet
+    for (const r of raws.slice(6, 8)) assert.equal((await bus.ingest(r)).result, 'accept')
+    await bus.confirmOwnChain()
+    assert.equal(bus.chainConfirmed, false, 'seq 9 was acknowledged and is still missing')
+    await assert.rejects(bus.append('memory.put', json({ key: 'x', value: 1 })), (err: any) => err.name === 'ChainUnconfirmedError')
+    assert.equal((await bus.ingest(raws[8] as Uint8Array)).result, 'accept')
+    await bus.confirmOwnChain()
+    assert.equal(bus.chainConfirmed, true)
+    assert.equal(bus.damage?.relearned, true)
+    assert.equal((await bus.append('memory.put', json({ key: 'x', value: 1 }))).seq, 10n, 'the chain continues after what was acknowledged: no seq signed twice')
+    await bus.close()
+
+    // the operator's override: start a chain from what the store holds, whatever the witness says
+    await writeFile(witness, JSON.stringify({ author: bus.authorHex, seq: '50', hash: 'cd'.repeat(32) }))
+    const forced = new Bus({ storage: new LevelStorage(cut), signer: a.signer, binding: a.binding, identityCreated: false, newChain: true, witness: new FileWitness(witness) })
+    await forced.open()
+    assert.equal(forced.damage, undefined)
+    assert.equal(forced.chainConfirmed, true)
+    await forced.close()
+  })
+
+  it('closing drops the gossip entries still waiting, with BusStoppedError, and writes nothing after', async () => {
+    const root = await scope.dir()
+    const bus = new Bus({ storage: new LevelStorage(join(root, 'bus')), signer: a.signer, binding: a.binding, identityCreated: true })
+    await bus.open()
+    const results = (await signChain(b, 30)).map(async e => await bus.ingest(e.bytes).then(r => r.result, (err: any) => err.name as string))
+    await bus.close()
+    const got = await Promise.all(results)
+    assert.ok(got.every(r => r === 'accept' || r === 'BusStoppedError'), got.join(','))
+    assert.ok(got.includes('BusStoppedError'))
+    await assert.rejects(bus.ingest((await signChain(b, 1))[0]?.bytes as Uint8Array), (err: any) => err.name === 'BusStoppedError')
+  })
+
   it('the witness follows every own write', async () => {
     const { dir, witness } = await world(a, b)
     const bus = await reopen(a, dir, witness)

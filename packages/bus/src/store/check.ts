@@ -1,5 +1,5 @@
 import { decodeEntry } from '../entry.js'
-import { StoreDamagedError } from '../errors.js'
+import { StoreDamagedError, StoreOpenError } from '../errors.js'
 import { sha256, toHex } from '../hex.js'
 import { KINDS, parseBody } from '../kinds.js'
 import type { MemoryRecord } from '../views.js'
@@ -118,9 +118,12 @@ export async function checkStore (storage: BusStorage, signal?: AbortSignal): Pr
     }
     viewsStale = !await memoryViewsMatch(storage)
   } catch (err: any) {
-    if (err instanceof StoreDamagedError || err?.name === 'AbortError') throw err
-    // LevelDB itself refused to read (a corrupt block, a table file gone)
-    throw damaged(String(err?.cause?.message ?? err?.message ?? err), err)
+    if (err instanceof StoreDamagedError || err?.name === 'AbortError' || signal?.aborted === true) throw err
+    // LevelDB itself refused to read: a corrupt block, a table file gone, is damage; anything else (EMFILE, EIO) is not the store's fault
+    const cause = err?.cause ?? err
+    const message = String(cause?.message ?? cause)
+    if (cause?.code === 'LEVEL_CORRUPTION' || err?.code === 'LEVEL_CORRUPTION' || /corrupt|checksum|bad magic|bad block|truncated|no such file|missing files/i.test(message)) throw damaged(message, err)
+    throw new StoreOpenError(storage.location, { cause })
   }
   return { entries, authors, records, viewsStale, ms: Math.round(performance.now() - started) }
 }

@@ -19,8 +19,10 @@ export class LevelStorage implements BusStorage {
 
   async open (): Promise<void> {
     // without CURRENT, LevelDB takes the directory for a new store and, in time, deletes the tables it does not know
+    // (a store whose creation was cut off before CURRENT holds no table and no written log: it is made again)
     const names = await readdir(this.location).catch(() => [] as string[])
-    if (!names.includes('CURRENT') && names.some(n => /^MANIFEST-|\.(ldb|sst|log)$/.test(n))) {
+    const data = await Promise.all(names.filter(n => /\.(ldb|sst|log)$/.test(n)).map(async n => await stat(join(this.location, n)).then(s => s.size > 0, () => false)))
+    if (!names.includes('CURRENT') && data.some(Boolean)) {
       throw new StoreDamagedError(this.location, 'its CURRENT file is missing, though its tables and logs are there')
     }
     // made only now: a Level opens itself (creating what is missing) as soon as it is made
