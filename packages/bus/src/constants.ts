@@ -27,3 +27,9 @@ export const SYNC_MAX_INBOUND_STREAMS = 4
 export const GOSSIP_AUTHOR_RATE = 50
 /** Burst allowance of GOSSIP_AUTHOR_RATE. */
 export const GOSSIP_AUTHOR_BURST = 100
+/**
+ * Entries of an author dropped by the rate limit within a second, sent by
+ * the author's own node, that make a flood: an honest node publishes below
+ * its peers' limit (0.8 of it), so a handful over is already no accident.
+ */
+export const FLOOD_DROPS = 20

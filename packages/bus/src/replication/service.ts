@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ForkProof, busEvidenceTopic, busTopic, decodeForkProof } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
-import { GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
 import { decodeEntry } from '../entry.js'
 import { RateLimiter } from './rate-limit.js'
 import { InvalidEntryError } from '../errors.js'
@@ -39,8 +39,8 @@ export interface BusReplicationEvents {
   /** An author sent entries faster than its gossip rate: the excess was dropped (`fromAuthor`: by the author's own node, whose score drops). */
   'bus:throttle': CustomEvent<{ peer: string, author: string, fromAuthor: boolean }>
   /**
-   * A peer's own entries went over the rate by more than a whole burst within
-   * a second: a flood, not a burst. Its gossipsub score only catches up at the
+   * A peer's own entries went over the rate by FLOOD_DROPS within a second: a
+   * flood (its own node publishes below the rate). Its gossipsub score only catches up at the
    * next heartbeat, so the node is told to cut the peer off now.
    */
   'bus:flood': CustomEvent<{ peer: string, author: string, dropped: number }>
@@ -245,7 +245,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       if (this.floods.size > 1024) this.floods.delete(this.floods.keys().next().value as string)
     }
     f.dropped++
-    if (f.dropped === this.rate.burst) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
+    if (f.dropped === Math.min(this.rate.burst, FLOOD_DROPS)) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
