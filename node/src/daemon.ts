@@ -266,9 +266,9 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.warn({ event: 'bus:reject', ...evt.detail }, 'refused an entry from a peer')
     })
     replication.addEventListener('bus:flood', (evt) => {
-      const { peer, author, dropped } = evt.detail
+      const { peer, author, dropped, unverified } = evt.detail
       bans.set(peer, Date.now() + FLOOD_BAN_MS)
-      logger.log.warn({ event: 'bus:flood', peer, author, dropped, banMs: FLOOD_BAN_MS }, 'a peer floods the bus far above the rate limit: its connections are closed and refused for a while')
+      logger.log.warn({ event: 'bus:flood', peer, author, dropped, unverified, banMs: FLOOD_BAN_MS }, 'a peer floods the bus far above the rate limit: its connections are closed and refused for a while')
       node.hangUp(peerIdFromString(peer)).catch(() => {})
       // gossipsub recomputes a peer's score once a heartbeat: the penalty shows a moment later
       setTimeout(() => { logger.log.warn({ event: 'bus:flood-score', peer, score: replication.score(peer) }, 'score of the peer that flooded') }, 1_500).unref()

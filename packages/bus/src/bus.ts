@@ -92,7 +92,7 @@ export interface BusEvents {
 
 export type IngestResult =
   | { result: 'accept', fork?: boolean }
-  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' | 'not-member' }
+  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' | 'not-member' | 'dropped' }
   | { result: 'reject', error: InvalidEntryError }
 
 interface AuthorState {
@@ -461,6 +461,20 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       q.push({ e, from, resolve, reject })
       this.pumpIngest()
     })
+  }
+
+  /**
+   * Drops the gossip entries of `authorHex` still waiting for their turn
+   * (they are ignored, not refused: sync can bring them later). For a
+   * flooder, cut off: its accepted burst is not verified, stored or passed
+   * on. Returns how many were dropped.
+   */
+  dropWaiting (authorHex: string): number {
+    const q = this.ingestWaiting.get(authorHex)
+    if (q == null) return 0
+    this.ingestWaiting.delete(authorHex)
+    for (const w of q) w.resolve({ result: 'ignore', reason: 'dropped' })
+    return q.length
   }
 
   /**

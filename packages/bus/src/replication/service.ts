@@ -43,7 +43,8 @@ export interface BusReplicationEvents {
    * flood (its own node publishes below the rate). Its gossipsub score only catches up at the
    * next heartbeat, so the node is told to cut the peer off now.
    */
-  'bus:flood': CustomEvent<{ peer: string, author: string, dropped: number }>
+  /** `unverified`: its entries that had passed the rate limit and were still waiting, dropped with it. */
+  'bus:flood': CustomEvent<{ peer: string, author: string, dropped: number, unverified: number }>
 }
 
 export interface PeerSyncView {
@@ -245,7 +246,11 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       if (this.floods.size > 1024) this.floods.delete(this.floods.keys().next().value as string)
     }
     f.dropped++
-    if (f.dropped === Math.min(this.rate.burst, FLOOD_DROPS)) this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped } })
+    if (f.dropped === Math.min(this.rate.burst, FLOOD_DROPS)) {
+      // what the flooder got past the rate limit and still waits is not verified, stored or passed on
+      const unverified = this.init.bus.dropWaiting(author)
+      this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped, unverified } })
+    }
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
