@@ -32,4 +32,4 @@ export const GOSSIP_AUTHOR_BURST = 100
  * the author's own node, that make a flood: an honest node publishes below
  * its peers' limit (0.8 of it), so a handful over is already no accident.
  */
-export const FLOOD_DROPS = 20
+export const FLOOD_DROPS = 5
