@@ -101,7 +101,7 @@ if (only.has('gateway-overhead')) results['gateway-overhead'] = await benchGatew
 if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(num('gateway-clients'))
 if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
 if (only.has('faults')) results.faults = await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) })
-if (only.has('fuzz')) results.fuzz = benchFuzz(num('fuzz-inputs'))
+if (only.has('fuzz')) results.fuzz = await benchFuzz(num('fuzz-inputs'))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

@@ -5,6 +5,8 @@ import { BINDING_VERSION, IdentityBinding, IdentityBindingSignable, MAX_BINDING_
 import { mlDsaVerify } from './ml-dsa.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
+const ED25519_SIGNATURE_BYTES = 64
+
 /** Domain separation for both signatures of a binding. */
 export const BINDING_CONTEXT = 'smesh/identity/binding/v1'
 const CONTEXT_BYTES = new TextEncoder().encode(BINDING_CONTEXT)
@@ -92,6 +94,8 @@ export async function verifyBinding (binding: IdentityBinding): Promise<PeerId> 
   if (peerPublicKey.type !== 'Ed25519') throw new InvalidBindingError(`binding holds a ${peerPublicKey.type} libp2p key: only Ed25519 keys are bound`)
   if (!sameBytes(new Uint8Array(publicKeyToProtobuf(peerPublicKey)), binding.peerPublicKey)) throw new InvalidBindingError('binding holds the libp2p key in a non-canonical encoding')
   const signable = bindingSignable(binding)
+  // an Ed25519 signature is 64 bytes: any other length is refused here (the library would throw a TypeError)
+  if (binding.peerSignature.byteLength !== ED25519_SIGNATURE_BYTES) throw new InvalidBindingError(`the libp2p key signature of the binding is ${binding.peerSignature.byteLength} bytes, not the ${ED25519_SIGNATURE_BYTES} of an Ed25519 signature`)
   if (!(await peerPublicKey.verify(signable, binding.peerSignature))) {
     throw new InvalidBindingError('the libp2p key signature of the binding does not verify')
   }

@@ -61,6 +61,10 @@ describe('identity', () => {
     const b = await createBinding(await generateKeyPair('Ed25519'), pq)
     await assert.rejects(verifyBinding({ ...a, peerSignature: b.peerSignature }), /libp2p key signature of the binding does not verify/)
     await assert.rejects(verifyBinding({ ...a, pqSignature: new Uint8Array(10) }), /ML-DSA-65 signature of the binding does not verify/)
+    // a libp2p signature of any length but 64 is a refused binding, not a TypeError from the library (found by the fuzzer)
+    for (const n of [0, 63, 65, 128]) {
+      await assert.rejects(verifyBinding({ ...a, peerSignature: new Uint8Array(n) }), { name: 'InvalidBindingError', message: new RegExp(`is ${n} bytes, not the 64 of an Ed25519 signature`) })
+    }
   })
 
   it('uses ML-DSA context separation: a signature without the context does not verify as a binding', async () => {
