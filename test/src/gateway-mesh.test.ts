@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { readFile, readdir, stat } from 'node:fs/promises'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -10,6 +9,7 @@ import { Lan, listOwnNamespaces } from './harness/lan.js'
 import { startMesh } from './harness/mesh.js'
 import { cleanEnv, waitFor } from './harness/smesh-process.js'
 import { tempDir } from './harness/tmp.js'
+import { nodeHaystacks, secretForms } from './harness/secrets.js'
 import type { SmeshProcess } from './harness/smesh-process.js'
 import type { FixtureScript } from '../fixtures/providers.js'
 import type { ModelsView } from '@smesh/node'
@@ -20,17 +20,6 @@ const ANSWER = ['Mesh ', 'routing ', 'keeps ', 'your ', 'context ', 'on ', 'your
 const FULL = ANSWER.join('')
 /** The cloud key on the cloud box: a canary, looked for everywhere it must not be. */
 const CLAUDE_KEY = 'sk-ant-canary-7f3e9b1c5a2d4e6f8091a2b3c4d5e6f7'
-
-async function filesUnder (dir: string): Promise<string[]> {
-  const out: string[] = []
-  for (const name of await readdir(dir)) {
-    const p = join(dir, name)
-    const s = await stat(p).catch(() => undefined)
-    if (s?.isDirectory() === true) out.push(...await filesUnder(p))
-    else if (s?.isFile() === true) out.push(p)
-  }
-  return out
-}
 
 /**
  * The gateway as the mesh's front door: keys, Host and CORS checks, limits,
@@ -287,15 +276,9 @@ describe('gateway: through the mesh, never around it', { skip, timeout: 300_000 
     assert.match(text, /audited\s+sk-smesh-\S+…\s+active/)
     // matrix row 18 at the gateway: neither a gateway key nor the cloud key behind it is anywhere but where it belongs,
     // in any node's files, logs or API answers, plain, base64 or hex
-    const forms = (secret: string): string[] => [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), Buffer.from(secret).toString('hex')]
-    const secrets = [...forms(audited.key), ...forms(key), ...forms(CLAUDE_KEY)]
-    const haystacks: Array<[string, Buffer]> = []
+    const secrets = [...secretForms(audited.key), ...secretForms(key), ...secretForms(CLAUDE_KEY)]
+    const haystacks = await nodeHaystacks([desk, server, backup, cloudbox])
     for (const p of [desk, server, backup, cloudbox]) {
-      for (const f of await filesUnder(p.dataDir)) {
-        if (f.endsWith('.sock')) continue
-        haystacks.push([f, await readFile(f)])
-      }
-      haystacks.push([`${p.name} stdout+stderr`, Buffer.from(p.stdout + p.stderr)])
       for (const path of ['/v1/status', '/v1/models', '/v1/tasks', '/v1/bus/log?limit=500']) haystacks.push([`${p.name} ${path}`, Buffer.from(JSON.stringify(await p.api(path)))])
     }
     haystacks.push(['smesh keys', Buffer.from(text + JSON.stringify(list))])
