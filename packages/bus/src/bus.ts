@@ -193,18 +193,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     if (!created && this.init.newChain === true) {
       await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true)
     }
-    if (this.init.checkOnOpen !== false) {
-      try {
-        this.storeCheck = await checkStore(this.init.storage)
-      } catch (err) {
-        await this.store.close()
-        throw err
-      }
-    }
-    const heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
+    let heads: Map<string, HeadRecord>
     try {
+      if (this.init.checkOnOpen !== false) this.storeCheck = await checkStore(this.init.storage)
+      heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
       await this.compareWitness(created, heads.get(this.authorHex))
     } catch (err) {
+      // a damaged store or an unreadable witness: the store is closed again, its lock released
       await this.store.close()
       throw err
     }
