@@ -6,6 +6,7 @@ import { InviteStore, MEMBER_KINDS, Membership, PolicyGate, governance, readMesh
 import { peerIdFromString } from '@libp2p/peer-id'
 import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
+import { PageServer, listenHosts } from './web/page-server.js'
 import { TaskService } from './inference/service.js'
 import { taskRoutes } from './api/task-routes.js'
 import { gatewayRoutes } from './api/gateway-routes.js'
@@ -240,6 +241,22 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     })
     cleanups.push(async () => { await joinListener.close() })
     if ((await invites.open()).length > 0 && membership.has(self, 'admin')) await joinListener.ensure()
+    const web = config.web
+    const pageServer = web == null
+      ? undefined
+      : new PageServer({
+        hosts: listenHosts(config.listen),
+        port: web.port,
+        // a bookmarked page must load again while a browser device is a member
+        wanted: async () => web.stay || (await invites.open()).some(i => i.phone === true) || membership.list().some(m => m.kind === 'browser' && m.status === 'active'),
+        onError: (err) => { logger.log.warn({ err }, 'the phone page server failed') }
+      })
+    if (pageServer != null) {
+      cleanups.push(async () => { await pageServer.stop() })
+      if (await pageServer.wanted()) {
+        await pageServer.ensure().catch((err: Error) => { logger.log.warn({ err }, `the page phones join by is not served: ${err.message}`) })
+      }
+    }
     const renew = async (): Promise<void> => {
       if (!membership.has(self, 'admin')) return
       for (const lease of membership.due()) {
@@ -325,7 +342,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
           replication,
           mesh: config.mesh
         }),
-        ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
+        ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, pageServer, nodeAddrs: () => node.getMultiaddrs().map(ma => ma.toString()), connectedTo: (peerId) => node.getConnections().some(c => c.remotePeer.toString() === peerId), peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
         ...taskRoutes({ tasks, bus }),
         ...gatewayRoutes(keys),
         '/v1/id': () => idView(),

@@ -15,13 +15,20 @@ async function tmp (): Promise<string> {
 }
 
 describe('configuration', () => {
-  it('defaults: port 7370, mDNS on, API on 127.0.0.1:7371', async () => {
+  it('defaults: port 7370, WebSockets on 7372, mDNS on, API on 127.0.0.1:7371, the phone page on 7380', async () => {
     const c = await resolveConfig(await tmp(), {}, {})
-    assert.deepEqual(c.listen, ['/ip4/0.0.0.0/tcp/7370'])
+    assert.deepEqual(c.listen, ['/ip4/0.0.0.0/tcp/7370', '/ip4/0.0.0.0/tcp/7372/ws'])
+    assert.deepEqual(c.web, { port: 7380, stay: false })
     assert.equal(c.mdns, true)
     assert.equal(c.apiHost, '127.0.0.1')
     assert.equal(c.apiPort, 7371)
     assert.ok(c.excludeInterfaces.includes('docker*'))
+  })
+
+  it('the phone page: a port, any free one, or off, from the flag or the environment; a bad value is named', async () => {
+    assert.deepEqual((await resolveConfig(await tmp(), { SMESH_WEB_PORT: '0', SMESH_WEB_STAY: '1' }, {})).web, { port: 0, stay: true })
+    assert.equal((await resolveConfig(await tmp(), { SMESH_WEB_PORT: 'off' }, {})).web, null)
+    await assert.rejects(resolveConfig(await tmp(), { SMESH_WEB_PORT: 'seventy' }, {}), /SMESH_WEB_PORT.*port number/)
   })
 
   it('layers: file, then env, then flags', async () => {

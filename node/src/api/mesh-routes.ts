@@ -1,9 +1,11 @@
-import { DEFAULT_SCOPES, InviteError, MEMBER_KINDS, NotAuthorizedError, POLICY_GRACE_MS, checkRules, encodeToken, parseScopes } from '@smesh/membership'
+import { DEFAULT_SCOPES, InviteError, MEMBER_KINDS, NotAuthorizedError, POLICY_GRACE_MS, checkRules, encodeToken, parseScopes, phoneLinkUrl } from '@smesh/membership'
+import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidBodyError, NotFoundError, encodeJsonBody, entryView } from '@smesh/bus'
 import type { InviteRecord, InviteStore, Membership, MemberView, MeshConfig, PendingAsk, PolicyGate, PolicyRule, RevokeBody, Scope } from '@smesh/membership'
 import type { Bus, EntryView } from '@smesh/bus'
 import type { PeerView } from '@smesh/mesh'
 import type { JoinListener } from '../mesh/join-listener.js'
+import type { PageServer } from '../web/page-server.js'
 import { body, str } from './params.js'
 import type { RouteHandler } from './server.js'
 
@@ -14,6 +16,12 @@ export interface MeshRoutesInit {
   gate: PolicyGate
   invites: InviteStore
   joinListener: JoinListener
+  /** The page phones join by; absent when it is off. */
+  pageServer?: PageServer
+  /** The main node's own addresses (a phone reconnects to its WebSockets ones). */
+  nodeAddrs: () => string[]
+  /** Whether this node holds a connection to a PeerId (a browser device sends no presence beacons). */
+  connectedTo: (peerId: string) => boolean
   peers: () => PeerView[]
   self: { peerId: string, name: string }
 }
@@ -31,6 +39,8 @@ export interface MeshView {
   members: number
   openInvites: number
   joinListener: boolean
+  /** Port of the page phones join by while it is up, else null. */
+  webPort: number | null
 }
 
 export interface MemberRow extends MemberView {
@@ -46,6 +56,8 @@ export interface InviteView {
   leaseMs: number
   renew: boolean
   addrs: string[]
+  /** With `phone`: the link a phone's camera opens (the invite in its fragment). */
+  link?: string
 }
 
 const MAX_TTL_MS = 30 * 24 * 3600_000
@@ -87,17 +99,19 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
       leaseExpiresAt: membership.lease(self)?.expiresAt ?? null,
       members: membership.list().filter(m => m.status === 'active' || m.status === 'root').length,
       openInvites: (await invites.open()).length,
-      joinListener: joinListener.running
+      joinListener: joinListener.running,
+      webPort: init.pageServer?.running === true ? init.pageServer.listenPort : null
     }),
     '/v1/members': (): MemberRow[] => {
       const peers = new Map(init.peers().map(p => [p.peerId, p]))
       return membership.list().map(m => {
         const p = peers.get(m.peerId)
         const isSelf = m.peerId === init.self.peerId
-        return { ...m, name: isSelf ? init.self.name : m.name !== '' && m.name !== '(root)' ? m.name : (p?.name ?? m.name), connected: isSelf || p?.connected === true, lastSeenAt: isSelf ? Date.now() : (p?.lastSeenAt ?? null) }
+        const browserHere = m.kind === 'browser' && m.peerId !== '' && init.connectedTo(m.peerId)
+        return { ...m, name: isSelf ? init.self.name : m.name !== '' && m.name !== '(root)' ? m.name : (p?.name ?? m.name), connected: isSelf || p?.connected === true || browserHere, lastSeenAt: isSelf || browserHere ? Date.now() : (p?.lastSeenAt ?? null) }
       })
     },
-    '/v1/invites': async (): Promise<Array<Omit<InviteRecord, 'secretHash'>>> => (await invites.list()).map(r => ({ id: r.id, scopes: r.scopes, leaseMs: r.leaseMs, renew: r.renew, createdAt: r.createdAt, expiresAt: r.expiresAt, usedAt: r.usedAt, usedBy: r.usedBy })),
+    '/v1/invites': async (): Promise<Array<Omit<InviteRecord, 'secretHash'>>> => (await invites.list()).map(r => ({ id: r.id, scopes: r.scopes, leaseMs: r.leaseMs, renew: r.renew, createdAt: r.createdAt, expiresAt: r.expiresAt, usedAt: r.usedAt, usedBy: r.usedBy, ...(r.phone === true ? { phone: true } : {}) })),
     '/v1/invite': {
       POST: async (ctx): Promise<InviteView> => {
         requireAdmin('invite devices')
@@ -113,9 +127,11 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
         const renew = b.renew !== false
         const addrs = joinListener.tokenAddrs(await joinListener.ensure())
         if (addrs.length === 0) throw new InviteError('the join listener has no address a device could reach', 'start the node with a --listen address on the LAN')
-        const { secret, record } = await invites.create({ scopes, ttlMs, leaseMs, renew })
+        const phone = b.phone === true ? await phoneTarget(init, addrs) : undefined
+        const { secret, record } = await invites.create({ scopes, ttlMs, leaseMs, renew, phone: phone != null })
         const token = encodeToken({ mesh: mesh.id, name: mesh.name, networkKey: mesh.networkKey, root: mesh.root, rootPeerId: mesh.rootPeerId, inviterPeerId: init.self.peerId, addrs, secret, expiresAt: record.expiresAt })
-        return { token, id: record.id, scopes, expiresAt: record.expiresAt, leaseMs, renew, addrs }
+        const link = phone == null ? undefined : phoneLinkUrl(phone.host, phone.pagePort, { mesh: mesh.id, secret, networkKey: mesh.networkKey, inviterPeerId: init.self.peerId, wsPort: phone.wsPort, expiresAt: record.expiresAt })
+        return { token, id: record.id, scopes, expiresAt: record.expiresAt, leaseMs, renew, addrs, ...(link != null ? { link } : {}) }
       }
     },
     '/v1/revoke': {
@@ -153,4 +169,19 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
       }
     }
   }
+}
+
+/** The host and ports of a phone link: the join listener's WebSockets address and the page, on the same host. */
+async function phoneTarget (init: MeshRoutesInit, joinAddrs: string[]): Promise<{ host: string, wsPort: number, pagePort: number }> {
+  if (init.pageServer == null) throw new InviteError('the page phones join by is off on this node (webPort "off")', 'start the node with --web-port 7380 (or any free port)')
+  if (!init.nodeAddrs().some(a => a.includes('/ws'))) {
+    throw new InviteError('this node has no WebSockets listener: a phone could join but never connect again', 'start the node with a WebSockets address too, for example --listen /ip4/0.0.0.0/tcp/7370 --listen /ip4/0.0.0.0/tcp/7372/ws')
+  }
+  for (const a of joinAddrs) {
+    const parts = multiaddr(a).getComponents()
+    const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    const port = parts.find(c => c.name === 'tcp')?.value
+    if (ip != null && port != null && parts.some(c => c.name === 'ws')) return { host: ip, wsPort: Number(port), pagePort: await init.pageServer.ensure() }
+  }
+  throw new InviteError('the join listener has no WebSockets address a phone could reach', 'start the node with a --listen address on the LAN')
 }

@@ -159,7 +159,8 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
       maxTokens: s.maxTokens ?? DEFAULTS.maxTokens,
       providers: s.providers ?? []
     },
-    gateway: gatewayConfig(s)
+    gateway: gatewayConfig(s),
+    web: (s.webPort ?? DEFAULTS.webPort) === 'off' ? null : { port: Number(s.webPort ?? DEFAULTS.webPort), stay: s.webStay ?? false }
   }
 }
 

@@ -20,6 +20,14 @@ export interface ResolvedConfig {
   inference: InferenceConfig
   /** The AI-client gateway; null when off. */
   gateway: GatewayConfig | null
+  /** The page phones join by; null when off. */
+  web: WebConfig | null
+}
+
+export interface WebConfig {
+  port: number
+  /** Up whatever the invites and members; otherwise only while a phone invite is open or a browser device is a member. */
+  stay: boolean
 }
 
 export interface GatewayConfig {

@@ -132,6 +132,13 @@ export const SETTINGS = {
     env: ['SMESH_GATEWAY_LISTEN', 'string'],
     flag: { flags: '--gateway-listen <host:port>', help: 'where the AI-client gateway (OpenAI, Ollama, Anthropic APIs) listens, or "off" (env SMESH_GATEWAY_LISTEN; default 127.0.0.1:11435)' }
   }),
+  /** The page phones join by (`smesh invite --phone`): its TCP port on the node's listen hosts, 0 for any free one, or off. */
+  webPort: setting(z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number (0-65535) or "off"' }), {
+    env: ['SMESH_WEB_PORT', 'string'],
+    flag: { flags: '--web-port <port>', help: 'port of the page phones join by, 0 for any free one, or "off" (env SMESH_WEB_PORT; default 7380); it is up while phone invites are open or a browser device is a member' }
+  }),
+  /** Keep the page up even when no phone invite is open and no browser device is a member. */
+  webStay: setting(z.boolean(), { env: ['SMESH_WEB_STAY', 'bool'] }),
   /** Clients on this machine may use the gateway without a key (never applies to other addresses). */
   gatewayOpenLoopback: setting(z.boolean(), { env: ['SMESH_GATEWAY_OPEN_LOOPBACK', 'bool'] }),
   /** Host names (besides the gateway's own addresses) that requests may name in their Host header. */

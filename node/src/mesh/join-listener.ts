@@ -45,10 +45,9 @@ export class JoinListener {
   }
 
   private async start (): Promise<Libp2p> {
-    const listen = [...new Set(this.init.nodeListen.map(a => {
-      const ma = multiaddr(a).toString()
-      return ma.replace(/\/tcp\/\d+.*$/, '/tcp/0')
-    }))]
+    // each host of the node's, on a free port: TCP for nodes, WebSockets for a phone's page
+    const hosts = [...new Set(this.init.nodeListen.map(a => multiaddr(a).toString().replace(/\/tcp\/\d+.*$/, '')))]
+    const listen = hosts.flatMap(h => [`${h}/tcp/0`, `${h}/tcp/0/ws`])
     const peer = await createJoinPeer({ privateKey: this.init.privateKey, networkKey: this.init.networkKey, listen, logger: this.init.logger })
     await peer.handle(JOIN_PROTOCOL, (stream, connection) => {
       const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(JOIN_TIMEOUT_MS)])

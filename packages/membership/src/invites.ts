@@ -22,6 +22,8 @@ export interface InviteRecord {
   usedAt?: number
   /** Author id of the device that used it. */
   usedBy?: string
+  /** A phone link's invite (`smesh invite --phone`): the page phones join by stays up while one is open. */
+  phone?: boolean
 }
 
 /**
@@ -65,11 +67,11 @@ export class InviteStore {
   }
 
   /** A new invite; returns the secret that goes into the token. */
-  async create (options: { scopes: Scope[], ttlMs: number, leaseMs: number, renew: boolean }): Promise<{ secret: Uint8Array, record: InviteRecord }> {
+  async create (options: { scopes: Scope[], ttlMs: number, leaseMs: number, renew: boolean, phone?: boolean }): Promise<{ secret: Uint8Array, record: InviteRecord }> {
     return await this.serial(async () => {
       const now = this.now()
       const secret = new Uint8Array(randomBytes(32))
-      const record: InviteRecord = { id: randomBytes(4).toString('hex'), secretHash: secretHash(secret), scopes: options.scopes, leaseMs: options.leaseMs, renew: options.renew, createdAt: now, expiresAt: now + options.ttlMs }
+      const record: InviteRecord = { id: randomBytes(4).toString('hex'), secretHash: secretHash(secret), scopes: options.scopes, leaseMs: options.leaseMs, renew: options.renew, createdAt: now, expiresAt: now + options.ttlMs, ...(options.phone === true ? { phone: true } : {}) }
       let list = await this.read()
       // room for the new one: expired and used invites go first
       if (list.length >= MAX_INVITES) list = list.filter(r => r.usedAt == null && r.expiresAt > now)

@@ -1,5 +1,5 @@
 import { pbStream } from '@libp2p/utils'
-import { JOIN_VERSION, JoinRequest, JoinResponse, MAX_JOIN_ADDRS, MAX_JOIN_REQUEST_BYTES, MAX_JOIN_RESPONSE_BYTES, decodeJoinRequest, decodeJoinResponse } from '@smesh/protocols'
+import { BROWSER_DEVICE_KIND, JOIN_VERSION, JoinResponse, MAX_AGENT_CHARS, MAX_JOIN_ADDRS, MAX_JOIN_REQUEST_BYTES, decodeJoinRequest } from '@smesh/protocols'
 import { decodeBinding, pqFingerprintHex, verifyBinding } from '@smesh/identity'
 import { JoinFailedError } from './errors.js'
 import { MEMBER_KINDS, encodeBody } from './kinds.js'
@@ -12,9 +12,10 @@ import type { Bus } from '@smesh/bus'
 import type { Stream } from '@libp2p/interface'
 
 export { JOIN_PROTOCOL } from '@smesh/protocols'
+export { requestJoin } from './join-client.js'
+export type { JoinResult, JoinRequestInit } from './join-client.js'
 
 const REQUEST = { decode: decodeJoinRequest }
-const RESPONSE = { decode: decodeJoinResponse }
 const MAX_DEVICE_NAME = 63
 
 export interface JoinServerInit {
@@ -35,8 +36,8 @@ export interface Joined {
   inviteId: string
 }
 
-function deviceName (raw: string): string {
-  const clean = raw.replace(/[^\p{L}\p{N} ._'-]/gu, '').slice(0, MAX_DEVICE_NAME).trim()
+function deviceName (raw: string, max = MAX_DEVICE_NAME): string {
+  const clean = raw.replace(/[^\p{L}\p{N} ._'-]/gu, '').slice(0, max).trim()
   return clean === '' ? 'device' : clean
 }
 
@@ -51,7 +52,7 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
   const pb = pbStream(stream, { maxDataLength: MAX_JOIN_REQUEST_BYTES })
   const req = await pb.read(REQUEST, { signal })
   const refuse = async (error: JoinRefusal, message: string): Promise<undefined> => {
-    await pb.write({ ok: false, error, message, admit: new Uint8Array(0), addrs: [], scopes: [], leaseExpiresAt: 0n }, JoinResponse, { signal })
+    await pb.write({ ok: false, error, message, admit: new Uint8Array(0), addrs: [], scopes: [], leaseExpiresAt: 0n, meshName: '' }, JoinResponse, { signal })
     await stream.close({ signal }).catch(() => {})
     return undefined
   }
@@ -78,7 +79,18 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
     throw err
   }
   const now = (init.now ?? Date.now)()
-  const lease: AdmitBody = { device, peerId, name: deviceName(req.name), scopes: record.scopes, issuedAt: now, expiresAt: now + record.leaseMs, renew: record.renew, leaseMs: record.leaseMs }
+  if (req.kind !== '' && req.kind !== BROWSER_DEVICE_KIND) return await refuse('protocol', `device kind ${JSON.stringify(req.kind.slice(0, 20))} is not known (a node sends none, a browser "${BROWSER_DEVICE_KIND}")`)
+  const lease: AdmitBody = {
+    device,
+    peerId,
+    name: deviceName(req.name),
+    scopes: record.scopes,
+    issuedAt: now,
+    expiresAt: now + record.leaseMs,
+    renew: record.renew,
+    leaseMs: record.leaseMs,
+    ...(req.kind === BROWSER_DEVICE_KIND ? { kind: BROWSER_DEVICE_KIND, agent: req.agent === '' ? 'browser' : deviceName(req.agent, MAX_AGENT_CHARS) } : {})
+  }
   let admit
   try {
     admit = await bus.append(MEMBER_KINDS.admit, encodeBody(lease), { signal })
@@ -93,29 +105,10 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
     admit: admit.bytes as Uint8Array<ArrayBuffer>,
     addrs: init.addrs().slice(0, MAX_JOIN_ADDRS),
     scopes: lease.scopes,
-    leaseExpiresAt: BigInt(lease.expiresAt)
+    leaseExpiresAt: BigInt(lease.expiresAt),
+    meshName: init.mesh.name
   }, JoinResponse, { signal })
   await stream.close({ signal }).catch(() => {})
   return { device, peerId, name: lease.name, lease, inviteId: record.id }
 }
 
-export interface JoinResult {
-  admit: Uint8Array
-  addrs: string[]
-  scopes: string[]
-  leaseExpiresAt: number
-}
-
-/** The joining side: sends the request, returns the lease or throws JoinFailedError with the inviter's reason. */
-export async function requestJoin (stream: Stream, request: { mesh: string, secret: Uint8Array, binding: Uint8Array, name: string }, signal: AbortSignal): Promise<JoinResult> {
-  const pb = pbStream(stream, { maxDataLength: MAX_JOIN_RESPONSE_BYTES })
-  await pb.write({ version: JOIN_VERSION, mesh: request.mesh, secret: request.secret as Uint8Array<ArrayBuffer>, binding: request.binding as Uint8Array<ArrayBuffer>, name: request.name }, JoinRequest, { signal })
-  const res = await pb.read(RESPONSE, { signal })
-  await stream.close({ signal }).catch(() => {})
-  if (!res.ok) {
-    const known: JoinRefusal[] = ['unknown-invite', 'used', 'expired', 'revoked', 'wrong-mesh', 'bad-binding', 'not-admin', 'busy', 'protocol']
-    const code = known.includes(res.error as JoinRefusal) ? res.error as JoinRefusal : 'protocol'
-    throw new JoinFailedError(code, `the inviting node refused the join: ${res.message.slice(0, 300)}`)
-  }
-  return { admit: res.admit, addrs: res.addrs, scopes: res.scopes, leaseExpiresAt: Number(res.leaseExpiresAt) }
-}

@@ -27,6 +27,10 @@ export interface AdmitBody {
   renew: boolean
   /** Lease length, used for renewals. */
   leaseMs: number
+  /** What kind of device: absent for a smesh node, `browser` for a browser page (a phone). */
+  kind?: string
+  /** For a browser: which one, for people ("Chrome 156 on Android"). */
+  agent?: string
 }
 
 export interface RevokeBody {
@@ -96,7 +100,9 @@ export function parseAdmit (body: Uint8Array): AdmitBody {
     issuedAt: int(o, 'issuedAt'),
     expiresAt: int(o, 'expiresAt'),
     renew: o.renew === true,
-    leaseMs: int(o, 'leaseMs')
+    leaseMs: int(o, 'leaseMs'),
+    ...(o.kind !== undefined ? { kind: str(o, 'kind', 16, /^[a-z]+$/) } : {}),
+    ...(o.agent !== undefined ? { agent: str(o, 'agent', MAX_NAME) } : {})
   }
 }
 

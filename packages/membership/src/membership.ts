@@ -19,6 +19,10 @@ export interface MemberView {
   issuedAt: number | null
   expiresAt: number | null
   renew: boolean
+  /** `node` for a smesh node, `browser` for a browser page (a phone). */
+  kind: string
+  /** For a browser: which one ("Chrome 156 on Android"); empty otherwise. */
+  agent: string
   /** Author id of the admin that signed the lease in force. */
   admittedBy: string | null
   revokedBy: string | null
@@ -279,6 +283,8 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
       issuedAt: this.init.mesh.createdAt,
       expiresAt: null,
       renew: false,
+      kind: 'node',
+      agent: '',
       admittedBy: null,
       revokedBy: null,
       cutoffSeq: null
@@ -294,6 +300,8 @@ export class Membership extends TypedEventEmitter<MembershipEvents> implements E
         issuedAt: m.lease?.issuedAt ?? null,
         expiresAt: m.lease?.expiresAt ?? null,
         renew: m.lease?.renew ?? false,
+        kind: m.lease?.kind ?? 'node',
+        agent: m.lease?.agent ?? '',
         admittedBy: m.admittedBy ?? null,
         revokedBy: m.revokedBy ?? null,
         cutoffSeq: m.revoke?.cutoffSeq ?? null

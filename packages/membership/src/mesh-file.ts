@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { readSecretFile, writeNewSecretFile } from '@smesh/identity'
 import { MeshExistsError, MeshFileError, NoMeshError } from './errors.js'
+import { swarmKeyOf } from './phone-link.js'
 
 export const MESH_FILE = 'mesh.json'
 const MAX_MESH_FILE_BYTES = 64 * 1024
@@ -96,5 +97,5 @@ export async function writeMeshConfig (dataDir: string, config: MeshConfig): Pro
 
 /** The network key in the libp2p swarm key format @libp2p/pnet reads. */
 export function swarmKey (config: Pick<MeshConfig, 'networkKey'>): Uint8Array {
-  return new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${config.networkKey}`)
+  return swarmKeyOf(config.networkKey)
 }

@@ -5,6 +5,7 @@ import { noise } from '@libp2p/noise'
 import { preSharedKey } from '@libp2p/pnet'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { presenceTopic } from '@smesh/protocols'
@@ -175,7 +176,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       listen: listen.map(ma => ma.toString()),
       announceFilter: (addrs) => addrs.filter(ma => policy.isAnnounceable(ma))
     },
-    transports: [tcp()],
+    // WebSockets for browser members (a phone's page dials `/ws` addresses); the network key and Noise run over both
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     // a 4 MiB initial window: a bus catch-up sends MBs at a time, and with the 256 KiB default
     // (which grows only with a measurable RTT, never on a LAN) the sender waits on every window update
@@ -215,7 +217,8 @@ export interface JoinPeerInit {
 }
 
 /**
- * A bare libp2p node for the join protocol: TCP, the mesh's network key,
+ * A bare libp2p node for the join protocol: TCP and WebSockets (a phone's
+ * browser joins over `/ws`), the mesh's network key,
  * Noise and Yamux, nothing else: no discovery, no gossip, no identify. The
  * inviting node runs one beside its main node while invites are open, so a
  * device that holds a token but no lease never reaches the mesh itself.
@@ -226,7 +229,7 @@ export async function createJoinPeer (init: JoinPeerInit): Promise<Libp2p> {
     privateKey: init.privateKey,
     start: false,
     addresses: { listen: listen.map(ma => ma.toString()) },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     ...(init.networkKey != null ? { connectionProtector: preSharedKey({ psk: init.networkKey }) } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

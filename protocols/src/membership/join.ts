@@ -324,6 +324,8 @@ export interface JoinRequest {
   secret: Uint8Array<ArrayBuffer>
   binding: Uint8Array<ArrayBuffer>
   name: string
+  kind: string
+  agent: string
 }
 
 export namespace JoinRequest {
@@ -361,6 +363,16 @@ export namespace JoinRequest {
           w.string(obj.name)
         }
 
+        if ((obj.kind != null && obj.kind !== '')) {
+          w.uint32(50)
+          w.string(obj.kind)
+        }
+
+        if ((obj.agent != null && obj.agent !== '')) {
+          w.uint32(58)
+          w.string(obj.agent)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -370,7 +382,9 @@ export namespace JoinRequest {
           mesh: '',
           secret: uint8ArrayAlloc(0),
           binding: uint8ArrayAlloc(0),
-          name: ''
+          name: '',
+          kind: '',
+          agent: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -397,6 +411,14 @@ export namespace JoinRequest {
             }
             case 5: {
               obj.name = reader.string()
+              break
+            }
+            case 6: {
+              obj.kind = reader.string()
+              break
+            }
+            case 7: {
+              obj.agent = reader.string()
               break
             }
             default: {
@@ -449,6 +471,20 @@ export namespace JoinRequest {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.agent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -486,6 +522,16 @@ export namespace JoinRequest {
     value: string
   }
 
+  export interface JoinRequestKindFieldEvent {
+    field: '$.kind'
+    value: string
+  }
+
+  export interface JoinRequestAgentFieldEvent {
+    field: '$.agent'
+    value: string
+  }
+
   export function encode (obj: Partial<JoinRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JoinRequest.codec())
   }
@@ -494,7 +540,7 @@ export namespace JoinRequest {
     return decodeMessage(buf, JoinRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinRequest>): Generator<JoinRequestVersionFieldEvent | JoinRequestMeshFieldEvent | JoinRequestSecretFieldEvent | JoinRequestBindingFieldEvent | JoinRequestNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinRequest>): Generator<JoinRequestVersionFieldEvent | JoinRequestMeshFieldEvent | JoinRequestSecretFieldEvent | JoinRequestBindingFieldEvent | JoinRequestNameFieldEvent | JoinRequestKindFieldEvent | JoinRequestAgentFieldEvent> {
     return streamMessage(buf, JoinRequest.codec(), opts)
   }
 }
@@ -507,6 +553,7 @@ export interface JoinResponse {
   addrs: string[]
   scopes: string[]
   leaseExpiresAt: bigint
+  meshName: string
 }
 
 export namespace JoinResponse {
@@ -558,6 +605,11 @@ export namespace JoinResponse {
           w.uint64(obj.leaseExpiresAt)
         }
 
+        if ((obj.meshName != null && obj.meshName !== '')) {
+          w.uint32(66)
+          w.string(obj.meshName)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -569,7 +621,8 @@ export namespace JoinResponse {
           admit: uint8ArrayAlloc(0),
           addrs: [],
           scopes: [],
-          leaseExpiresAt: 0n
+          leaseExpiresAt: 0n,
+          meshName: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -612,6 +665,10 @@ export namespace JoinResponse {
             }
             case 7: {
               obj.leaseExpiresAt = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.meshName = reader.string()
               break
             }
             default: {
@@ -699,6 +756,13 @@ export namespace JoinResponse {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.meshName`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -748,6 +812,11 @@ export namespace JoinResponse {
     value: bigint
   }
 
+  export interface JoinResponseMeshNameFieldEvent {
+    field: '$.meshName'
+    value: string
+  }
+
   export function encode (obj: Partial<JoinResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, JoinResponse.codec())
   }
@@ -756,7 +825,234 @@ export namespace JoinResponse {
     return decodeMessage(buf, JoinResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinResponse>): Generator<JoinResponseOkFieldEvent | JoinResponseErrorFieldEvent | JoinResponseMessageFieldEvent | JoinResponseAdmitFieldEvent | JoinResponseAddrsFieldEvent | JoinResponseScopesFieldEvent | JoinResponseLeaseExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JoinResponse>): Generator<JoinResponseOkFieldEvent | JoinResponseErrorFieldEvent | JoinResponseMessageFieldEvent | JoinResponseAdmitFieldEvent | JoinResponseAddrsFieldEvent | JoinResponseScopesFieldEvent | JoinResponseLeaseExpiresAtFieldEvent | JoinResponseMeshNameFieldEvent> {
     return streamMessage(buf, JoinResponse.codec(), opts)
+  }
+}
+
+export interface PhoneLink {
+  version: number
+  mesh: Uint8Array<ArrayBuffer>
+  secret: Uint8Array<ArrayBuffer>
+  networkKey: Uint8Array<ArrayBuffer>
+  peer: Uint8Array<ArrayBuffer>
+  wsPort: number
+  expiresAt: bigint
+}
+
+export namespace PhoneLink {
+  let _codec: Codec<PhoneLink>
+
+  export const codec = (): Codec<PhoneLink> => {
+    if (_codec == null) {
+      _codec = message<PhoneLink>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.mesh != null && obj.mesh.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.mesh)
+        }
+
+        if ((obj.secret != null && obj.secret.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.secret)
+        }
+
+        if ((obj.networkKey != null && obj.networkKey.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.networkKey)
+        }
+
+        if ((obj.peer != null && obj.peer.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.peer)
+        }
+
+        if ((obj.wsPort != null && obj.wsPort !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.wsPort)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          mesh: uint8ArrayAlloc(0),
+          secret: uint8ArrayAlloc(0),
+          networkKey: uint8ArrayAlloc(0),
+          peer: uint8ArrayAlloc(0),
+          wsPort: 0,
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.mesh = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.secret = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.networkKey = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.peer = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.wsPort = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mesh`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.secret`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.networkKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.wsPort`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PhoneLinkVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface PhoneLinkMeshFieldEvent {
+    field: '$.mesh'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PhoneLinkSecretFieldEvent {
+    field: '$.secret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PhoneLinkNetworkKeyFieldEvent {
+    field: '$.networkKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PhoneLinkPeerFieldEvent {
+    field: '$.peer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PhoneLinkWsPortFieldEvent {
+    field: '$.wsPort'
+    value: number
+  }
+
+  export interface PhoneLinkExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<PhoneLink>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PhoneLink.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PhoneLink>): PhoneLink {
+    return decodeMessage(buf, PhoneLink.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PhoneLink>): Generator<PhoneLinkVersionFieldEvent | PhoneLinkMeshFieldEvent | PhoneLinkSecretFieldEvent | PhoneLinkNetworkKeyFieldEvent | PhoneLinkPeerFieldEvent | PhoneLinkWsPortFieldEvent | PhoneLinkExpiresAtFieldEvent> {
+    return streamMessage(buf, PhoneLink.codec(), opts)
   }
 }

@@ -50,9 +50,14 @@ export async function runInit (dataDir: string, opts: { name?: string, json?: bo
   ].join('\n'))
 }
 
-export async function runInvite (dataDir: string, opts: { scopes?: string, ttl?: string, lease?: string, renew?: boolean, qr?: boolean, json?: boolean }): Promise<void> {
+/** What a phone gets unless asked otherwise: never task.serve or admin. */
+const PHONE_SCOPES = 'read,write,task.submit'
+
+export async function runInvite (dataDir: string, opts: { scopes?: string, ttl?: string, lease?: string, renew?: boolean, qr?: boolean, phone?: boolean, json?: boolean }): Promise<void> {
+  const phone = opts.phone === true
   const req = {
-    ...(opts.scopes != null ? { scopes: opts.scopes } : {}),
+    ...(opts.scopes != null ? { scopes: opts.scopes } : phone ? { scopes: PHONE_SCOPES } : {}),
+    ...(phone ? { phone: true } : {}),
     ...(opts.ttl != null ? { ttlMs: parseDuration(opts.ttl, '--ttl') } : {}),
     ...(opts.lease != null ? { leaseMs: parseDuration(opts.lease, '--lease') } : {}),
     renew: opts.renew !== false
@@ -60,6 +65,18 @@ export async function runInvite (dataDir: string, opts: { scopes?: string, ttl?:
   const inv = await apiPost<InviteView>(dataDir, '/v1/invite', req)
   if (opts.json === true) {
     json(inv)
+    return
+  }
+  if (phone && inv.link != null) {
+    const { default: QRCode } = await import('qrcode')
+    out(await QRCode.toString(inv.link, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }))
+    out([
+      inv.link,
+      '',
+      'scan it with the phone\'s camera (on the same network as this node), or open the link in its browser',
+      `works once, until ${new Date(inv.expiresAt).toISOString()} (${duration(inv.expiresAt - Date.now())})`,
+      `scopes ${inv.scopes.join(', ')}; lease ${duration(inv.leaseMs)}${inv.renew ? ', renewed while a member' : ', not renewed'}`
+    ].join('\n'))
     return
   }
   if (opts.qr === true) {
@@ -82,10 +99,10 @@ function since (at: number | null): string {
 
 export function formatMembers (rows: MemberRow[]): string {
   return table([
-    ['DEVICE', 'NAME', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST SEEN'],
+    ['DEVICE', 'NAME', 'KIND', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST SEEN'],
     ...rows.map(m => {
       const expires = m.status === 'root' ? 'never' : m.status === 'revoked' || m.expiresAt == null ? '-' : m.expiresAt > Date.now() ? `in ${duration(m.expiresAt - Date.now())}` : `${duration(Date.now() - m.expiresAt)} ago`
-      return [m.device.slice(0, 16), (m.name || '-').slice(0, 20), m.status, m.scopes.join(','), expires, m.connected ? 'connected' : since(m.lastSeenAt)]
+      return [m.device.slice(0, 16), (m.name || '-').slice(0, 20), m.kind === 'browser' ? (m.agent || 'browser').slice(0, 24) : 'node', m.status, m.scopes.join(','), expires, m.connected ? 'connected' : since(m.lastSeenAt)]
     })
   ])
 }
@@ -108,6 +125,7 @@ export async function runMeshShow (dataDir: string, opts: { json?: boolean }): P
     `device    ${m.device.slice(0, 16)}: ${m.status ?? 'lease not yet learned'}${m.scopes.length > 0 ? `, scopes ${m.scopes.join(', ')}` : ''}${m.leaseExpiresAt != null ? `, lease until ${new Date(m.leaseExpiresAt).toISOString()}` : ''}`,
     `members   ${m.members} active`,
     `invites   ${m.openInvites} open${m.joinListener ? ' (join listener up)' : ''}`,
+    ...(m.webPort != null ? [`web       the page phones join by is up on port ${m.webPort}`] : []),
     '',
     `to check a bundle of this mesh anywhere: smesh verify FILE --mesh ${m.id} --root ${m.root}`
   ].join('\n'))

@@ -1,0 +1,176 @@
+import { createServer } from 'node:http'
+import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { createRequire } from 'node:module'
+import { isIP } from 'node:net'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+
+/**
+ * Every byte the page needs, and nothing from elsewhere: scripts and styles
+ * from this node only, connections to WebSockets only (the mesh's nodes),
+ * no frames, forms, plugins or referrers.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  // WebAssembly only (Noise's ChaCha20-Poly1305 and SHA-256 are wasm in a browser), never JS eval
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  'connect-src ws: wss:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'"
+].join('; ')
+
+const FILES: Record<string, { file: string, type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' }
+}
+
+export class WebAssetsMissingError extends Error {
+  static override readonly name = 'WebAssetsMissingError'
+  override readonly name = 'WebAssetsMissingError'
+  readonly hint = 'build them with: npm run build (it bundles packages/web into packages/web/dist/app)'
+}
+
+/** The IP hosts of a node's TCP and WebSockets listen addresses (`/ip4/0.0.0.0/tcp/7370` gives 0.0.0.0). */
+export function listenHosts (listen: string[]): string[] {
+  const hosts = listen.map(a => /^\/ip[46]\/([^/]+)\/tcp\//.exec(a)?.[1]).filter((h): h is string => h != null)
+  // a wildcard takes every address already (and another host on the same port would clash with it)
+  if (hosts.length === 0 || hosts.some(h => h === '0.0.0.0' || h === '::')) return ['0.0.0.0']
+  return [...new Set(hosts)]
+}
+
+/** Where the bundled page is: `@smesh/web`'s dist/app. */
+export function webAssetsDir (): string {
+  return join(dirname(createRequire(import.meta.url).resolve('@smesh/web/package.json')), 'dist', 'app')
+}
+
+export interface PageServerInit {
+  /** Hosts to listen on (the node's listen hosts). */
+  hosts: string[]
+  port: number
+  /** Whether the page is wanted now (phone invites open, a browser member); checked every 30 s while up. */
+  wanted: () => Promise<boolean>
+  onError?: (err: Error) => void
+}
+
+/**
+ * The page phones join by: static files (read once, from memory) over plain
+ * HTTP on the LAN, up only while it is wanted. It holds no secret: the
+ * invite travels in the link's fragment, and the page talks to the mesh over
+ * libp2p (network key, Noise) with the PeerId the link names.
+ */
+export class PageServer {
+  private servers: Server[] = []
+  private starting?: Promise<number>
+  private timer?: ReturnType<typeof setInterval>
+  private lastEnsured = 0
+  private port = 0
+
+  constructor (private readonly init: PageServerInit) {}
+
+  async wanted (): Promise<boolean> {
+    return await this.init.wanted()
+  }
+
+  get running (): boolean {
+    return this.servers.length > 0
+  }
+
+  /** Starts the server if it is not up; returns its port. */
+  async ensure (): Promise<number> {
+    this.lastEnsured = Date.now()
+    this.starting ??= this.start().catch((err) => {
+      this.starting = undefined
+      throw err
+    })
+    return await this.starting
+  }
+
+  private async start (): Promise<number> {
+    const dir = webAssetsDir()
+    const files = new Map<string, { body: Buffer, type: string }>()
+    for (const [path, f] of Object.entries(FILES)) {
+      try {
+        files.set(path, { body: await readFile(join(dir, f.file)), type: f.type })
+      } catch (err: any) {
+        throw new WebAssetsMissingError(`the phone's page is not built: ${join(dir, f.file)} is missing`, { cause: err })
+      }
+    }
+    let port = this.init.port
+    for (const host of this.init.hosts) {
+      const server = createServer((req, res) => { serve(req, res, files) })
+      server.headersTimeout = 10_000
+      server.requestTimeout = 15_000
+      server.on('error', (err) => this.init.onError?.(err))
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+      // every host on the same port: the link names one of them
+      port = (server.address() as { port: number }).port
+      this.servers.push(server)
+    }
+    this.port = port
+    this.timer = setInterval(() => { void this.closeIfIdle() }, 30_000)
+    this.timer.unref()
+    return port
+  }
+
+  private async closeIfIdle (): Promise<void> {
+    if (!this.running || Date.now() - this.lastEnsured < 60_000) return
+    if (await this.init.wanted().catch(() => true)) return
+    await this.stop()
+  }
+
+  get listenPort (): number {
+    return this.port
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    await this.starting?.catch(() => {})
+    const servers = this.servers
+    this.servers = []
+    this.starting = undefined
+    await Promise.all(servers.map(async s => {
+      s.closeAllConnections()
+      await new Promise<void>(resolve => { s.close(() => { resolve() }) })
+    }))
+  }
+}
+
+/** A Host header naming an IP address (the link's), `localhost` or a `.local` name: never another site's name (DNS rebinding). */
+function hostAllowed (host: string | undefined): boolean {
+  if (host == null) return false
+  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')
+  return isIP(name) !== 0 || name === 'localhost' || /^[a-z0-9-]+\.local$/i.test(name)
+}
+
+function serve (req: IncomingMessage, res: ServerResponse, files: Map<string, { body: Buffer, type: string }>): void {
+  res.setHeader('Content-Security-Policy', PAGE_CSP)
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('Cache-Control', 'no-cache')
+  if (!hostAllowed(req.headers.host)) {
+    res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('this page is served by a mesh node under its own address only\n')
+    return
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('only GET\n')
+    return
+  }
+  const f = files.get((req.url ?? '/').split('?')[0] as string)
+  if (f == null) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n')
+    return
+  }
+  res.writeHead(200, { 'content-type': f.type, 'content-length': f.body.byteLength })
+  res.end(req.method === 'HEAD' ? undefined : f.body)
+}

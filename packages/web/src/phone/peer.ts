@@ -1,0 +1,99 @@
+import { noise } from '@libp2p/noise'
+import { preSharedKey } from '@libp2p/pnet'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { JOIN_PROTOCOL } from '@smesh/protocols'
+import { requestJoin } from '@smesh/membership/join-client'
+import { swarmKeyOf } from '@smesh/membership/phone-link'
+import { createLibp2p } from 'libp2p'
+import type { DeviceKeys } from './keys.js'
+import type { SavedMembership } from './membership.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { PhoneInvite } from '@smesh/membership/phone-link'
+
+const DIAL_TIMEOUT_MS = 8_000
+const JOIN_TIMEOUT_MS = 20_000
+
+/**
+ * This page's libp2p node: WebSockets only (a page can dial, not listen),
+ * the mesh's network key before anything else, then Noise and Yamux, as
+ * every node of the mesh speaks. It dials only the PeerIds it was told.
+ */
+export async function createPhonePeer (keys: DeviceKeys, networkKey: string): Promise<Libp2p> {
+  return await createLibp2p({
+    privateKey: keys.privateKey,
+    addresses: { listen: [] },
+    transports: [webSockets()],
+    connectionProtector: preSharedKey({ psk: swarmKeyOf(networkKey) }),
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // the browser build refuses private addresses by default: a home mesh is nothing else
+    connectionGater: { denyDialMultiaddr: () => false },
+    connectionManager: { maxConnections: 8 }
+  })
+}
+
+/** The WebSockets addresses of a join answer, each naming the node's PeerId. */
+export function wsAddrs (addrs: string[], peerId: string): string[] {
+  const out: string[] = []
+  for (const a of addrs) {
+    try {
+      let ma = multiaddr(a)
+      if (!ma.toString().includes('/ws')) continue
+      if (!ma.toString().includes('/p2p/')) ma = ma.encapsulate(`/p2p/${peerId}`)
+      out.push(ma.toString())
+    } catch {
+      // not a multiaddr: skipped
+    }
+  }
+  return [...new Set(out)]
+}
+
+/** Dials the inviting node's join listener on the page's own host and asks to join. */
+export async function joinMesh (peer: Libp2p, invite: PhoneInvite, host: string, keys: DeviceKeys, name: string, agent: string): Promise<SavedMembership> {
+  const h = host.includes(':') ? `/ip6/${host.replace(/^\[|\]$/g, '')}` : /^[0-9.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
+  const ma = multiaddr(`${h}/tcp/${invite.wsPort}/ws/p2p/${invite.inviterPeerId}`)
+  const signal = AbortSignal.timeout(JOIN_TIMEOUT_MS)
+  const stream = await peer.dialProtocol(ma, JOIN_PROTOCOL, { signal })
+  const res = await requestJoin(stream, { mesh: invite.mesh, secret: invite.secret, binding: keys.binding, name, kind: 'browser', agent }, signal)
+  await peer.hangUp(ma).catch(() => {})
+  return {
+    mesh: invite.mesh,
+    meshName: res.meshName,
+    networkKey: invite.networkKey,
+    inviterPeerId: invite.inviterPeerId,
+    addrs: wsAddrs(res.addrs, invite.inviterPeerId),
+    name,
+    scopes: res.scopes,
+    leaseExpiresAt: res.leaseExpiresAt,
+    joinedAt: Date.now()
+  }
+}
+
+/** Dials the known nodes in turn until one answers; returns the address that did, or throws the last error. */
+export async function connectToMesh (peer: Libp2p, addrs: string[]): Promise<string> {
+  let last: Error = new Error('no node of the mesh has a WebSockets address this page knows')
+  for (const a of addrs) {
+    try {
+      await peer.dial(multiaddr(a), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      return a
+    } catch (err: any) {
+      last = err
+    }
+  }
+  throw last
+}
+
+/** "Chrome 156 on Android", for the members list. */
+export function agentName (ua: string): string {
+  const browser = /Edg\/(\d+)/.exec(ua)?.[1] != null
+    ? `Edge ${/Edg\/(\d+)/.exec(ua)?.[1] ?? ''}`
+    : /Firefox\/(\d+)/.test(ua)
+      ? `Firefox ${/Firefox\/(\d+)/.exec(ua)?.[1] ?? ''}`
+      : /Chrom(e|ium)\/(\d+)/.test(ua)
+        ? `Chrome ${/Chrom(?:e|ium)\/(\d+)/.exec(ua)?.[1] ?? ''}`
+        : /Version\/(\d+).*Safari/.test(ua) ? `Safari ${/Version\/(\d+)/.exec(ua)?.[1] ?? ''}` : 'browser'
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : ''
+  return (os === '' ? browser : `${browser} on ${os}`).slice(0, 63)
+}

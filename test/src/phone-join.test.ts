@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { chromiumUnavailable, launchIn } from './harness/browser.js'
+import { netnsUnavailable } from './harness/exec.js'
+import { Lan, listOwnNamespaces } from './harness/lan.js'
+import { SmeshProcess, waitFor } from './harness/smesh-process.js'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { MemberRow } from '@smesh/node'
+
+const skip = netnsUnavailable() ?? chromiumUnavailable()
+
+/** A phone's screen and browser, as Chromium's device emulation gives them. */
+const PHONE = {
+  viewport: { width: 393, height: 851 },
+  deviceScaleFactor: 2.75,
+  isMobile: true,
+  hasTouch: true,
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'
+}
+
+/**
+ * The phone joins as a person would: `smesh invite --phone` on the desk
+ * prints a link; a headless Chromium on another host of the LAN, with a
+ * phone's screen, opens it, taps Join, and becomes a member device with keys
+ * of its own, which every node then lists.
+ */
+describe('a phone joins the mesh from the link of smesh invite --phone', { skip, timeout: 240_000 }, () => {
+  let lan: Lan
+  let desk: SmeshProcess
+  let laptop: SmeshProcess
+  let browser: Browser
+  let phone: BrowserContext
+  let page: Page
+  let link: string
+  const pageLog: string[] = []
+
+  before(async () => {
+    lan = await Lan.create(3)
+    const [h0, h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
+    desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk' })
+    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite() })
+    browser = await launchIn(h2.ns)
+    phone = await browser.newContext(PHONE)
+    page = await phone.newPage()
+    // what the page itself reports goes into the test's output
+    page.on('pageerror', (err) => { pageLog.push(`page error: ${err.message}`) })
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageLog.push(`console ${m.type()}: ${m.text()}`) })
+  })
+  after(async () => {
+    if (pageLog.length > 0) process.stderr.write(`the phone's page said:\n${pageLog.slice(0, 40).join('\n')}\n`)
+    await browser?.close()
+    await laptop?.stop()
+    await desk?.stop()
+    await lan?.destroy()
+    assert.deepEqual(await listOwnNamespaces(), [], 'the harness left namespaces behind')
+  })
+
+  it('prints a short link to the desk\'s page, its invite in the fragment', async () => {
+    const r = await desk.cli(['invite', '--phone'])
+    assert.equal(r.code, 0, r.stderr)
+    link = /http:\/\/\S+#\S+/.exec(r.stdout)?.[0] ?? ''
+    assert.match(link, new RegExp(`^http://${lan.hosts[0]?.ip as string}:7380/#[A-Za-z0-9_-]+$`))
+    assert.ok(link.length <= 230, `the link is short enough for a QR code read at arm's length (${link.length} characters)`)
+    assert.match(r.stdout, /█|▀|▄/, 'a QR code is printed')
+    assert.match(r.stdout, /read, write, task\.submit/, 'a phone gets no task.serve or admin unless asked')
+  })
+
+  it('opens the link, joins, and says which mesh and device it is', async () => {
+    await page.goto(link)
+    await page.getByRole('button', { name: 'Join' }).waitFor({ timeout: 15_000 })
+    await page.getByLabel('Device name').fill('pixel')
+    await page.getByRole('button', { name: 'Join' }).click()
+    await page.getByTestId('joined').waitFor({ timeout: 30_000 })
+    assert.equal(await page.getByTestId('mesh').textContent(), 'test mesh')
+    assert.equal(await page.getByTestId('device-name').textContent(), 'pixel')
+    assert.equal(new URL(page.url()).hash, '', 'the invite is gone from the address bar (and from a bookmark)')
+    await waitFor(async () => /^Connected to /.test(await page.getByTestId('link').textContent() ?? ''), { timeoutMs: 15_000, what: 'the phone to connect to the mesh' })
+  })
+
+  it('is listed by every node as a browser device with the phone\'s scopes', async () => {
+    const peerId = await page.getByTestId('peer-id').textContent() ?? ''
+    for (const node of [desk, laptop]) {
+      const row = await waitFor(async () => (await node.api<MemberRow[]>('/v1/members')).find(m => m.peerId === peerId), { timeoutMs: 15_000, what: `${node.name} to list the phone` })
+      assert.equal(row.name, 'pixel')
+      assert.equal(row.kind, 'browser')
+      assert.equal(row.agent, 'Chrome 156 on Android')
+      assert.equal(row.status, 'active')
+      assert.deepEqual(row.scopes, ['read', 'write', 'task.submit'])
+    }
+    const row = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.peerId === peerId)
+    assert.equal(row?.connected, true, 'the desk holds the phone\'s connection')
+    const table = await desk.cli(['members'])
+    assert.match(table.stdout, /pixel\s+Chrome 156 on Android\s+active/)
+  })
+
+  it('reloaded, it is the same device and connects again', async () => {
+    const before = { peerId: await page.getByTestId('peer-id').textContent(), fingerprint: await page.getByTestId('fingerprint').textContent() }
+    await page.reload()
+    await page.getByTestId('joined').waitFor({ timeout: 15_000 })
+    assert.equal(await page.getByTestId('peer-id').textContent(), before.peerId)
+    assert.equal(await page.getByTestId('fingerprint').textContent(), before.fingerprint)
+    await waitFor(async () => /^Connected to /.test(await page.getByTestId('link').textContent() ?? ''), { timeoutMs: 15_000, what: 'the phone to connect again' })
+  })
+
+  it('the link works once: another browser that opens it is refused, and nothing changes', async () => {
+    const members = (await desk.api<MemberRow[]>('/v1/members')).length
+    const other = await browser.newContext(PHONE)
+    try {
+      const tab = await other.newPage()
+      await tab.goto(link)
+      await tab.getByRole('button', { name: 'Join' }).click({ timeout: 15_000 })
+      const error = await tab.getByTestId('error').textContent({ timeout: 30_000 })
+      assert.match(error ?? '', /used/i)
+    } finally {
+      await other.close()
+    }
+    assert.equal((await desk.api<MemberRow[]>('/v1/members')).length, members)
+  })
+})
