@@ -7,12 +7,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
 import { PageServer, listenHosts } from './web/page-server.js'
+import { DeviceProtocols } from './mesh/device-protocols.js'
 import { TaskService } from './inference/service.js'
 import { taskRoutes } from './api/task-routes.js'
 import { gatewayRoutes } from './api/gateway-routes.js'
 import { KeyStore, startGateway } from '@smesh/gateway'
 import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
+import type { RouteHandler } from './api/server.js'
 import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
 import { createNodeLogger } from './logger.js'
@@ -203,6 +205,8 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     const health = startHealth(() => presence.peers(), logger.log)
     const lan = (node.services as { lanDiscovery?: { size: number, refusals: number } }).lanDiscovery
     cleanups.push(() => { health.stop() })
+    // the read and notice protocols of browser devices (set up once the control API's routes exist)
+    const browsers: { protocols?: DeviceProtocols } = {}
     membership.addEventListener('member:cut', (evt) => {
       const { device, peerId, status } = evt.detail
       if (peerId === identity.peerId.toString() || device === self) {
@@ -214,12 +218,18 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger.log.warn({ event: 'member:cut', device, peerId, status }, status === 'revoked' ? 'a device was revoked: its connections are closed' : 'a device\'s lease expired: its connections are closed')
       // it is no longer listed at once; its connections close a moment later, so the revocation reaches it first
       presence.forget(peerId, status)
+      // a browser device holds no bus: it is told, over its connection, before the connection closes
+      const told = membership.lease(device)?.kind === 'browser'
+        ? browsers.protocols?.notify(peerId, status === 'revoked' ? 'revoked' : 'expired', status === 'revoked' ? 'an admin of the mesh removed this device' : 'this device\'s lease expired') ?? Promise.resolve()
+        : Promise.resolve()
       const t = setTimeout(() => {
-        try {
-          node.hangUp(peerIdFromString(peerId)).catch(() => {})
-        } catch {
-          // not a valid PeerId: nothing to close
-        }
+        void told.finally(() => {
+          try {
+            node.hangUp(peerIdFromString(peerId)).catch(() => {})
+          } catch {
+            // not a valid PeerId: nothing to close
+          }
+        })
       }, status === 'revoked' ? REVOKE_GRACE_MS : 0)
       t.unref()
     })
@@ -331,12 +341,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       pqFingerprint: identity.pqFingerprint,
       pqFingerprintShort: formatFingerprint(identity.pqFingerprint)
     })
-    const api = await startControlApi({
-      host: config.apiHost,
-      port: config.apiPort,
-      socket: config.apiSocket,
-      onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
-      routes: {
+    const routes: Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> = {
         ...busRoutes({
           bus,
           replication,
@@ -369,7 +374,17 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
             discovery: lan != null ? { mdnsPeers: lan.size, mdnsRefused: lan.refusals } : null
           }
         }
-      }
+    }
+    const deviceStop = new AbortController()
+    cleanups.push(() => { deviceStop.abort() })
+    browsers.protocols = new DeviceProtocols({ node, membership, routes, log: logger.log, signal: deviceStop.signal })
+    await browsers.protocols.start()
+    const api = await startControlApi({
+      host: config.apiHost,
+      port: config.apiPort,
+      socket: config.apiSocket,
+      onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
+      routes
     }).catch((err: any) => {
       throw portInUse(err, 'control API', `${config.apiHost}:${config.apiPort}`, 'another node on this machine uses it: give this one --api-port 0 (any free port) or another port') ?? err
     })

@@ -18,6 +18,20 @@ const PHONE = {
   userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'
 }
 
+/** What the page keeps in its IndexedDB: whether it holds keys and a membership, and the node addresses it knows. */
+async function stored (page: Page): Promise<{ keys: boolean, membership: boolean, addrs: string[] }> {
+  return await page.evaluate(async () => await new Promise((resolve, reject) => {
+    const open = (globalThis as any).indexedDB.open('smesh')
+    open.onerror = () => { reject(open.error) }
+    open.onsuccess = () => {
+      const store = open.result.transaction('device').objectStore('device')
+      const keys = store.get('keys')
+      const membership = store.get('membership')
+      membership.onsuccess = () => { resolve({ keys: keys.result != null, membership: membership.result != null, addrs: membership.result?.addrs ?? [] }) }
+    }
+  }))
+}
+
 /**
  * The phone joins as a person would: `smesh invite --phone` on the desk
  * prints a link; a headless Chromium on another host of the LAN, with a
@@ -38,7 +52,8 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     lan = await Lan.create(3)
     const [h0, h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
     desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk' })
-    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite() })
+    // the laptop is an admin too: it revokes the phone once the desk is gone
+    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite({ scopes: 'read,write,task.submit,task.serve,admin' }) })
     browser = await launchIn(h2.ns)
     phone = await browser.newContext(PHONE)
     page = await phone.newPage()
@@ -115,5 +130,37 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
       await other.close()
     }
     assert.equal((await desk.api<MemberRow[]>('/v1/members')).length, members)
+  })
+
+  it('lists the mesh\'s devices, itself among them', async () => {
+    await waitFor(async () => (await page.getByTestId('devices').locator('li').count()) >= 3, { timeoutMs: 10_000, what: 'the devices list' })
+    const text = await page.getByTestId('devices').textContent() ?? ''
+    for (const name of ['desk', 'laptop', 'pixel']) assert.ok(text.includes(name), `${name} in ${text}`)
+    assert.match(text, /pixel Chrome 156 on Android · active · connected · this device/)
+  })
+
+  it('when the node it is connected to dies, it goes on through another', async () => {
+    const laptopId = (await laptop.id()).peerId
+    // the phone learned the laptop's WebSockets address from the desk (the read protocol's peers view)
+    await waitFor(async () => (await stored(page)).addrs.some(a => a.includes(laptopId)), { timeoutMs: 10_000, what: 'the phone to learn other nodes\' addresses' })
+    const started = Date.now()
+    desk.kill('SIGKILL')
+    await waitFor(async () => (await page.getByTestId('link').textContent() ?? '').includes(laptopId.slice(-6)), { timeoutMs: 20_000, what: 'the phone to connect to the laptop' })
+    process.stderr.write(`phone: reconnected through the laptop ${Date.now() - started} ms after the desk was killed\n`)
+    const row = await waitFor(async () => (await laptop.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel' && m.connected), { timeoutMs: 5_000, what: 'the laptop to hold the phone\'s connection' })
+    assert.equal(row.kind, 'browser')
+  })
+
+  it('revoked, it is cut off and says so within a second', async () => {
+    const started = Date.now()
+    await laptop.post('/v1/revoke', { device: 'pixel' })
+    await page.getByTestId('removed').waitFor({ timeout: 5_000 })
+    const ms = Date.now() - started
+    process.stderr.write(`phone: told it was removed ${ms} ms after the revocation\n`)
+    assert.ok(ms < 1_000, `the phone said it was removed after ${ms} ms`)
+    assert.match(await page.getByTestId('removed').textContent() ?? '', /an admin of the mesh removed this device/)
+    await waitFor(async () => (await laptop.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.connected === false, { timeoutMs: 3_000, what: 'the laptop to close the phone\'s connection' })
+    // it does not come back: its keys and membership are gone from the browser
+    assert.deepEqual(await stored(page), { keys: false, membership: false, addrs: [] })
   })
 })

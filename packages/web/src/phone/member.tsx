@@ -1,0 +1,112 @@
+import { formatFingerprint } from '@smesh/identity/fingerprint'
+import { useEffect, useState } from 'preact/hooks'
+import { forgetDevice } from './keys.js'
+import { saveMembership } from './membership.js'
+import { connectToMesh, createPhonePeer, wsAddrs } from './peer.js'
+import { readView, takeNotices } from './read.js'
+import type { DeviceKeys } from './keys.js'
+import type { SavedMembership } from './membership.js'
+import type { Libp2p } from '@libp2p/interface'
+
+type Link = { state: 'connecting' } | { state: 'connected', via: string } | { state: 'offline', why: string }
+
+/** What the page shows of a member (the node's /v1/members rows). */
+interface MemberRow { device: string, name: string, kind: string, agent: string, status: string, connected: boolean }
+interface PeerRow { peerId: string, addrs: string[] }
+
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000]
+
+/** Nodes to try: the one connected first, then every other node's WebSockets address it reported. */
+function knownAddrs (saved: string[], peers: PeerRow[]): string[] {
+  return [...new Set([...saved, ...peers.flatMap(p => wsAddrs(p.addrs, p.peerId))])].slice(0, 32)
+}
+
+export function MemberView ({ membership, keys, onLeft, onRemoved }: { membership: SavedMembership, keys: DeviceKeys, onLeft: () => void, onRemoved: (message: string) => void }) {
+  const [link, setLink] = useState<Link>({ state: 'connecting' })
+  const [members, setMembers] = useState<MemberRow[]>([])
+  useEffect(() => {
+    let stopped = false
+    let peer: Libp2p | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let attempt = 0
+    let saved = membership
+    const removed = async (message: string): Promise<void> => {
+      stopped = true
+      await forgetDevice()
+      onRemoved(message)
+    }
+    const connect = async (): Promise<void> => {
+      if (stopped || peer == null) return
+      setLink({ state: 'connecting' })
+      try {
+        const via = await connectToMesh(peer, saved.addrs)
+        const node = via.split('/p2p/')[1] as string
+        attempt = 0
+        setLink({ state: 'connected', via })
+        const self = await readView<{ status: string } | undefined>(peer, node, 'device')
+        if (self == null || (self.status !== 'active' && self.status !== 'root')) {
+          await removed(self == null ? 'the mesh does not know it' : `its status is ${self.status}`)
+          return
+        }
+        // where else to go when this node does
+        saved = { ...saved, addrs: knownAddrs([via, ...saved.addrs], await readView<PeerRow[]>(peer, node, 'peers')) }
+        await saveMembership(saved)
+        setMembers(await readView<MemberRow[]>(peer, node, 'members'))
+      } catch (err) {
+        if (stopped) return
+        setLink({ state: 'offline', why: err instanceof Error ? err.message : String(err) })
+        timer = setTimeout(() => { void connect() }, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)])
+      }
+    }
+    void (async () => {
+      peer = await createPhonePeer(keys, membership.networkKey)
+      await takeNotices(peer, (kind, message) => { void removed(kind === 'revoked' ? message : `${message} (${kind})`) })
+      // when the node goes away (or the Wi-Fi does), the next one is tried
+      peer.addEventListener('peer:disconnect', () => {
+        if (peer != null && peer.getConnections().length === 0) void connect()
+      })
+      await connect()
+    })()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+      void peer?.stop()
+    }
+  }, [membership, keys])
+
+  const leave = async (): Promise<void> => {
+    if (!confirm(`Leave the mesh ${membership.meshName}? This browser's device keys are deleted; to come back it needs a new invite.`)) return
+    await forgetDevice()
+    onLeft()
+  }
+
+  return (
+    <main>
+      <h1 data-testid="mesh">{membership.meshName === '' ? 'mesh' : membership.meshName}</h1>
+      <p data-testid="joined">This browser is the device <strong data-testid="device-name">{membership.name}</strong> of the mesh.</p>
+      <p data-testid="link" class={link.state}>
+        {link.state === 'connected' ? `Connected to ${shortPeer(link.via)}` : link.state === 'connecting' ? 'Connecting…' : `Offline, retrying: ${link.why}`}
+      </p>
+      <dl>
+        <dt>Fingerprint</dt><dd data-testid="fingerprint"><code>{formatFingerprint(keys.device)}</code></dd>
+        <dt>PeerId</dt><dd data-testid="peer-id"><code>{keys.peerId}</code></dd>
+        <dt>Scopes</dt><dd>{membership.scopes.join(', ')}</dd>
+        <dt>Lease until</dt><dd>{new Date(membership.leaseExpiresAt).toLocaleString()}</dd>
+      </dl>
+      <h2>Devices</h2>
+      <ul data-testid="devices">
+        {members.map(m => (
+          <li key={m.device} class={m.status}>
+            {m.name} <span class="quiet">{m.kind === 'browser' ? m.agent : 'node'} · {m.status}{m.connected ? ' · connected' : ''}{m.device === keys.device ? ' · this device' : ''}</span>
+          </li>
+        ))}
+      </ul>
+      <button class="danger" onClick={() => { void leave() }}>Leave this mesh</button>
+    </main>
+  )
+}
+
+function shortPeer (addr: string): string {
+  const id = addr.split('/p2p/')[1] ?? addr
+  return `${id.slice(0, 8)}…${id.slice(-6)}`
+}

@@ -1,0 +1,52 @@
+import { checkSize } from '../bus/limits.js'
+import { Notice, ReadRequest, ReadResponse } from './device.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+type Bytes = Uint8Array | Uint8ArrayList
+
+/** A member reads one view of the mesh from a full node. */
+export const READ_PROTOCOL = '/smesh/read/1.0.0'
+export const READ_VERSION = 1
+/** A node tells a browser device it was cut off, before closing its connection. */
+export const NOTICE_PROTOCOL = '/smesh/notice/1.0.0'
+export const NOTICE_VERSION = 1
+export const MAX_READ_REQUEST_BYTES = 1024
+/** An answer's JSON is at most this big; a larger view is refused (`too-large`: ask for a narrower one). */
+export const MAX_READ_JSON_BYTES = 1024 * 1024
+export const MAX_READ_RESPONSE_BYTES = MAX_READ_JSON_BYTES + 1024
+export const MAX_NOTICE_BYTES = 1024
+/** Read streams a member may hold open on one connection at once. */
+export const MAX_READ_STREAMS = 8
+
+/** The views of the read protocol, and the lease scope each needs. */
+export const READ_VIEWS = {
+  /** The asking device's own lease and status. */
+  device: 'read',
+  members: 'read',
+  /** The nodes of the mesh this node knows, with their addresses (a phone learns where else to connect). */
+  peers: 'read',
+  topology: 'read',
+  models: 'read',
+  /** Memory entries under the prefix in `arg`. */
+  memory: 'read',
+  /** Sessions, or one session's turns when `arg` is its id. */
+  sessions: 'read',
+  tasks: 'read'
+} as const
+
+export type ReadView = keyof typeof READ_VIEWS
+
+export function decodeReadRequest (buf: Bytes): ReadRequest {
+  checkSize(buf, MAX_READ_REQUEST_BYTES, 'read request')
+  return ReadRequest.decode(buf)
+}
+
+export function decodeReadResponse (buf: Bytes): ReadResponse {
+  checkSize(buf, MAX_READ_RESPONSE_BYTES, 'read response')
+  return ReadResponse.decode(buf)
+}
+
+export function decodeNotice (buf: Bytes): Notice {
+  checkSize(buf, MAX_NOTICE_BYTES, 'notice')
+  return Notice.decode(buf)
+}
