@@ -8,6 +8,7 @@ import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
 import { PageServer, listenHosts } from './web/page-server.js'
 import { DeviceProtocols } from './mesh/device-protocols.js'
+import { AskServer } from './mesh/ask-server.js'
 import { TaskService } from './inference/service.js'
 import { taskRoutes } from './api/task-routes.js'
 import { gatewayRoutes } from './api/gateway-routes.js'
@@ -379,6 +380,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     cleanups.push(() => { deviceStop.abort() })
     browsers.protocols = new DeviceProtocols({ node, membership, routes, log: logger.log, signal: deviceStop.signal })
     await browsers.protocols.start()
+    await new AskServer({ node, membership, gate, mesh: tasks.gatewayMesh(), log: logger.log, signal: deviceStop.signal }).start()
     const api = await startControlApi({
       host: config.apiHost,
       port: config.apiPort,

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { chromiumUnavailable, launchIn } from './harness/browser.js'
 import { netnsUnavailable } from './harness/exec.js'
+import { FixtureProcess } from './harness/fixture-process.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
-import { SmeshProcess, waitFor } from './harness/smesh-process.js'
+import { SmeshProcess, cleanEnv, waitFor } from './harness/smesh-process.js'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import type { MemberRow } from '@smesh/node'
+import type { MemberRow, ModelsView } from '@smesh/node'
 
 const skip = netnsUnavailable() ?? chromiumUnavailable()
+const ANSWER = ['The ', 'mesh ', 'answers ', 'your ', 'phone.']
+const MODEL = { models: [{ name: 'llama3.2:3b', loaded: true, capabilities: ['completion'] }], reply: ANSWER }
 
 /** A phone's screen and browser, as Chromium's device emulation gives them. */
 const PHONE = {
@@ -42,6 +45,7 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
   let lan: Lan
   let desk: SmeshProcess
   let laptop: SmeshProcess
+  let ollama: FixtureProcess
   let browser: Browser
   let phone: BrowserContext
   let page: Page
@@ -53,7 +57,10 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     const [h0, h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
     desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk' })
     // the laptop is an admin too: it revokes the phone once the desk is gone
-    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite({ scopes: 'read,write,task.submit,task.serve,admin' }) })
+    // only the laptop holds a model: the phone's questions go to the desk and are served by the laptop
+    ollama = await FixtureProcess.start({ kind: 'ollama', ns: h1.ns, script: MODEL })
+    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite({ scopes: 'read,write,task.submit,task.serve,admin' }), env: cleanEnv({ SMESH_OLLAMA_URL: ollama.url }) })
+    await waitFor(async () => (await desk.api<ModelsView>('/v1/models')).models.some(m => m.device === 'laptop'), { timeoutMs: 30_000, what: 'the desk to see the laptop\'s model' })
     browser = await launchIn(h2.ns)
     phone = await browser.newContext(PHONE)
     page = await phone.newPage()
@@ -66,6 +73,7 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     await browser?.close()
     await laptop?.stop()
     await desk?.stop()
+    await ollama?.stop()
     await lan?.destroy()
     assert.deepEqual(await listOwnNamespaces(), [], 'the harness left namespaces behind')
   })
@@ -137,6 +145,53 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     const text = await page.getByTestId('devices').textContent() ?? ''
     for (const name of ['desk', 'laptop', 'pixel']) assert.ok(text.includes(name), `${name} in ${text}`)
     assert.match(text, /pixel Chrome 156 on Android · active · connected · this device/)
+  })
+
+  it('asks the mesh: the answer streams, served by the device that holds the model, and names it', async () => {
+    await page.getByTestId('prompt').fill('what answers me?')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await waitFor(async () => (await page.getByTestId('served').last().textContent() ?? '').startsWith('answered by'), { timeoutMs: 20_000, what: 'the answer' })
+    assert.equal(await page.getByTestId('answer').last().textContent(), ANSWER.join(''))
+    assert.equal(await page.getByTestId('served').last().textContent(), 'answered by laptop · llama3.2:3b · local')
+    const chat = (await ollama.chats()).at(-1)
+    assert.match(chat?.body ?? '', /what answers me\?/)
+    // the task's records name the phone as the device it was run for
+    const device = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.device
+    const log = await desk.api<Array<{ body: any }>>('/v1/bus/log?kind=task.request&limit=5')
+    assert.ok(log.some(e => e.body?.onBehalfOf === device), 'a task.request names the phone')
+  })
+
+  it('continues a session started on the desk, and the desk sees the phone\'s turn', async () => {
+    const opened = await desk.cli(['session', 'open', 'trip', '--json'])
+    assert.equal(opened.code, 0, opened.stderr)
+    const id = JSON.parse(opened.stdout).id as string
+    const first = await desk.cli(['run', '--session', id, 'first question from the desk'])
+    assert.equal(first.code, 0, first.stderr)
+    // the page, opened again later, lists the session
+    await page.reload()
+    await waitFor(async () => (await page.getByTestId('session').locator('option').allTextContents()).includes('trip'), { timeoutMs: 15_000, what: 'the session in the phone\'s list' })
+    await page.getByTestId('session').selectOption({ label: 'trip' })
+    await waitFor(async () => (await page.getByTestId('earlier').textContent() ?? '').includes('first question from the desk'), { timeoutMs: 10_000, what: 'the desk\'s turn on the phone' })
+    await page.getByTestId('prompt').fill('second question from the phone')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await waitFor(async () => (await page.getByTestId('served').last().textContent() ?? '').startsWith('answered by'), { timeoutMs: 20_000, what: 'the answer' })
+    const shown = JSON.parse((await desk.cli(['session', 'show', id, '--json'])).stdout) as { messages: Array<{ role: string, content: string }> }
+    assert.deepEqual(shown.messages.map(m => m.role), ['user', 'assistant', 'user', 'assistant'])
+    assert.equal(shown.messages[2]?.content, 'second question from the phone')
+    // the model saw the whole session as the context
+    assert.match((await ollama.chats()).at(-1)?.body ?? '', /first question from the desk[\s\S]*second question from the phone/)
+  })
+
+  it('Stop cancels the answer on the serving device', async () => {
+    await ollama.setScript({ ...MODEL, reply: Array.from({ length: 60 }, (_, i) => `w${i} `), tokenDelayMs: 200 })
+    await page.getByTestId('session').selectOption({ label: 'a new chat (kept on this page)' })
+    await page.getByTestId('prompt').fill('a long one, please')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await waitFor(async () => (await page.getByTestId('answer').last().textContent() ?? '').length > 0, { timeoutMs: 15_000, what: 'the first words' })
+    await page.getByRole('button', { name: 'Stop' }).click()
+    assert.equal(await page.getByTestId('ask-error').last().textContent({ timeout: 5_000 }), 'stopped')
+    await waitFor(async () => (await ollama.chats()).at(-1)?.aborted === true, { timeoutMs: 5_000, what: 'the serving device to stop its backend' })
+    await ollama.setScript(MODEL)
   })
 
   it('when the node it is connected to dies, it goes on through another', async () => {

@@ -6,6 +6,7 @@ import type { GatewayMesh } from '@smesh/gateway'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
 import type { Identity } from '@smesh/identity'
+import { PolicyBlockedError } from '@smesh/membership'
 import type { Membership, PolicyGate } from '@smesh/membership'
 import type { MeshNode } from '@smesh/mesh'
 import type { ChatMessage } from '@smesh/inference'
@@ -137,10 +138,26 @@ export class TaskService {
       // libp2p opens the stream on the connection already there, and dials only when there is none
       open: async (peer, signal, protocol) => await node.dialProtocol(peerIdFromString(peer), protocol, { signal }),
       record: (kind, body) => { this.record(kind, body) },
-      refuse: () => membership.has(self, 'task.submit') ? undefined : 'this device\'s lease does not include task.submit',
+      refuse: (device) => {
+        if (!membership.has(self, 'task.submit')) return 'this device\'s lease does not include task.submit'
+        if (device != null && !membership.has(device, 'task.submit')) return 'the asking device\'s lease does not include task.submit'
+        return undefined
+      },
       governance: {
-        verdict: (t) => gate.taskVerdict(t),
-        authorize: async (t, signal) => await gate.authorizeTask(t, { signal })
+        // for a member this node routes for (a browser device), the policy for it decides as well as for this node
+        verdict: (t, device) => {
+          const mine = gate.taskVerdict(t)
+          const theirs = device != null ? gate.taskVerdict(t, device) : 'allow'
+          return mine === 'block' || theirs === 'block' ? 'block' : mine === 'ask' || theirs === 'ask' ? 'ask' : 'allow'
+        },
+        authorize: async (t, signal, device) => {
+          if (device != null) {
+            // the asking device cannot cite an approval yet: an ask for it is a refusal that says so
+            const why = await gate.checkTask(device, t, [], { signal, waitMs: 0 })
+            if (why != null) throw new PolicyBlockedError(why)
+          }
+          return await gate.authorizeTask(t, { signal })
+        }
       },
       sessions: {
         history: async (id) => {

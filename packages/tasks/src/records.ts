@@ -19,7 +19,7 @@ export const TASK_KINDS = {
   result: 'task.result'
 } as const
 
-export interface RequestRecord { task: string, kind?: 'chat' | 'embed', promptSha256: string, promptChars: number, messages?: number, inputs?: number, tools?: number, images?: number, model: string, residency: string, policy: string, client?: string, session?: string }
+export interface RequestRecord { task: string, kind?: 'chat' | 'embed', promptSha256: string, promptChars: number, messages?: number, inputs?: number, tools?: number, images?: number, model: string, residency: string, policy: string, client?: string, session?: string, onBehalfOf?: string }
 export interface AssignRecord { task: string, attempt: number, peer: string, device: string, provider: string, model: string, tier: string, score: number }
 export interface HandoffRecord { task: string, from: string, fromDevice: string, reason: string, message: string, partialChars: number, partialSha256: string }
 export interface DenyRecord { task: string, residency: string, model: string, reason: string, forbidden: Array<{ peer: string, provider: string, tier: string }> }

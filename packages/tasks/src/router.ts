@@ -98,9 +98,9 @@ export interface RoutingTarget { model: string, tier: string, provider: string }
 
 export interface Governance {
   /** What the policy says of sending a task there: ranking leaves out a blocked one. */
-  verdict: (t: RoutingTarget) => 'allow' | 'ask' | 'block'
-  /** Before a task is sent there: throws when blocked, waits for an admin when asked; the approvals the task cites. */
-  authorize: (t: RoutingTarget, signal: AbortSignal) => Promise<string[]>
+  verdict: (t: RoutingTarget, device?: string) => 'allow' | 'ask' | 'block'
+  /** Before a task is sent there: throws when blocked, waits for an admin when asked; the approvals the task cites. With `device`, the member the task is run for is judged too. */
+  authorize: (t: RoutingTarget, signal: AbortSignal, device?: string) => Promise<string[]>
 }
 
 export interface RouterInit {
@@ -112,8 +112,8 @@ export interface RouterInit {
   /** Appends a record to the bus (in the background, in order). */
   record: (kind: string, body: object) => void
   sessions?: SessionStore
-  /** Why this node may not submit tasks now, or undefined. */
-  refuse?: () => string | undefined
+  /** Why this node (or the member `device` it runs a task for) may not submit tasks now, or undefined. */
+  refuse?: (device?: string) => string | undefined
   /** The mesh policy's routing rules for this device (task.model, task.cloud); none: every candidate is allowed. */
   governance?: Governance
   residency?: Residency
@@ -127,6 +127,12 @@ export interface RunOptions {
   /** The answer's tool calls, once it is complete (tool calls of an attempt that failed never come). */
   onToolCall?: (call: ToolCall) => void
   onEvent?: (evt: RouterEvent) => void
+  /**
+   * The member device this node routes the task for (a browser device, which
+   * cannot route): its lease and the mesh policy for it decide as well as
+   * this node's, and the request record names it.
+   */
+  onBehalfOf?: string
 }
 
 /** The protocol that carries a task to a candidate: 1.1.0 where the node serves it. */
@@ -153,7 +159,7 @@ export class Router {
   }
 
   /** Candidates for a spec, best first. */
-  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy, needs?: Needs, pin?: { model: string, digest: string }, allow?: ModelSpec): ReturnType<typeof rank> {
+  plan (spec: ModelSpec, residency: Residency, policy: TierPolicy, needs?: Needs, pin?: { model: string, digest: string }, allow?: ModelSpec, onBehalfOf?: string): ReturnType<typeof rank> {
     return rank(this.init.catalog.candidates(), {
       spec,
       residency,
@@ -165,7 +171,7 @@ export class Router {
       reliability: (key) => this.reliability.score(key),
       broken: (key) => this.reliability.open(key),
       cooldown: (key) => this.cooldowns.get(key) ?? 0,
-      governed: this.init.governance != null ? (c) => (this.init.governance as Governance).verdict(c) : undefined,
+      governed: this.init.governance != null ? (c) => (this.init.governance as Governance).verdict(c, onBehalfOf) : undefined,
       now: this.now()
     })
   }
@@ -183,9 +189,9 @@ export class Router {
    * it), or why it may not go there: blocked since it was ranked, declined
    * by an admin, or not approved in time. Throws only when `signal` aborts.
    */
-  async approvalsFor (c: Candidate, signal: AbortSignal): Promise<string[] | TaskFailedError> {
+  async approvalsFor (c: Candidate, signal: AbortSignal, onBehalfOf?: string): Promise<string[] | TaskFailedError> {
     try {
-      return await this.init.governance?.authorize(c, signal) ?? []
+      return await this.init.governance?.authorize(c, signal, onBehalfOf) ?? []
     } catch (e) {
       if (signal.aborted) throw e
       return new TaskFailedError('not-allowed', (e as Error).message, undefined, { hint: (e as { hint?: string }).hint ?? 'see the rules with smesh policy show' })
@@ -221,7 +227,7 @@ export class Router {
     const { residency, policy } = this.where(input)
     if (input.messages == null && (typeof input.prompt !== 'string' || input.prompt.trim() === '')) throw new InvalidTaskError('the prompt is empty', 'give the prompt as an argument or on stdin')
     if (input.messages != null && (input.messages.length === 0 || input.prompt != null || input.session != null)) throw new InvalidTaskError('a task has either messages, or a prompt (with a session, if any)')
-    const refusal = this.init.refuse?.()
+    const refusal = this.init.refuse?.(options.onBehalfOf)
     if (refusal != null) throw new TaskFailedError('not-allowed', refusal)
     const signal = AbortSignal.any([options.signal, input.timeoutMs != null ? AbortSignal.timeout(input.timeoutMs) : undefined].filter((s): s is AbortSignal => s != null))
     const deadline = input.timeoutMs != null ? Date.now() + input.timeoutMs : undefined
@@ -247,7 +253,8 @@ export class Router {
       ...(params.tools != null && params.tools.length > 0 ? { tools: params.tools.length } : {}),
       ...(needs.capabilities.includes('vision') ? { images: messages.reduce((n, m) => n + (m.images?.length ?? 0), 0) } : {}),
       ...(client != null ? { client } : {}),
-      ...(session != null ? { session } : {})
+      ...(session != null ? { session } : {}),
+      ...(options.onBehalfOf != null ? { onBehalfOf: options.onBehalfOf } : {})
     })
     /** Session writes after the question are part of the record, not of the answer: a failure is noted, the task goes on. */
     const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
@@ -294,7 +301,7 @@ export class Router {
     }
 
     while (attempts < MAX_ATTEMPTS) {
-      const { ranked, excluded } = this.plan(spec, residency, policy, needs, undefined, allow)
+      const { ranked, excluded } = this.plan(spec, residency, policy, needs, undefined, allow, options.onBehalfOf)
       const next = ranked.find(r => !tried.has(candidateKey(r.candidate)))
       if (next == null) {
         const err = noCandidate({ task, model: formatModelSpec(spec), spec, residency, needs, excluded, last, triedAll: ranked.length > 0, now: this.now() })
@@ -309,7 +316,7 @@ export class Router {
       const key = candidateKey(c)
       tried.add(key)
       attempts++
-      const approvals = await this.approvalsFor(c, signal).catch(() => { throw stopped() })
+      const approvals = await this.approvalsFor(c, signal, options.onBehalfOf).catch(() => { throw stopped() })
       if (approvals instanceof TaskFailedError) {
         last = approvals
         attempts--

@@ -1,5 +1,5 @@
 import { checkSize } from '../bus/limits.js'
-import { Notice, ReadRequest, ReadResponse } from './device.js'
+import { AskEvent, AskRequest, Notice, ReadRequest, ReadResponse } from './device.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 type Bytes = Uint8Array | Uint8ArrayList
@@ -17,6 +17,15 @@ export const MAX_READ_RESPONSE_BYTES = MAX_READ_JSON_BYTES + 1024
 export const MAX_NOTICE_BYTES = 1024
 /** Read streams a member may hold open on one connection at once. */
 export const MAX_READ_STREAMS = 8
+
+/** A browser device asks the mesh; the node routes the task for it. */
+export const ASK_PROTOCOL = '/smesh/ask/1.0.0'
+export const ASK_VERSION = 1
+export const MAX_ASK_REQUEST_BYTES = 1024 * 1024
+export const MAX_ASK_MESSAGES = 256
+export const MAX_ASK_EVENT_BYTES = 64 * 1024
+/** Questions a device may have running on one node at once. */
+export const MAX_ASK_STREAMS = 4
 
 /** The views of the read protocol, and the lease scope each needs. */
 export const READ_VIEWS = {
@@ -49,4 +58,14 @@ export function decodeReadResponse (buf: Bytes): ReadResponse {
 export function decodeNotice (buf: Bytes): Notice {
   checkSize(buf, MAX_NOTICE_BYTES, 'notice')
   return Notice.decode(buf)
+}
+
+export function decodeAskRequest (buf: Bytes): AskRequest {
+  checkSize(buf, MAX_ASK_REQUEST_BYTES, 'ask request')
+  return AskRequest.decode(buf, { limits: { messages: MAX_ASK_MESSAGES } })
+}
+
+export function decodeAskEvent (buf: Bytes): AskEvent {
+  checkSize(buf, MAX_ASK_EVENT_BYTES, 'ask event')
+  return AskEvent.decode(buf)
 }

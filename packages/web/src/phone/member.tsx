@@ -2,6 +2,7 @@ import { formatFingerprint } from '@smesh/identity/fingerprint'
 import { useEffect, useState } from 'preact/hooks'
 import { forgetDevice } from './keys.js'
 import { saveMembership } from './membership.js'
+import { Chat } from './chat.js'
 import { connectToMesh, createPhonePeer, wsAddrs } from './peer.js'
 import { readView, takeNotices } from './read.js'
 import type { DeviceKeys } from './keys.js'
@@ -24,6 +25,8 @@ function knownAddrs (saved: string[], peers: PeerRow[]): string[] {
 export function MemberView ({ membership, keys, onLeft, onRemoved }: { membership: SavedMembership, keys: DeviceKeys, onLeft: () => void, onRemoved: (message: string) => void }) {
   const [link, setLink] = useState<Link>({ state: 'connecting' })
   const [members, setMembers] = useState<MemberRow[]>([])
+  /** The node this page talks to now, for chat. */
+  const [via, setVia] = useState<{ peer: Libp2p, node: string } | undefined>(undefined)
   useEffect(() => {
     let stopped = false
     let peer: Libp2p | undefined
@@ -38,11 +41,13 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
     const connect = async (): Promise<void> => {
       if (stopped || peer == null) return
       setLink({ state: 'connecting' })
+      setVia(undefined)
       try {
         const via = await connectToMesh(peer, saved.addrs)
         const node = via.split('/p2p/')[1] as string
         attempt = 0
         setLink({ state: 'connected', via })
+        setVia({ peer, node })
         const self = await readView<{ status: string } | undefined>(peer, node, 'device')
         if (self == null || (self.status !== 'active' && self.status !== 'root')) {
           await removed(self == null ? 'the mesh does not know it' : `its status is ${self.status}`)
@@ -93,6 +98,7 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
         <dt>Scopes</dt><dd>{membership.scopes.join(', ')}</dd>
         <dt>Lease until</dt><dd>{new Date(membership.leaseExpiresAt).toLocaleString()}</dd>
       </dl>
+      {via != null && <Chat peer={via.peer} node={via.node} />}
       <h2>Devices</h2>
       <ul data-testid="devices">
         {members.map(m => (

@@ -1,0 +1,116 @@
+import { pbStream } from '@libp2p/utils'
+import { ASK_PROTOCOL, ASK_VERSION, AskEvent, MAX_ASK_REQUEST_BYTES, MAX_ASK_STREAMS, decodeAskRequest } from '@smesh/protocols'
+import type { Libp2p, Stream } from '@libp2p/interface'
+import type { GatewayMesh } from '@smesh/gateway'
+import type { ChatMessage } from '@smesh/inference'
+import type { Membership, PolicyGate } from '@smesh/membership'
+import type { AskRequest } from '@smesh/protocols'
+import type { Logger } from 'pino'
+
+const REQUEST = { decode: decodeAskRequest }
+/** Longest a question may take, the answer streamed included. */
+const ASK_TIMEOUT_MS = 10 * 60_000
+const ROLES = new Set(['system', 'user', 'assistant'])
+
+export interface AskServerInit {
+  node: Libp2p
+  membership: Membership
+  gate: PolicyGate
+  /** This node's router (the gateway's view of it). */
+  mesh: GatewayMesh
+  log: Logger
+  signal: AbortSignal
+}
+
+type Event = Partial<AskEvent> & { type: AskEvent['type'] }
+
+class Refused extends Error {
+  constructor (readonly code: string, message: string, readonly hint = '') {
+    super(message)
+  }
+}
+
+function full (e: Event): AskEvent {
+  return { text: '', task: '', device: '', peer: '', provider: '', model: '', tier: '', code: '', message: '', hint: '', firstTokenMs: 0, totalMs: 0, ...e }
+}
+
+/**
+ * /smesh/ask/1.0.0: a browser device's question, routed by this node as a
+ * task for that device. The device's lease (task.submit; write for a
+ * session) and the mesh policy for it are judged here, by the router for
+ * every candidate, beside this node's own; the records name the device.
+ */
+export class AskServer {
+  constructor (private readonly init: AskServerInit) {}
+
+  async start (): Promise<void> {
+    await this.init.node.handle(ASK_PROTOCOL, (stream, connection) => {
+      void this.serve(stream, connection.remotePeer.toString())
+    }, { maxInboundStreams: MAX_ASK_STREAMS })
+  }
+
+  private async serve (stream: Stream, peer: string): Promise<void> {
+    const controller = new AbortController()
+    const signal = AbortSignal.any([this.init.signal, controller.signal, AbortSignal.timeout(ASK_TIMEOUT_MS)])
+    // the device closing its side (Stop, or the page going away) cancels the task on the serving device
+    stream.addEventListener('close', () => { controller.abort() })
+    const pb = pbStream(stream, { maxDataLength: MAX_ASK_REQUEST_BYTES })
+    const send = async (e: Event): Promise<void> => { await pb.write(full(e), AskEvent, { signal }) }
+    let req: AskRequest
+    try {
+      req = await pb.read(REQUEST, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) })
+    } catch (err: any) {
+      stream.abort(err)
+      return
+    }
+    try {
+      const device = this.check(peer, req)
+      // pieces of the answer are written in order, without waiting on each other
+      let writing: Promise<void> = Promise.resolve()
+      const queue = (e: Event): void => { writing = writing.then(async () => { await send(e) }) }
+      const outcome = await this.init.mesh.run({
+        ...(req.messages.length > 0 ? { messages: req.messages.map(m => ({ role: m.role as ChatMessage['role'], content: m.content })) } : { prompt: req.prompt }),
+        ...(req.session !== '' ? { session: req.session } : {}),
+        ...(req.model !== '' ? { model: req.model } : {}),
+        ...(req.residency !== '' ? { residency: req.residency } : {}),
+        client: 'phone'
+      }, {
+        signal,
+        onBehalfOf: device,
+        onText: (text) => { queue({ type: 'text', text }) },
+        onEvent: (e) => {
+          if (e.type === 'assign') queue({ type: 'assign', task: e.task, device: e.device, peer: e.peer, provider: e.provider, model: e.model, tier: e.tier })
+          else if (e.type === 'handoff') queue({ type: 'handoff', task: e.task, device: e.handoff.fromDevice, peer: e.handoff.from, code: e.handoff.reason, message: `moved on from ${e.handoff.fromDevice}: ${e.handoff.reason}` })
+        }
+      })
+      await writing
+      await send({ type: 'done', task: outcome.task, device: outcome.device, peer: outcome.peer, provider: outcome.provider, model: outcome.model, tier: outcome.tier, firstTokenMs: Math.round(outcome.firstTokenMs ?? 0), totalMs: Math.round(outcome.totalMs) })
+      await stream.close({ signal })
+    } catch (err: any) {
+      if (controller.signal.aborted || this.init.signal.aborted) {
+        stream.abort(err)
+        return
+      }
+      const code = err instanceof Refused ? err.code : typeof err.code === 'string' ? err.code : 'failed'
+      if (!(err instanceof Refused) && err.hint == null) this.init.log.warn({ err, peer }, 'a device\'s question failed')
+      await send({ type: 'error', code, message: String(err.message).slice(0, 500), hint: String(err.hint ?? '').slice(0, 300) }).then(async () => { await stream.close() }).catch(() => { stream.abort(err) })
+    }
+  }
+
+  /** The asking device, or why it may not ask this. */
+  private check (peer: string, req: AskRequest): string {
+    if (req.version !== ASK_VERSION) throw new Refused('protocol', `ask protocol version ${req.version} is not understood (this node speaks ${ASK_VERSION})`)
+    const { membership, gate } = this.init
+    const device = membership.deviceOfPeer(peer)
+    if (device == null || membership.status(device) !== 'active') throw new Refused('not-allowed', 'this PeerId holds no live lease in the mesh')
+    if (req.messages.length > 0 && (req.prompt !== '' || req.session !== '')) throw new Refused('invalid', 'a question has either messages, or a prompt (with a session, if any)')
+    if (req.messages.some(m => !ROLES.has(m.role))) throw new Refused('invalid', 'a message\'s role is system, user or assistant')
+    if (req.session !== '') {
+      // the session is written for the device: its lease and the policy for it must allow that, as for its own writes
+      if (!membership.has(device, 'write')) throw new Refused('not-allowed', 'the device\'s lease does not include write, which adding to a session needs')
+      const d = gate.evaluate({ action: 'session.write', subject: req.session, device })
+      if (d.effect !== 'allow') throw new Refused('not-allowed', `session.write of ${JSON.stringify(req.session)} is ${d.effect === 'block' ? 'blocked' : 'held for an admin\'s approval'} by rule ${String(d.rule)} of the mesh policy for this device`, 'an admin can change the rules with smesh policy set')
+    }
+    return device
+  }
+}
