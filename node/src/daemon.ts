@@ -9,6 +9,7 @@ import { JoinListener } from './mesh/join-listener.js'
 import { PageServer, listenHosts } from './web/page-server.js'
 import { DeviceProtocols } from './mesh/device-protocols.js'
 import { AskServer } from './mesh/ask-server.js'
+import { PushServer } from './mesh/push-server.js'
 import { TaskService } from './inference/service.js'
 import { taskRoutes } from './api/task-routes.js'
 import { gatewayRoutes } from './api/gateway-routes.js'
@@ -378,9 +379,22 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     }
     const deviceStop = new AbortController()
     cleanups.push(() => { deviceStop.abort() })
-    browsers.protocols = new DeviceProtocols({ node, membership, routes, log: logger.log, signal: deviceStop.signal })
+    browsers.protocols = new DeviceProtocols({
+      node,
+      membership,
+      gate,
+      routes,
+      head: async (author) => {
+        const h = bus.head(author)
+        const e = h == null ? undefined : await bus.store.entry(h.hashHex)
+        return h == null || e == null ? undefined : { seq: h.seq.toString(), hash: h.hashHex, hlcMs: e.hlc.ms.toString(), hlcCounter: e.hlc.counter }
+      },
+      log: logger.log,
+      signal: deviceStop.signal
+    })
     await browsers.protocols.start()
     await new AskServer({ node, membership, gate, mesh: tasks.gatewayMesh(), log: logger.log, signal: deviceStop.signal }).start()
+    await new PushServer({ node, bus, replication, membership, log: logger.log, signal: deviceStop.signal }).start()
     const api = await startControlApi({
       host: config.apiHost,
       port: config.apiPort,

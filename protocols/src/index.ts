@@ -28,5 +28,5 @@ export { InviteToken, JoinRequest, JoinResponse, PhoneLink } from './membership/
 export * from './membership/limits.js'
 export { Advert, AdvertProvider, AdvertModel, SignedAdvert, ChatMessage as TaskMessage, ImagePart as TaskImage, ToolCall as TaskToolCall, ToolDef as TaskToolDef, TaskRequest, TaskFrame, TaskDone, TaskError, Embedding as TaskEmbedding } from './tasks/task.js'
 export * from './tasks/limits.js'
-export { ReadRequest, ReadResponse, Notice, AskRequest, AskMessage, AskEvent } from './device/device.js'
+export { ReadRequest, ReadResponse, Notice, AskRequest, AskMessage, AskEvent, PushRequest, PushResponse } from './device/device.js'
 export * from './device/limits.js'

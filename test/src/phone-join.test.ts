@@ -78,6 +78,13 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     assert.deepEqual(await listOwnNamespaces(), [], 'the harness left namespaces behind')
   })
 
+  /** Sets the rules on the desk and waits until they are in force (a policy takes effect a few seconds after it is signed) on both nodes. */
+  const setPolicy = async (rules: object[]): Promise<void> => {
+    const set = await desk.post<{ inForceAt: number, hash?: string }>('/v1/policy', { rules })
+    await waitFor(async () => (await laptop.api<{ rules: unknown[] }>('/v1/policy')).rules.length === rules.length, { timeoutMs: 10_000, what: 'the policy on the laptop' })
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, set.inForceAt - Date.now() + 200)))
+  }
+
   it('prints a short link to the desk\'s page, its invite in the fragment', async () => {
     const r = await desk.cli(['invite', '--phone'])
     assert.equal(r.code, 0, r.stderr)
@@ -192,6 +199,62 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     assert.equal(await page.getByTestId('ask-error').last().textContent({ timeout: 5_000 }), 'stopped')
     await waitFor(async () => (await ollama.chats()).at(-1)?.aborted === true, { timeoutMs: 5_000, what: 'the serving device to stop its backend' })
     await ollama.setScript(MODEL)
+  })
+
+  it('writes memory signed by its own key: every node takes it, and the chain is the phone\'s', async () => {
+    const device = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.device as string
+    await page.getByTestId('memory-key').fill('notes/from-phone')
+    await page.getByTestId('memory-value').fill('"written on the phone"')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await waitFor(async () => (await page.getByTestId('memory-status').textContent()) === 'saved notes/from-phone', { timeoutMs: 15_000, what: 'the write' })
+    for (const node of [desk, laptop]) {
+      const item = await waitFor(async () => (await node.memory('notes/from-phone'))[0], { timeoutMs: 10_000, what: `the write on ${node.name}` })
+      assert.equal(item.value, 'written on the phone')
+      const head = (await node.heads()).find(h => h.author === device)
+      assert.ok(head != null && BigInt(head.seq) >= 1n, `${node.name} holds the phone's own chain`)
+    }
+    assert.match(await page.getByTestId('memory').textContent() ?? '', /notes\/from-phone written on the phone/)
+  })
+
+  it('the mesh policy holds for the phone: a blocked key is refused before anything is signed, an asked one waits for an admin', async () => {
+    await setPolicy([{ action: 'memory.write', subject: 'secrets/*', effect: 'block' }, { action: 'memory.write', subject: 'family/*', effect: 'ask' }])
+    const device = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.device as string
+    const before = (await desk.heads()).find(h => h.author === device)?.seq
+    await page.getByTestId('memory-key').fill('secrets/pin')
+    await page.getByTestId('memory-value').fill('1234')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await waitFor(async () => /^not saved: .*blocked by rule 1/.test(await page.getByTestId('memory-status').textContent() ?? ''), { timeoutMs: 10_000, what: 'the refusal' }).catch(async (err) => {
+      throw new Error(`${String(err.message)}; the page says ${String(await page.getByTestId('memory-status').textContent())}`)
+    })
+    assert.equal((await desk.memory('secrets/')).length, 0)
+    assert.equal((await desk.heads()).find(h => h.author === device)?.seq, before, 'nothing was signed')
+
+    await page.getByTestId('memory-key').fill('family/plan')
+    await page.getByTestId('memory-value').fill('"sunday lunch"')
+    await page.getByRole('button', { name: 'Save' }).click()
+    await waitFor(async () => /^waiting for an admin's approval/.test(await page.getByTestId('memory-status').textContent() ?? ''), { timeoutMs: 10_000, what: 'the ask to show as waiting' })
+    const pending = await waitFor(async () => (await desk.api<Array<{ id: string, device: string, subject: string }>>('/v1/approvals')).find(a => a.device === device), { timeoutMs: 10_000, what: 'the phone\'s ask on the desk' })
+    assert.equal(pending.subject, 'family/plan')
+    assert.equal((await desk.memory('family/')).length, 0, 'not written before the approval')
+    const approved = await desk.cli(['approve', pending.id])
+    assert.equal(approved.code, 0, approved.stderr)
+    await waitFor(async () => (await page.getByTestId('memory-status').textContent()) === 'saved family/plan', { timeoutMs: 15_000, what: 'the write once approved' })
+    assert.equal((await waitFor(async () => (await laptop.memory('family/plan'))[0], { timeoutMs: 10_000, what: 'the approved write on the laptop' })).value, 'sunday lunch')
+  })
+
+  it('the mesh policy holds for the phone\'s tasks too: a model blocked for it is refused, for it only', async () => {
+    await setPolicy([{ action: 'task.model', subject: 'llama3.2:*', device: 'pixel', effect: 'block' }])
+    const chats = (await ollama.chats()).length
+    await page.getByTestId('session').selectOption({ label: 'a new chat (kept on this page)' })
+    await page.getByTestId('prompt').fill('may I?')
+    await page.getByRole('button', { name: 'Send' }).click()
+    await waitFor(async () => /the mesh policy blocks every place this device could run/.test(await page.getByTestId('ask-error').last().textContent() ?? ''), { timeoutMs: 15_000, what: 'the refusal' }).catch(async (err) => {
+      throw new Error(`${String(err.message)}; the page says ${String(await page.getByTestId('turns').textContent())}`)
+    })
+    assert.equal((await ollama.chats()).length, chats, 'no backend was asked')
+    const desks = await desk.cli(['run', 'and the desk?'])
+    assert.equal(desks.code, 0, `the desk itself may still use the model: ${desks.stderr}`)
+    await setPolicy([])
   })
 
   it('when the node it is connected to dies, it goes on through another', async () => {

@@ -2,7 +2,8 @@ import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_READ_JSON_BYTES, MAX_READ_REQUEST_BYTES, MAX_READ_STREAMS, NOTICE_PROTOCOL, NOTICE_VERSION, Notice, READ_PROTOCOL, READ_VERSION, READ_VIEWS, ReadResponse, decodeReadRequest } from '@smesh/protocols'
 import type { Libp2p, Stream } from '@libp2p/interface'
-import type { Membership, Scope } from '@smesh/membership'
+import { actionsOf, scopeForKind } from '@smesh/membership'
+import type { Membership, PolicyGate, Scope } from '@smesh/membership'
 import type { ReadView } from '@smesh/protocols'
 import type { Logger } from 'pino'
 import type { RouteContext, RouteHandler } from '../api/server.js'
@@ -13,7 +14,7 @@ const NOTICE_TIMEOUT_MS = 1_000
 const REQUEST = { decode: decodeReadRequest }
 
 /** Which control API document each view is, with the query its argument goes in. */
-const VIEW_ROUTES: Record<Exclude<ReadView, 'device'>, { path: string, arg?: string, argPath?: string }> = {
+const VIEW_ROUTES: Record<Exclude<ReadView, 'device' | 'approval' | 'verdict'>, { path: string, arg?: string, argPath?: string }> = {
   members: { path: '/v1/members' },
   peers: { path: '/v1/peers' },
   topology: { path: '/v1/topology' },
@@ -26,6 +27,9 @@ const VIEW_ROUTES: Record<Exclude<ReadView, 'device'>, { path: string, arg?: str
 export interface DeviceProtocolsInit {
   node: Libp2p
   membership: Membership
+  gate: PolicyGate
+  /** The head of a device's chain on this node, with its time: the device signs its next entry after it. */
+  head: (device: string) => Promise<{ seq: string, hash: string, hlcMs: string, hlcCounter: number } | undefined>
   /** The control API's routes: a view is the document its GET answers. */
   routes: Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>>
   log: Logger
@@ -89,13 +93,41 @@ export class DeviceProtocols {
     if (!Object.hasOwn(READ_VIEWS, view)) throw new ReadRefused('unknown-view', `there is no view ${JSON.stringify(view.slice(0, 40))}: the views are ${Object.keys(READ_VIEWS).join(', ')}`)
     const scope = READ_VIEWS[view as ReadView] as Scope
     if (!membership.has(device, scope)) throw new ReadRefused('scope', `the device's lease has no ${scope} scope`)
-    const doc = view === 'device' ? membership.list().find(m => m.device === device) : await this.route(view as Exclude<ReadView, 'device'>, arg, signal)
+    const doc = view === 'device'
+      ? { ...membership.list().find(m => m.device === device), head: await this.init.head(device) ?? null }
+      : view === 'approval'
+        ? this.approval(device, arg)
+        : view === 'verdict'
+          ? this.verdict(device, arg)
+          : await this.route(view as Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg, signal)
     const json = new TextEncoder().encode(JSON.stringify(doc))
     if (json.byteLength > MAX_READ_JSON_BYTES) throw new ReadRefused('too-large', `the ${view} view is ${json.byteLength} bytes, over the ${MAX_READ_JSON_BYTES} a read answers: ask for a narrower one (a longer prefix)`)
     return json
   }
 
-  private async route (view: Exclude<ReadView, 'device'>, arg: string, signal: AbortSignal): Promise<unknown> {
+  private approval (device: string, id: string): unknown {
+    const a = this.init.gate.askStatus(id)
+    // another device's ask is not this one's to see
+    if (a == null || a.device !== device) throw new ReadRefused('unknown-view', `this node holds no ask ${JSON.stringify(id.slice(0, 40))} of this device (yet)`)
+    return { id, ...a }
+  }
+
+  private verdict (device: string, arg: string): { effect: 'allow' | 'ask' | 'block', action?: string, subject?: string, rule?: number, message: string } {
+    const nl = arg.indexOf('\n')
+    const kind = nl < 0 ? arg : arg.slice(0, nl)
+    const body = new TextEncoder().encode(nl < 0 ? '' : arg.slice(nl + 1))
+    const scope = scopeForKind(kind)
+    if (scope != null && !this.init.membership.has(device, scope)) return { effect: 'block', message: `the device's lease has no ${scope} scope, which ${kind} entries need` }
+    let ask: { effect: 'ask', action: string, subject: string, rule: number, message: string } | undefined
+    for (const a of actionsOf(kind, body)) {
+      const d = this.init.gate.evaluate({ ...a, device })
+      if (d.effect === 'block') return { effect: 'block', action: a.action, subject: a.subject, rule: d.rule, message: `${a.action} of ${JSON.stringify(a.subject)} is blocked by rule ${d.rule} of the mesh policy` }
+      if (d.effect === 'ask') ask ??= { effect: 'ask', action: a.action, subject: a.subject, rule: d.rule, message: `${a.action} of ${JSON.stringify(a.subject)} needs an admin's approval (rule ${d.rule})` }
+    }
+    return ask ?? { effect: 'allow', message: 'allowed' }
+  }
+
+  private async route (view: Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg: string, signal: AbortSignal): Promise<unknown> {
     const r = VIEW_ROUTES[view]
     const path = arg !== '' && r.argPath != null ? r.argPath : r.path
     const url = new URL(`http://read${path}`)

@@ -2,7 +2,7 @@ import {
   BUS_ALG_ML_DSA_65, BUS_ENTRY_CONTEXT, BUS_ENTRY_VERSION, Entry, HASH_BYTES, KIND_PATTERN, MAX_ENTRY_BYTES, MAX_HLC_MS,
   MAX_KIND_LENGTH, ML_DSA_65_PUBLIC_KEY_BYTES, ML_DSA_65_SIGNATURE_BYTES
 } from '@smesh/protocols'
-import { decodeBinding, verifyBinding } from '@smesh/identity'
+import { decodeBinding, verifyBinding } from '@smesh/identity/binding'
 import { InvalidEntryError } from './errors.js'
 import { equalBytes, sha256, toHex } from './hex.js'
 import type { Signer, Verifier } from './crypto.js'

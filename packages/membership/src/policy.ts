@@ -188,6 +188,16 @@ export class PolicyGate {
     return at <= BigInt(s.ask.expiresAt) ? 'approved' : 'declined'
   }
 
+  /** Where an ask stands, for the device that asked (a browser device polls it before writing what it asked for). */
+  askStatus (id: string): { device: string, action: string, subject: string, status: 'pending' | 'approved' | 'declined' | 'expired' } | undefined {
+    const s = this.asks.get(id)
+    if (s == null || s.hash === '') return undefined
+    const approved = this.decisions.get(id)
+    const expired = this.now() > s.ask.expiresAt
+    const status = approved === true ? (expired ? 'expired' : 'approved') : approved === false ? 'declined' : expired ? 'expired' : 'pending'
+    return { device: s.ask.device, action: s.ask.action, subject: s.ask.subject, status }
+  }
+
   /**
    * Admission: the policy in force at the entry's HLC, for the actions the
    * entry stands for and its author. Blocked: refused. Asked: admitted

@@ -1141,3 +1141,250 @@ export namespace AskEvent {
     return streamMessage(buf, AskEvent.codec(), opts)
   }
 }
+
+export interface PushRequest {
+  version: number
+  entry: Uint8Array<ArrayBuffer>
+}
+
+export namespace PushRequest {
+  let _codec: Codec<PushRequest>
+
+  export const codec = (): Codec<PushRequest> => {
+    if (_codec == null) {
+      _codec = message<PushRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.entry != null && obj.entry.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.entry)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          entry: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.entry = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.entry`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PushRequestVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface PushRequestEntryFieldEvent {
+    field: '$.entry'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<PushRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PushRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PushRequest>): PushRequest {
+    return decodeMessage(buf, PushRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PushRequest>): Generator<PushRequestVersionFieldEvent | PushRequestEntryFieldEvent> {
+    return streamMessage(buf, PushRequest.codec(), opts)
+  }
+}
+
+export interface PushResponse {
+  ok: boolean
+  error: string
+  message: string
+}
+
+export namespace PushResponse {
+  let _codec: Codec<PushResponse>
+
+  export const codec = (): Codec<PushResponse> => {
+    if (_codec == null) {
+      _codec = message<PushResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ok != null && obj.ok !== false)) {
+          w.uint32(8)
+          w.bool(obj.ok)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ok: false,
+          error: '',
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ok = reader.bool()
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ok`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PushResponseOkFieldEvent {
+    field: '$.ok'
+    value: boolean
+  }
+
+  export interface PushResponseErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export interface PushResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<PushResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PushResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PushResponse>): PushResponse {
+    return decodeMessage(buf, PushResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PushResponse>): Generator<PushResponseOkFieldEvent | PushResponseErrorFieldEvent | PushResponseMessageFieldEvent> {
+    return streamMessage(buf, PushResponse.codec(), opts)
+  }
+}

@@ -1,5 +1,5 @@
-import { checkSize } from '../bus/limits.js'
-import { AskEvent, AskRequest, Notice, ReadRequest, ReadResponse } from './device.js'
+import { MAX_ENTRY_BYTES, checkSize } from '../bus/limits.js'
+import { AskEvent, AskRequest, Notice, PushRequest, PushResponse, ReadRequest, ReadResponse } from './device.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 type Bytes = Uint8Array | Uint8ArrayList
@@ -27,6 +27,12 @@ export const MAX_ASK_EVENT_BYTES = 64 * 1024
 /** Questions a device may have running on one node at once. */
 export const MAX_ASK_STREAMS = 4
 
+/** A browser device hands a node an entry of its own chain. */
+export const PUSH_PROTOCOL = '/smesh/push/1.0.0'
+export const PUSH_VERSION = 1
+export const MAX_PUSH_REQUEST_BYTES = MAX_ENTRY_BYTES + 64
+export const MAX_PUSH_RESPONSE_BYTES = 1024
+
 /** The views of the read protocol, and the lease scope each needs. */
 export const READ_VIEWS = {
   /** The asking device's own lease and status. */
@@ -40,7 +46,15 @@ export const READ_VIEWS = {
   memory: 'read',
   /** Sessions, or one session's turns when `arg` is its id. */
   sessions: 'read',
-  tasks: 'read'
+  tasks: 'read',
+  /** Where one of the device's own asks (its id in `arg`) stands: pending, approved, declined or expired. */
+  approval: 'read',
+  /**
+   * What the lease and the mesh policy say of an entry the device means to
+   * sign (`arg`: its kind, a newline, its JSON body): allow, ask or block. A
+   * device asks first, so it never signs an entry every node would refuse.
+   */
+  verdict: 'read'
 } as const
 
 export type ReadView = keyof typeof READ_VIEWS
@@ -68,4 +82,14 @@ export function decodeAskRequest (buf: Bytes): AskRequest {
 export function decodeAskEvent (buf: Bytes): AskEvent {
   checkSize(buf, MAX_ASK_EVENT_BYTES, 'ask event')
   return AskEvent.decode(buf)
+}
+
+export function decodePushRequest (buf: Bytes): PushRequest {
+  checkSize(buf, MAX_PUSH_REQUEST_BYTES, 'push request')
+  return PushRequest.decode(buf)
+}
+
+export function decodePushResponse (buf: Bytes): PushResponse {
+  checkSize(buf, MAX_PUSH_RESPONSE_BYTES, 'push response')
+  return PushResponse.decode(buf)
 }

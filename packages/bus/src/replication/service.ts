@@ -167,6 +167,18 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
 
   // ---- gossip ----
 
+  /**
+   * Passes on an entry this node admitted for a device that takes no part in
+   * gossip itself (a browser device pushes its own entries to one node).
+   */
+  relay (entry: BusEntry): void {
+    if (!this.running) return
+    this.c.pubsub.publish(this.topic, entry.bytes).catch((err: Error) => {
+      // the entry is stored; peers get it by sync if the publish failed
+      this.log.error('relaying entry %s failed - %e', entry.hashHex, err)
+    })
+  }
+
   private readonly onEntry = (evt: CustomEvent<{ entry: BusEntry, local: boolean }>): void => {
     if (!evt.detail.local || !this.running) return
     if (!this.publishLimiter.take('self')) {

@@ -21,6 +21,8 @@ export interface DeviceKeys {
   /** The bus author id: SHA-256 of the ML-DSA-65 public key. */
   device: string
   binding: Uint8Array
+  /** The ML-DSA-65 key pair the device signs its bus entries with. */
+  pq: { publicKey: Uint8Array, secretKey: Uint8Array }
 }
 
 interface StoredKeys {
@@ -56,12 +58,14 @@ async function readKeys (k: StoredKeys): Promise<DeviceKeys> {
   const binding = decodeBinding(k.binding)
   const bound = await verifyBinding(binding)
   const peerId = peerIdFromPrivateKey(privateKey)
-  if (!bound.equals(peerId)) throw new StoredKeysError('this browser\'s stored keys do not belong together: leave the mesh on this page and join again')
-  return { privateKey, peerId: peerId.toString(), device: pqFingerprintHex(binding.pqPublicKey), binding: k.binding }
+  const pq = mlDsa65.keygen(k.pqSeed)
+  if (!bound.equals(peerId) || !pq.publicKey.every((b, i) => b === binding.pqPublicKey[i])) throw new StoredKeysError('this browser\'s stored keys do not belong together: leave the mesh on this page and join again')
+  return { privateKey, peerId: peerId.toString(), device: pqFingerprintHex(binding.pqPublicKey), binding: k.binding, pq }
 }
 
 /** Deletes this device's keys and membership from the browser ("leave this mesh"). */
 export async function forgetDevice (): Promise<void> {
   await del('membership', store)
+  await del('chain', store)
   await del('keys', store)
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { forgetDevice } from './keys.js'
 import { saveMembership } from './membership.js'
 import { Chat } from './chat.js'
+import { Memory } from './memory.js'
 import { connectToMesh, createPhonePeer, wsAddrs } from './peer.js'
 import { readView, takeNotices } from './read.js'
 import type { DeviceKeys } from './keys.js'
@@ -99,6 +100,7 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
         <dt>Lease until</dt><dd>{new Date(membership.leaseExpiresAt).toLocaleString()}</dd>
       </dl>
       {via != null && <Chat peer={via.peer} node={via.node} />}
+      {via != null && <Memory peer={via.peer} node={via.node} keys={keys} />}
       <h2>Devices</h2>
       <ul data-testid="devices">
         {members.map(m => (

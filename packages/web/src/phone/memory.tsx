@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'preact/hooks'
+import { OwnChain } from './chain.js'
+import { PushError, push } from './push.js'
+import { readView } from './read.js'
+import type { DeviceKeys } from './keys.js'
+import type { Libp2p } from '@libp2p/interface'
+
+interface MemoryItem { key: string, value: unknown }
+interface Verdict { effect: 'allow' | 'ask' | 'block', action?: string, subject?: string, message: string }
+interface AskStatus { status: 'pending' | 'approved' | 'declined' | 'expired' }
+
+const ASK_WAIT_MS = 10 * 60_000
+const encode = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v))
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+function randomId (): string {
+  return [...crypto.getRandomValues(new Uint8Array(8))].map(b => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * Writes a memory entry signed by this device: asks the node first what the
+ * lease and policy say (so it never signs what every node would refuse); an
+ * "ask" rule gets a policy.ask of its own and waits for an admin.
+ */
+async function writeMemory (peer: Libp2p, node: string, keys: DeviceKeys, key: string, value: unknown, onStatus: (s: string) => void): Promise<void> {
+  const chain = await OwnChain.load(keys)
+  let body: Record<string, unknown> = { key, value }
+  const verdict = await readView<Verdict>(peer, node, 'verdict', `memory.put\n${JSON.stringify(body)}`)
+  if (verdict.effect === 'block') throw new PushError('refused', verdict.message)
+  if (verdict.effect === 'ask') {
+    const id = randomId()
+    const ask = await chain.sign('policy.ask', encode({ action: verdict.action, subject: verdict.subject, device: keys.device, id, expiresAt: Date.now() + ASK_WAIT_MS }))
+    await push(peer, node, chain, ask.bytes)
+    onStatus(`waiting for an admin's approval (${verdict.message}; on an admin device: smesh approvals, then smesh approve ${id})`)
+    for (;;) {
+      await sleep(1_000)
+      const s = await readView<AskStatus>(peer, node, 'approval', id).catch(() => ({ status: 'pending' as const }))
+      if (s.status === 'approved') break
+      if (s.status !== 'pending') throw new PushError('refused', `the admin's answer: ${s.status}`)
+    }
+    body = { ...body, approvals: [id] }
+  }
+  const e = await chain.sign('memory.put', encode(body))
+  try {
+    await push(peer, node, chain, e.bytes)
+  } catch (err) {
+    if (err instanceof PushError && err.code === 'refused') await chain.takeBack(e)
+    throw err
+  }
+}
+
+/** The mesh's memory: browse under a prefix, and write where the lease and the policy allow. */
+export function Memory ({ peer, node, keys }: { peer: Libp2p, node: string, keys: DeviceKeys }) {
+  const [prefix, setPrefix] = useState('')
+  const [items, setItems] = useState<MemoryItem[]>([])
+  const [key, setKey] = useState('')
+  const [value, setValue] = useState('')
+  const [status, setStatus] = useState('')
+  const load = async (): Promise<void> => {
+    setItems(await readView<MemoryItem[]>(peer, node, 'memory', prefix).catch(() => []))
+  }
+  useEffect(() => { void load() }, [peer, node])
+
+  const save = async (): Promise<void> => {
+    if (key.trim() === '') return
+    let v: unknown = value
+    try { v = JSON.parse(value) } catch { /* kept as text */ }
+    setStatus('signing…')
+    try {
+      await writeMemory(peer, node, keys, key.trim(), v, setStatus)
+      setStatus(`saved ${key.trim()}`)
+      await load()
+    } catch (err) {
+      setStatus(`not saved: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  return (
+    <section class="memory">
+      <h2>Memory</h2>
+      <form onSubmit={(e) => { e.preventDefault(); void load() }} class="row">
+        <label>Prefix <input data-testid="memory-prefix" value={prefix} onInput={(e) => { setPrefix((e.target as HTMLInputElement).value) }} /></label>
+        <button type="submit">Show</button>
+      </form>
+      <ul data-testid="memory">
+        {items.map(m => <li key={m.key}><code>{m.key}</code> {typeof m.value === 'string' ? m.value : JSON.stringify(m.value)}</li>)}
+      </ul>
+      <form onSubmit={(e) => { e.preventDefault(); void save() }}>
+        <label>Key <input data-testid="memory-key" value={key} onInput={(e) => { setKey((e.target as HTMLInputElement).value) }} /></label>
+        <label>Value <input data-testid="memory-value" value={value} onInput={(e) => { setValue((e.target as HTMLInputElement).value) }} /></label>
+        <button type="submit">Save</button>
+      </form>
+      {status !== '' && <p data-testid="memory-status" class="quiet">{status}</p>}
+    </section>
+  )
+}
