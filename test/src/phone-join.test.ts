@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { decodePhoneFragment } from '@smesh/membership'
 import { chromiumUnavailable, launchIn } from './harness/browser.js'
+import { startCapture } from './harness/capture.js'
 import { netnsUnavailable } from './harness/exec.js'
 import { FixtureProcess } from './harness/fixture-process.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
@@ -50,6 +52,8 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
   let phone: BrowserContext
   let page: Page
   let link: string
+  /** Everything the phone's host sends and receives over libp2p (the join listener's and the desk's WebSockets ports) after the page loads. */
+  let capture: Awaited<ReturnType<typeof startCapture>> | undefined
   const pageLog: string[] = []
 
   before(async () => {
@@ -69,6 +73,7 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageLog.push(`console ${m.type()}: ${m.text()}`) })
   })
   after(async () => {
+    await capture?.stop().catch(() => {})
     if (pageLog.length > 0) process.stderr.write(`the phone's page said:\n${pageLog.slice(0, 40).join('\n')}\n`)
     await browser?.close()
     await laptop?.stop()
@@ -96,6 +101,7 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
   })
 
   it('opens the link, joins, and says which mesh and device it is', async () => {
+    capture = await startCapture(lan.hosts[2]?.ns as string, 'eth0', [decodePhoneFragment(new URL(link).hash).wsPort, 7372], 120, 1024 * 1024)
     await page.goto(link)
     await page.getByRole('button', { name: 'Join' }).waitFor({ timeout: 15_000 })
     await page.getByLabel('Device name').fill('pixel')
@@ -255,6 +261,21 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     const desks = await desk.cli(['run', 'and the desk?'])
     assert.equal(desks.code, 0, `the desk itself may still use the model: ${desks.stderr}`)
     await setPolicy([])
+  })
+
+  it('an eavesdropper on the phone\'s link reads nothing after the page load: no prompt, answer, memory, name or key', async () => {
+    const flows = await (capture as NonNullable<typeof capture>).stop()
+    const seen = flows.map(f => f.data).join('')
+    const bytes = flows.reduce((n, f) => n + f.bytes, 0)
+    process.stderr.write(`phone: ${flows.length} flows, ${bytes} bytes of libp2p traffic captured\n`)
+    assert.ok(bytes > 20_000, `the capture saw the phone's traffic (${bytes} bytes)`)
+    const hex = (text: string): string => Buffer.from(text).toString('hex')
+    // the scanner finds plaintext where there is some: the WebSocket upgrade before the network key's stream starts
+    assert.ok(seen.includes(hex('Upgrade: websocket')) || seen.includes(hex('upgrade: websocket')), 'the capture holds the WebSocket handshake')
+    const invite = decodePhoneFragment(new URL(link).hash)
+    const secrets = ['what answers me?', ANSWER.join(''), 'second question from the phone', 'written on the phone', 'sunday lunch', 'pixel', 'test mesh', 'Chrome 156', '/smesh/', 'memory.put']
+    for (const s of secrets) assert.ok(!seen.includes(hex(s)), `${JSON.stringify(s)} crossed the link in plaintext`)
+    for (const key of [invite.networkKey, Buffer.from(invite.secret).toString('hex')]) assert.ok(!seen.includes(key), 'a key crossed the link')
   })
 
   it('when the node it is connected to dies, it goes on through another', async () => {

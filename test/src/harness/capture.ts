@@ -17,10 +17,12 @@ export interface Flow {
 /**
  * A packet capture on an interface inside one of the test's namespaces
  * (test/fixtures/capture.py, a raw AF_PACKET socket): every TCP payload to
- * or from `port`, per connection and direction.
+ * or from `port` (or any of several), per connection and direction, the
+ * first `maxBytes` of each kept.
  */
-export async function startCapture (ns: string, iface: string, port: number, maxSeconds = 60): Promise<{ stop: () => Promise<Flow[]> }> {
-  const child = spawn('ip', ['netns', 'exec', ns, 'python3', SCRIPT, iface, String(port), String(maxSeconds)], { stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startCapture (ns: string, iface: string, port: number | number[], maxSeconds = 60, maxBytes = 4096): Promise<{ stop: () => Promise<Flow[]> }> {
+  const ports = Array.isArray(port) ? port.join(',') : String(port)
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', SCRIPT, iface, ports, String(maxSeconds), String(maxBytes)], { stdio: ['ignore', 'pipe', 'pipe'] })
   const done = onCleanup(() => { if (child.exitCode == null) child.kill('SIGKILL') })
   let out = ''
   let err = ''
