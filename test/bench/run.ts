@@ -13,6 +13,7 @@ import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './routing.js'
 import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from './gateway.js'
 import { benchFaults, benchFuzz } from './faults.js'
+import { benchPhone } from './phone.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -24,6 +25,7 @@ import { benchFaults, benchFuzz } from './faults.js'
  *   npm run bench -- --only routing        # mesh hop overhead, failover, routing under load
  *   npm run bench -- --only gateway        # gateway overhead per API, 200 streams, tokens/s
  *   npm run bench -- --only faults         # the reliability matrix, long: network rows 60 s each, 1,000 kill cycles
+ *   npm run bench -- --only phone          # 10 phone joins, 10 minutes of use, the phone's link down 10 s
  *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
@@ -63,7 +65,11 @@ const { values } = parseArgs({
     'faults-seconds': { type: 'string', default: '60' },
     'kill-cycles': { type: 'string', default: '1000' },
     'lossy-rates': { type: 'string', default: '0.5,1,2' },
-    'fuzz-inputs': { type: 'string', default: '1000000' }
+    'fuzz-inputs': { type: 'string', default: '1000000' },
+    /** Phone joins, minutes of use, seconds the phone's link is down. */
+    'phone-joins': { type: 'string', default: '10' },
+    'phone-minutes': { type: 'string', default: '10' },
+    'phone-drop-seconds': { type: 'string', default: '10' }
   }
 })
 const why = netnsUnavailable()
@@ -72,7 +78,7 @@ if (why != null) {
   process.exit(1)
 }
 const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : [n]))
-const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
+const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
   process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*)\n`)
@@ -102,6 +108,7 @@ if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(n
 if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
 if (only.has('faults')) results.faults = await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) })
 if (only.has('fuzz')) results.fuzz = await benchFuzz(num('fuzz-inputs'))
+if (only.has('phone')) results.phone = await benchPhone({ joins: num('phone-joins'), useMinutes: num('phone-minutes'), dropSeconds: num('phone-drop-seconds') })
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },

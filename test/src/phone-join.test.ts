@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { decodePhoneFragment } from '@smesh/membership'
-import { chromiumUnavailable, launchIn } from './harness/browser.js'
+import { chromiumUnavailable } from './harness/browser.js'
 import { startCapture } from './harness/capture.js'
 import { netnsUnavailable } from './harness/exec.js'
-import { FixtureProcess } from './harness/fixture-process.js'
-import { Lan, listOwnNamespaces } from './harness/lan.js'
-import { SmeshProcess, cleanEnv, waitFor } from './harness/smesh-process.js'
+import { listOwnNamespaces } from './harness/lan.js'
+import { PHONE, PHONE_ANSWER as ANSWER, PHONE_MODEL as MODEL, startPhoneMesh } from './harness/phone.js'
+import { waitFor } from './harness/smesh-process.js'
+import type { FixtureProcess } from './harness/fixture-process.js'
+import type { Lan } from './harness/lan.js'
+import type { PhoneMesh } from './harness/phone.js'
+import type { SmeshProcess } from './harness/smesh-process.js'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import type { MemberRow, ModelsView } from '@smesh/node'
+import type { MemberRow } from '@smesh/node'
 
 const skip = netnsUnavailable() ?? chromiumUnavailable()
-const ANSWER = ['The ', 'mesh ', 'answers ', 'your ', 'phone.']
-const MODEL = { models: [{ name: 'llama3.2:3b', loaded: true, capabilities: ['completion'] }], reply: ANSWER }
-
-/** A phone's screen and browser, as Chromium's device emulation gives them. */
-const PHONE = {
-  viewport: { width: 393, height: 851 },
-  deviceScaleFactor: 2.75,
-  isMobile: true,
-  hasTouch: true,
-  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'
-}
 
 /** What the page keeps in its IndexedDB: whether it holds keys and a membership, and the node addresses it knows. */
 async function stored (page: Page): Promise<{ keys: boolean, membership: boolean, addrs: string[] }> {
@@ -44,6 +37,7 @@ async function stored (page: Page): Promise<{ keys: boolean, membership: boolean
  * of its own, which every node then lists.
  */
 describe('a phone joins the mesh from the link of smesh invite --phone', { skip, timeout: 240_000 }, () => {
+  let mesh: PhoneMesh
   let lan: Lan
   let desk: SmeshProcess
   let laptop: SmeshProcess
@@ -57,15 +51,8 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
   const pageLog: string[] = []
 
   before(async () => {
-    lan = await Lan.create(3)
-    const [h0, h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
-    desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk' })
-    // the laptop is an admin too: it revokes the phone once the desk is gone
-    // only the laptop holds a model: the phone's questions go to the desk and are served by the laptop
-    ollama = await FixtureProcess.start({ kind: 'ollama', ns: h1.ns, script: MODEL })
-    laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite({ scopes: 'read,write,task.submit,task.serve,admin' }), env: cleanEnv({ SMESH_OLLAMA_URL: ollama.url }) })
-    await waitFor(async () => (await desk.api<ModelsView>('/v1/models')).models.some(m => m.device === 'laptop'), { timeoutMs: 30_000, what: 'the desk to see the laptop\'s model' })
-    browser = await launchIn(h2.ns)
+    mesh = await startPhoneMesh();
+    ({ lan, desk, laptop, ollama, browser } = mesh)
     phone = await browser.newContext(PHONE)
     page = await phone.newPage()
     // what the page itself reports goes into the test's output
@@ -75,11 +62,7 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
   after(async () => {
     await capture?.stop().catch(() => {})
     if (pageLog.length > 0) process.stderr.write(`the phone's page said:\n${pageLog.slice(0, 40).join('\n')}\n`)
-    await browser?.close()
-    await laptop?.stop()
-    await desk?.stop()
-    await ollama?.stop()
-    await lan?.destroy()
+    await mesh?.stop()
     assert.deepEqual(await listOwnNamespaces(), [], 'the harness left namespaces behind')
   })
 

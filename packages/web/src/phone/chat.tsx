@@ -20,8 +20,16 @@ function answerText (t: Turn): string {
   return t.parts.map(p => 'text' in p ? p.text : '').join('')
 }
 
-/** Chat through the mesh: a model spec and residency, a session to continue or none; Stop cancels on the serving device. */
-export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
+interface Conn { peer: Libp2p, node: string }
+interface Pending { text: string, session: string, history: Array<{ role: 'user' | 'assistant', content: string }> }
+
+/**
+ * Chat through the mesh: a model spec and residency, a session to continue
+ * or none; Stop cancels on the serving device. It stays on the page while
+ * the connection comes and goes: a question whose connection was lost before
+ * any answer came is asked again once the page is connected again.
+ */
+export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
   const [model, setModel] = useState('best')
   const [residency, setResidency] = useState('')
   const [session, setSession] = useState('')
@@ -31,11 +39,18 @@ export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
   /** The chosen session's messages so far (from the node), shown above this page's turns. */
   const [earlier, setEarlier] = useState<SessionMessage[]>([])
   const stop = useRef<AbortController | undefined>(undefined)
+  const latest = useRef<Conn | undefined>(conn)
+  latest.current = conn
+  const pending = useRef<Pending | undefined>(undefined)
   const running = turns[turns.length - 1]?.running === true
 
   useEffect(() => {
-    readView<SessionRow[]>(peer, node, 'sessions').then(setSessions, () => {})
-  }, [peer, node])
+    if (conn == null) return
+    readView<SessionRow[]>(conn.peer, conn.node, 'sessions').then(setSessions, () => {})
+    const q = pending.current
+    pending.current = undefined
+    if (q != null) void run(q)
+  }, [conn])
 
   const update = (fn: (t: Turn) => Turn): void => {
     setTurns(ts => [...ts.slice(0, -1), fn(ts[ts.length - 1] as Turn)])
@@ -50,7 +65,35 @@ export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
   const choose = async (id: string): Promise<void> => {
     setSession(id)
     setTurns([])
-    setEarlier(id === '' ? [] : (await readView<{ messages: SessionMessage[] }>(peer, node, 'sessions', id).catch(() => ({ messages: [] }))).messages)
+    const c = latest.current
+    setEarlier(id === '' || c == null ? [] : (await readView<{ messages: SessionMessage[] }>(c.peer, c.node, 'sessions', id).catch(() => ({ messages: [] }))).messages)
+  }
+  const run = async (q: Pending): Promise<void> => {
+    const c = latest.current
+    if (c == null) {
+      pending.current = q
+      return
+    }
+    const controller = new AbortController()
+    stop.current = controller
+    let answered = false
+    try {
+      await ask(c.peer, c.node, { prompt: q.text, model, ...(residency !== '' ? { residency } : {}), ...(q.session !== '' ? { session: q.session } : { history: q.history }) }, (e) => {
+        answered ||= e.type !== 'assign'
+        onEvent(e)
+      }, controller.signal)
+    } catch (err) {
+      if (!controller.signal.aborted && !answered && pending.current == null) {
+        // the connection went (the Wi-Fi dropped, the node died): asked again once connected, the question is not lost
+        pending.current = q
+        update(t => ({ ...t, parts: [], served: undefined }))
+        onLost()
+        return
+      }
+      update(t => ({ ...t, running: false, ...(controller.signal.aborted ? { error: 'stopped' } : { error: err instanceof Error ? err.message : String(err) }) }))
+    } finally {
+      stop.current = undefined
+    }
   }
   const send = async (): Promise<void> => {
     const text = prompt.trim()
@@ -58,15 +101,7 @@ export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
     const history = session !== '' ? [] : turns.filter(t => t.error == null && !t.running).flatMap(t => [{ role: 'user' as const, content: t.prompt }, { role: 'assistant' as const, content: answerText(t) }])
     setPrompt('')
     setTurns(ts => [...ts, { prompt: text, parts: [], running: true }])
-    const controller = new AbortController()
-    stop.current = controller
-    try {
-      await ask(peer, node, { prompt: text, model, ...(residency !== '' ? { residency } : {}), ...(session !== '' ? { session } : { history }) }, onEvent, controller.signal)
-    } catch (err) {
-      update(t => ({ ...t, running: false, ...(controller.signal.aborted ? { error: 'stopped' } : { error: err instanceof Error ? err.message : String(err) }) }))
-    } finally {
-      stop.current = undefined
-    }
+    await run({ text, session, history })
   }
 
   return (
@@ -99,6 +134,7 @@ export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
           <li key={i}>
             <p class="q">{t.prompt}</p>
             <p class="a" data-testid="answer">{t.parts.map((p, j) => 'text' in p ? <span key={j}>{p.text}</span> : <mark key={j} data-testid="handoff">↪ {p.handoff}</mark>)}</p>
+            {t.running && t.served == null && conn == null && <p class="quiet" data-testid="waiting">waiting for the mesh…</p>}
             {t.served != null && <p class="quiet" data-testid="served">{t.running ? 'answering: ' : 'answered by '}{t.served.device} · {t.served.model} · {t.served.tier}</p>}
             {t.error != null && <p class="error" data-testid="ask-error">{t.error}</p>}
           </li>
@@ -107,7 +143,7 @@ export function Chat ({ peer, node }: { peer: Libp2p, node: string }) {
       <form onSubmit={(e) => { e.preventDefault(); void send() }}>
         <textarea data-testid="prompt" rows={3} value={prompt} placeholder="Ask…" onInput={(e) => { setPrompt((e.target as HTMLTextAreaElement).value) }} />
         {!running
-          ? <button type="submit">Send</button>
+          ? <button type="submit" disabled={conn == null}>Send</button>
           : <button type="button" onClick={() => { stop.current?.abort() }}>Stop</button>}
       </form>
     </section>

@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { formatFingerprint } from '@smesh/identity/fingerprint'
 import { useEffect, useState } from 'preact/hooks'
 import { forgetDevice } from './keys.js'
@@ -99,8 +100,8 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
         <dt>Scopes</dt><dd>{membership.scopes.join(', ')}</dd>
         <dt>Lease until</dt><dd>{new Date(membership.leaseExpiresAt).toLocaleString()}</dd>
       </dl>
-      {via != null && <Chat peer={via.peer} node={via.node} />}
-      {via != null && <Memory peer={via.peer} node={via.node} keys={keys} />}
+      <Chat conn={via} onLost={() => { if (via != null) void via.peer.hangUp(peerIdFromString(via.node)).catch(() => {}) }} />
+      <Memory conn={via} keys={keys} />
       <h2>Devices</h2>
       <ul data-testid="devices">
         {members.map(m => (

@@ -50,24 +50,24 @@ async function writeMemory (peer: Libp2p, node: string, keys: DeviceKeys, key: s
 }
 
 /** The mesh's memory: browse under a prefix, and write where the lease and the policy allow. */
-export function Memory ({ peer, node, keys }: { peer: Libp2p, node: string, keys: DeviceKeys }) {
+export function Memory ({ conn, keys }: { conn?: { peer: Libp2p, node: string }, keys: DeviceKeys }) {
   const [prefix, setPrefix] = useState('')
   const [items, setItems] = useState<MemoryItem[]>([])
   const [key, setKey] = useState('')
   const [value, setValue] = useState('')
   const [status, setStatus] = useState('')
   const load = async (): Promise<void> => {
-    setItems(await readView<MemoryItem[]>(peer, node, 'memory', prefix).catch(() => []))
+    if (conn != null) setItems(await readView<MemoryItem[]>(conn.peer, conn.node, 'memory', prefix).catch(() => []))
   }
-  useEffect(() => { void load() }, [peer, node])
+  useEffect(() => { void load() }, [conn])
 
   const save = async (): Promise<void> => {
-    if (key.trim() === '') return
+    if (key.trim() === '' || conn == null) return
     let v: unknown = value
     try { v = JSON.parse(value) } catch { /* kept as text */ }
     setStatus('signing…')
     try {
-      await writeMemory(peer, node, keys, key.trim(), v, setStatus)
+      await writeMemory(conn.peer, conn.node, keys, key.trim(), v, setStatus)
       setStatus(`saved ${key.trim()}`)
       await load()
     } catch (err) {
@@ -88,7 +88,7 @@ export function Memory ({ peer, node, keys }: { peer: Libp2p, node: string, keys
       <form onSubmit={(e) => { e.preventDefault(); void save() }}>
         <label>Key <input data-testid="memory-key" value={key} onInput={(e) => { setKey((e.target as HTMLInputElement).value) }} /></label>
         <label>Value <input data-testid="memory-value" value={value} onInput={(e) => { setValue((e.target as HTMLInputElement).value) }} /></label>
-        <button type="submit">Save</button>
+        <button type="submit" disabled={conn == null}>Save</button>
       </form>
       {status !== '' && <p data-testid="memory-status" class="quiet">{status}</p>}
     </section>
