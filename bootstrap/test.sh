@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test, installing what they need first: the Debian packages of the
 # network-namespace, fault and browser tests (iproute2, python3, iptables,
-# ethtool, faketime, chromium), Node.js
+# ethtool, faketime, chromium, openssl), Node.js
 # >= 22, the npm dependencies and the build. The namespace tests need root;
 # without it (or without Chromium) they are skipped with a message.
 #   bootstrap/test.sh
@@ -14,6 +14,7 @@ command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(ip
 command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || missing+=(ethtool)
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || [ -n "$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null)" ] || missing+=(faketime)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "smesh: installing ${missing[*]} for the tests" >&2

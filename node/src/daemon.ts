@@ -6,7 +6,7 @@ import { InviteStore, MEMBER_KINDS, Membership, PolicyGate, governance, readMesh
 import { peerIdFromString } from '@libp2p/peer-id'
 import { meshRoutes } from './api/mesh-routes.js'
 import { JoinListener } from './mesh/join-listener.js'
-import { PageServer, listenHosts } from './web/page-server.js'
+import { PageServer, listenHosts, readWebTls } from './web/page-server.js'
 import { DeviceProtocols } from './mesh/device-protocols.js'
 import { AskServer } from './mesh/ask-server.js'
 import { PushServer } from './mesh/push-server.js'
@@ -167,13 +167,17 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     const gossip = busGossipOptions(config.mesh)
     const networkKey = swarmKey(meshConfig)
 
+    // with HTTPS for the phone's page, browser devices need wss://: the WebSockets listen addresses take TLS
+    const webTls = config.web?.tls != null ? await readWebTls(config.web.tls) : undefined
+    const listen = webTls != null ? config.listen.map(a => a.replace(/\/ws$/, '/tls/ws')) : config.listen
     const node = await createMeshNode({
       privateKey: identity.privateKey,
       mesh: config.mesh,
       name: config.name,
       software: SOFTWARE,
       binding: encodeBinding(identity.binding),
-      listen: config.listen,
+      listen,
+      ...(webTls != null ? { wsTls: webTls } : {}),
       // the node that admitted this device is dialed too: it brings the membership
       peers: [...new Set([...config.peers, ...(meshConfig.introducer?.addrs ?? [])])],
       networkKey,
@@ -246,6 +250,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       privateKey: identity.privateKey,
       networkKey,
       nodeListen: config.listen,
+      ...(webTls != null ? { wsTls: webTls } : {}),
       addrs: () => node.getMultiaddrs().map(ma => ma.toString()),
       logger: logger.components,
       onJoined: (j) => { logger.log.info({ event: 'member:join', device: j.device, peerId: j.peerId, name: j.name, invite: j.inviteId }, 'a device joined with an invite') },
@@ -259,6 +264,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       : new PageServer({
         hosts: listenHosts(config.listen),
         port: web.port,
+        ...(webTls != null ? { tls: webTls } : {}),
         // a bookmarked page must load again while a browser device is a member
         wanted: async () => web.stay || (await invites.open()).some(i => i.phone === true) || membership.list().some(m => m.kind === 'browser' && m.status === 'active'),
         onError: (err) => { logger.log.warn({ err }, 'the phone page server failed') }

@@ -29,6 +29,9 @@ describe('configuration', () => {
     assert.deepEqual((await resolveConfig(await tmp(), { SMESH_WEB_PORT: '0', SMESH_WEB_STAY: '1' }, {})).web, { port: 0, stay: true })
     assert.equal((await resolveConfig(await tmp(), { SMESH_WEB_PORT: 'off' }, {})).web, null)
     await assert.rejects(resolveConfig(await tmp(), { SMESH_WEB_PORT: 'seventy' }, {}), /SMESH_WEB_PORT.*port number/)
+    const dir = await tmp()
+    assert.deepEqual((await resolveConfig(dir, { SMESH_WEB_TLS_CERT: 'web.crt', SMESH_WEB_TLS_KEY: '/etc/k.pem' }, {})).web?.tls, { certFile: join(dir, 'web.crt'), keyFile: '/etc/k.pem' })
+    await assert.rejects(resolveConfig(dir, { SMESH_WEB_TLS_CERT: 'web.crt' }, {}), /webTlsCert is set without webTlsKey/)
   })
 
   it('layers: file, then env, then flags', async () => {

@@ -130,7 +130,7 @@ export function meshRoutes (init: MeshRoutesInit): Record<string, RouteHandler |
         const phone = b.phone === true ? await phoneTarget(init, addrs) : undefined
         const { secret, record } = await invites.create({ scopes, ttlMs, leaseMs, renew, phone: phone != null })
         const token = encodeToken({ mesh: mesh.id, name: mesh.name, networkKey: mesh.networkKey, root: mesh.root, rootPeerId: mesh.rootPeerId, inviterPeerId: init.self.peerId, addrs, secret, expiresAt: record.expiresAt })
-        const link = phone == null ? undefined : phoneLinkUrl(phone.host, phone.pagePort, { mesh: mesh.id, secret, networkKey: mesh.networkKey, inviterPeerId: init.self.peerId, wsPort: phone.wsPort, expiresAt: record.expiresAt })
+        const link = phone == null ? undefined : phoneLinkUrl(phone.host, phone.pagePort, { mesh: mesh.id, secret, networkKey: mesh.networkKey, inviterPeerId: init.self.peerId, wsPort: phone.wsPort, expiresAt: record.expiresAt }, init.pageServer?.scheme)
         return { token, id: record.id, scopes, expiresAt: record.expiresAt, leaseMs, renew, addrs, ...(link != null ? { link } : {}) }
       }
     },

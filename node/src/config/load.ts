@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js'
 import { files } from '../paths.js'
 import { DEFAULTS } from './defaults.js'
 import { ENV_SETTINGS, SettingsSchema } from './schema.js'
-import type { GatewayConfig, ResolvedConfig, Settings } from './schema.js'
+import type { GatewayConfig, ResolvedConfig, Settings, WebConfig } from './schema.js'
 import type { z } from 'zod'
 
 const MAX_CONFIG_BYTES = 1024 * 1024
@@ -160,8 +160,17 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
       providers: s.providers ?? []
     },
     gateway: gatewayConfig(s),
-    web: (s.webPort ?? DEFAULTS.webPort) === 'off' ? null : { port: Number(s.webPort ?? DEFAULTS.webPort), stay: s.webStay ?? false }
+    web: webConfig(s, dataDir)
   }
+}
+
+/** The phone page's settings, or null when it is off. A certificate needs its key, and the other way round. */
+function webConfig (s: Settings, dataDir: string): WebConfig | null {
+  const port = s.webPort ?? DEFAULTS.webPort
+  if (port === 'off') return null
+  if ((s.webTlsCert == null) !== (s.webTlsKey == null)) throw new ConfigError(`${s.webTlsCert == null ? 'webTlsKey' : 'webTlsCert'} is set without ${s.webTlsCert == null ? 'webTlsCert' : 'webTlsKey'}: HTTPS for the phone's page needs both the certificate and its key`)
+  const tls = s.webTlsCert != null && s.webTlsKey != null ? { certFile: resolve(dataDir, s.webTlsCert), keyFile: resolve(dataDir, s.webTlsKey) } : undefined
+  return { port: Number(port), stay: s.webStay ?? false, ...(tls != null ? { tls } : {}) }
 }
 
 /** The gateway's settings, or null when it is off. */

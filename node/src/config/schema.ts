@@ -26,6 +26,8 @@ export interface ResolvedConfig {
 
 export interface WebConfig {
   port: number
+  /** PEM files (resolved paths) of the certificate and key for HTTPS and wss://; none: plain HTTP and ws:// on the LAN. */
+  tls?: { certFile: string, keyFile: string }
   /** Up whatever the invites and members; otherwise only while a phone invite is open or a browser device is a member. */
   stay: boolean
 }

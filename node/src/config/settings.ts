@@ -137,6 +137,9 @@ export const SETTINGS = {
     env: ['SMESH_WEB_PORT', 'string'],
     flag: { flags: '--web-port <port>', help: 'port of the page phones join by, 0 for any free one, or "off" (env SMESH_WEB_PORT; default 7380); it is up while phone invites are open or a browser device is a member' }
   }),
+  /** HTTPS for the phone's page (and wss:// for browser devices): PEM files of a certificate for the node's LAN address, and its key. */
+  webTlsCert: setting(z.string().min(1).max(4096), { env: ['SMESH_WEB_TLS_CERT', 'string'] }),
+  webTlsKey: setting(z.string().min(1).max(4096), { env: ['SMESH_WEB_TLS_KEY', 'string'] }),
   /** Keep the page up even when no phone invite is open and no browser device is a member. */
   webStay: setting(z.boolean(), { env: ['SMESH_WEB_STAY', 'bool'] }),
   /** Clients on this machine may use the gateway without a key (never applies to other addresses). */

@@ -11,6 +11,8 @@ export interface JoinListenerInit extends JoinServerInit {
   nodeListen: string[]
   invites: InviteStore
   logger?: ComponentLogger
+  /** With HTTPS for the phone's page: the WebSockets address is wss:// (`/tls/ws`). */
+  wsTls?: { cert: string, key: string }
   onJoined: (j: Joined) => void
   onError: (err: Error) => void
 }
@@ -47,8 +49,9 @@ export class JoinListener {
   private async start (): Promise<Libp2p> {
     // each host of the node's, on a free port: TCP for nodes, WebSockets for a phone's page
     const hosts = [...new Set(this.init.nodeListen.map(a => multiaddr(a).toString().replace(/\/tcp\/\d+.*$/, '')))]
-    const listen = hosts.flatMap(h => [`${h}/tcp/0`, `${h}/tcp/0/ws`])
-    const peer = await createJoinPeer({ privateKey: this.init.privateKey, networkKey: this.init.networkKey, listen, logger: this.init.logger })
+    const ws = this.init.wsTls != null ? 'tls/ws' : 'ws'
+    const listen = hosts.flatMap(h => [`${h}/tcp/0`, `${h}/tcp/0/${ws}`])
+    const peer = await createJoinPeer({ privateKey: this.init.privateKey, networkKey: this.init.networkKey, listen, logger: this.init.logger, ...(this.init.wsTls != null ? { wsTls: this.init.wsTls } : {}) })
     await peer.handle(JOIN_PROTOCOL, (stream, connection) => {
       const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(JOIN_TIMEOUT_MS)])
       serveJoin(stream, connection.remotePeer.toString(), this.init, signal).then(

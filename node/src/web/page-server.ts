@@ -1,9 +1,13 @@
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 import { isIP } from 'node:net'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
+import type { Server as TlsServer } from 'node:https'
+
+type Server = HttpServer | TlsServer
 
 /**
  * Every byte the page needs, and nothing from elsewhere: scripts and styles
@@ -43,6 +47,27 @@ export function listenHosts (listen: string[]): string[] {
   return [...new Set(hosts)]
 }
 
+/** Reads the certificate and key files of `webTlsCert` / `webTlsKey`; a file that cannot be read is a WebTlsError naming it. */
+export async function readWebTls (tls: { certFile: string, keyFile: string }): Promise<{ cert: string, key: string }> {
+  const read = async (file: string, what: string): Promise<string> => {
+    try {
+      const text = await readFile(file, 'utf8')
+      if (!text.includes('-----BEGIN ')) throw new Error('not a PEM file')
+      return text
+    } catch (err: any) {
+      throw new WebTlsError(`the phone page's ${what} ${file} cannot be used: ${String(err.message)}`, { cause: err })
+    }
+  }
+  return { cert: await read(tls.certFile, 'certificate (webTlsCert)'), key: await read(tls.keyFile, 'key (webTlsKey)') }
+}
+
+export class WebTlsError extends Error {
+  static override readonly name = 'WebTlsError'
+  override readonly name = 'WebTlsError'
+  readonly exitCode = 2
+  readonly hint = 'webTlsCert and webTlsKey name PEM files (a path relative to the data dir, or absolute): a certificate for the node\'s LAN address and its private key'
+}
+
 /** Where the bundled page is: `@smesh/web`'s dist/app. */
 export function webAssetsDir (): string {
   return join(dirname(createRequire(import.meta.url).resolve('@smesh/web/package.json')), 'dist', 'app')
@@ -52,6 +77,8 @@ export interface PageServerInit {
   /** Hosts to listen on (the node's listen hosts). */
   hosts: string[]
   port: number
+  /** A certificate and key (PEM): HTTPS instead of plain HTTP. */
+  tls?: { cert: string, key: string }
   /** Whether the page is wanted now (phone invites open, a browser member); checked every 30 s while up. */
   wanted: () => Promise<boolean>
   onError?: (err: Error) => void
@@ -102,7 +129,8 @@ export class PageServer {
     }
     let port = this.init.port
     for (const host of this.init.hosts) {
-      const server = createServer((req, res) => { serve(req, res, files) })
+      const handler = (req: IncomingMessage, res: ServerResponse): void => { serve(req, res, files) }
+      const server = this.init.tls != null ? createTlsServer({ cert: this.init.tls.cert, key: this.init.tls.key }, handler) : createServer(handler)
       server.headersTimeout = 10_000
       server.requestTimeout = 15_000
       server.on('error', (err) => this.init.onError?.(err))
@@ -127,6 +155,11 @@ export class PageServer {
     if (!this.running || Date.now() - this.lastEnsured < 60_000) return
     if (await this.init.wanted().catch(() => true)) return
     await this.stop()
+  }
+
+  /** `https` with a certificate, else `http`. */
+  get scheme (): 'http' | 'https' {
+    return this.init.tls != null ? 'https' : 'http'
   }
 
   get listenPort (): number {

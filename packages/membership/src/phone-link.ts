@@ -36,10 +36,10 @@ export function encodePhoneFragment (invite: PhoneInvite): string {
   return toString(bytes, 'base64url')
 }
 
-/** `http://HOST:PORT/#FRAGMENT`: the page of the node at HOST, told in its fragment (never sent to the server) how to join. */
-export function phoneLinkUrl (host: string, port: number, invite: PhoneInvite): string {
+/** `http://HOST:PORT/#FRAGMENT` (or https): the page of the node at HOST, told in its fragment (never sent to the server) how to join. */
+export function phoneLinkUrl (host: string, port: number, invite: PhoneInvite, scheme: 'http' | 'https' = 'http'): string {
   const h = host.includes(':') ? `[${host}]` : host
-  return `http://${h}:${port}/#${encodePhoneFragment(invite)}`
+  return `${scheme}://${h}:${port}/#${encodePhoneFragment(invite)}`
 }
 
 /**

@@ -63,6 +63,8 @@ export interface MeshNodeInit {
   capabilities?: () => Array<{ name: string, value: Uint8Array }>
   /** Which peers may hold a connection, asked once the Noise handshake names them (and before dialing one). */
   allowPeer?: (peerId: string) => boolean
+  /** A certificate and key (PEM) for `/tls/ws` listen addresses: wss:// for the pages of browser devices served over HTTPS. */
+  wsTls?: { cert: string, key: string }
 }
 
 // a type alias (not an interface) so it satisfies libp2p's ServiceMap index signature
@@ -177,7 +179,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
       announceFilter: (addrs) => addrs.filter(ma => policy.isAnnounceable(ma))
     },
     // WebSockets for browser members (a phone's page dials `/ws` addresses); the network key and Noise run over both
-    transports: [tcp(), webSockets()],
+    transports: [tcp(), webSockets(init.wsTls != null ? { https: init.wsTls } : {})],
     connectionEncrypters: [noise()],
     // a 4 MiB initial window: a bus catch-up sends MBs at a time, and with the 256 KiB default
     // (which grows only with a measurable RTT, never on a LAN) the sender waits on every window update
@@ -214,6 +216,8 @@ export interface JoinPeerInit {
   /** Addresses to listen on (the inviting side); none for the joining side. */
   listen?: string[]
   logger?: ComponentLogger
+  /** A certificate and key (PEM) for `/tls/ws` listen addresses. */
+  wsTls?: { cert: string, key: string }
 }
 
 /**
@@ -229,7 +233,7 @@ export async function createJoinPeer (init: JoinPeerInit): Promise<Libp2p> {
     privateKey: init.privateKey,
     start: false,
     addresses: { listen: listen.map(ma => ma.toString()) },
-    transports: [tcp(), webSockets()],
+    transports: [tcp(), webSockets(init.wsTls != null ? { https: init.wsTls } : {})],
     ...(init.networkKey != null ? { connectionProtector: preSharedKey({ psk: init.networkKey }) } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

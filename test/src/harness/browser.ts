@@ -30,7 +30,7 @@ export function chromiumUnavailable (): string | undefined {
  * `ip netns exec`. Flags as this machine needs them (no sandbox as root, no
  * background connections to Google's hosts).
  */
-export async function launchIn (ns: string): Promise<Browser> {
+export async function launchIn (ns: string, extraArgs: string[] = []): Promise<Browser> {
   const dir = tempDir('smesh-browser')
   const wrapper = join(dir, 'chromium-in-ns.sh')
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM} "$@"\n`)
@@ -38,7 +38,7 @@ export async function launchIn (ns: string): Promise<Browser> {
   return await chromium.launch({
     executablePath: wrapper,
     // Playwright gives the browser a new empty profile of its own
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
     timeout: 30_000
   })
 }

@@ -58,7 +58,7 @@ export async function startPhoneMesh (): Promise<PhoneMesh> {
 export async function phoneLink (node: SmeshProcess): Promise<string> {
   const r = await node.cli(['invite', '--phone'])
   if (r.code !== 0) throw new Error(`smesh invite --phone failed (${String(r.code)}): ${r.stderr}`)
-  const link = /http:\/\/\S+#\S+/.exec(r.stdout)?.[0]
+  const link = /https?:\/\/\S+#\S+/.exec(r.stdout)?.[0]
   if (link == null) throw new Error(`no link in the output of smesh invite --phone:\n${r.stdout}`)
   return link
 }

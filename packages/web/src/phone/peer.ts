@@ -34,13 +34,20 @@ export async function createPhonePeer (keys: DeviceKeys, networkKey: string): Pr
   })
 }
 
-/** The WebSockets addresses of a join answer, each naming the node's PeerId. */
-export function wsAddrs (addrs: string[], peerId: string): string[] {
+/** Whether this page came over HTTPS: then it may dial only wss:// (`/tls/ws`), else only ws://. */
+export function secureContext (): boolean {
+  return globalThis.location?.protocol === 'https:'
+}
+
+/** The WebSockets addresses (of the kind this page may dial) of a join answer or a peer list, each naming the node's PeerId. */
+export function wsAddrs (addrs: string[], peerId: string, secure = secureContext()): string[] {
   const out: string[] = []
   for (const a of addrs) {
     try {
       let ma = multiaddr(a)
-      if (!ma.toString().includes('/ws')) continue
+      const text = ma.toString()
+      const tls = text.includes('/tls/ws') || text.includes('/wss')
+      if (!text.includes('/ws') || tls !== secure) continue
       if (!ma.toString().includes('/p2p/')) ma = ma.encapsulate(`/p2p/${peerId}`)
       out.push(ma.toString())
     } catch {
@@ -53,7 +60,7 @@ export function wsAddrs (addrs: string[], peerId: string): string[] {
 /** Dials the inviting node's join listener on the page's own host and asks to join. */
 export async function joinMesh (peer: Libp2p, invite: PhoneInvite, host: string, keys: DeviceKeys, name: string, agent: string): Promise<SavedMembership> {
   const h = host.includes(':') ? `/ip6/${host.replace(/^\[|\]$/g, '')}` : /^[0-9.]+$/.test(host) ? `/ip4/${host}` : `/dns/${host}`
-  const ma = multiaddr(`${h}/tcp/${invite.wsPort}/ws/p2p/${invite.inviterPeerId}`)
+  const ma = multiaddr(`${h}/tcp/${invite.wsPort}/${secureContext() ? 'tls/ws' : 'ws'}/p2p/${invite.inviterPeerId}`)
   const signal = AbortSignal.timeout(JOIN_TIMEOUT_MS)
   const stream = await peer.dialProtocol(ma, JOIN_PROTOCOL, { signal })
   const res = await requestJoin(stream, { mesh: invite.mesh, secret: invite.secret, binding: keys.binding, name, kind: 'browser', agent }, signal)
