@@ -136,11 +136,12 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     assert.equal((await desk.api<MemberRow[]>('/v1/members')).length, members)
   })
 
-  it('lists the mesh\'s devices, itself among them', async () => {
+  it('lists the mesh\'s devices, itself among them, and the models', async () => {
     await waitFor(async () => (await page.getByTestId('devices').locator('li').count()) >= 3, { timeoutMs: 10_000, what: 'the devices list' })
     const text = await page.getByTestId('devices').textContent() ?? ''
     for (const name of ['desk', 'laptop', 'pixel']) assert.ok(text.includes(name), `${name} in ${text}`)
     assert.match(text, /pixel Chrome 156 on Android · active · connected · this device/)
+    assert.match(await page.getByTestId('models').textContent() ?? '', /llama3\.2:3b on laptop · local · warm/)
   })
 
   it('asks the mesh: the answer streams, served by the device that holds the model, and names it', async () => {

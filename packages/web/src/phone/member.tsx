@@ -16,6 +16,7 @@ type Link = { state: 'connecting' } | { state: 'connected', via: string } | { st
 /** What the page shows of a member (the node's /v1/members rows). */
 interface MemberRow { device: string, name: string, kind: string, agent: string, status: string, connected: boolean }
 interface PeerRow { peerId: string, addrs: string[] }
+interface ModelRow { model: string, device: string, tier: string, warm: boolean, queue: number }
 
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000]
 
@@ -27,6 +28,7 @@ function knownAddrs (saved: string[], peers: PeerRow[]): string[] {
 export function MemberView ({ membership, keys, onLeft, onRemoved }: { membership: SavedMembership, keys: DeviceKeys, onLeft: () => void, onRemoved: (message: string) => void }) {
   const [link, setLink] = useState<Link>({ state: 'connecting' })
   const [members, setMembers] = useState<MemberRow[]>([])
+  const [models, setModels] = useState<ModelRow[]>([])
   /** The node this page talks to now, for chat. */
   const [via, setVia] = useState<{ peer: Libp2p, node: string } | undefined>(undefined)
   useEffect(() => {
@@ -59,6 +61,7 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
         saved = { ...saved, addrs: knownAddrs([via, ...saved.addrs], await readView<PeerRow[]>(peer, node, 'peers')) }
         await saveMembership(saved)
         setMembers(await readView<MemberRow[]>(peer, node, 'members'))
+        setModels((await readView<{ models: ModelRow[] }>(peer, node, 'models')).models)
       } catch (err) {
         if (stopped) return
         setLink({ state: 'offline', why: err instanceof Error ? err.message : String(err) })
@@ -109,6 +112,10 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
             {m.name} <span class="quiet">{m.kind === 'browser' ? m.agent : 'node'} · {m.status}{m.connected ? ' · connected' : ''}{m.device === keys.device ? ' · this device' : ''}</span>
           </li>
         ))}
+      </ul>
+      <h2>Models</h2>
+      <ul data-testid="models">
+        {models.map(m => <li key={`${m.device}/${m.model}`}>{m.model} <span class="quiet">on {m.device} · {m.tier}{m.warm ? ' · warm' : ''}{m.queue > 0 ? ` · ${m.queue} queued` : ''}</span></li>)}
       </ul>
       <button class="danger" onClick={() => { void leave() }}>Leave this mesh</button>
     </main>
