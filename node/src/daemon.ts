@@ -399,7 +399,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       signal: deviceStop.signal
     })
     await browsers.protocols.start()
-    await new AskServer({ node, membership, gate, mesh: tasks.gatewayMesh(), log: logger.log, signal: deviceStop.signal }).start()
+    await new AskServer({ node, bus, membership, gate, mesh: tasks.gatewayMesh(), log: logger.log, signal: deviceStop.signal }).start()
     await new PushServer({ node, bus, replication, membership, log: logger.log, signal: deviceStop.signal }).start()
     const api = await startControlApi({
       host: config.apiHost,

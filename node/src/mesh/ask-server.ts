@@ -3,6 +3,9 @@ import { ASK_PROTOCOL, ASK_VERSION, AskEvent, MAX_ASK_REQUEST_BYTES, MAX_ASK_STR
 import type { Libp2p, Stream } from '@libp2p/interface'
 import type { GatewayMesh } from '@smesh/gateway'
 import type { ChatMessage } from '@smesh/inference'
+import { KINDS, encodeJsonBody, resolveSession } from '@smesh/bus'
+import { actionsOf } from '@smesh/membership'
+import type { Bus } from '@smesh/bus'
 import type { Membership, PolicyGate } from '@smesh/membership'
 import type { AskRequest } from '@smesh/protocols'
 import type { Logger } from 'pino'
@@ -14,6 +17,7 @@ const ROLES = new Set(['system', 'user', 'assistant'])
 
 export interface AskServerInit {
   node: Libp2p
+  bus: Bus
   membership: Membership
   gate: PolicyGate
   /** This node's router (the gateway's view of it). */
@@ -65,12 +69,16 @@ export class AskServer {
     }
     try {
       const device = this.check(peer, req)
-      // pieces of the answer are written in order, without waiting on each other
+      const session = req.session !== '' ? await this.sessionFor(device, req.session) : undefined
+      // pieces of the answer are written in order, without waiting on each other; a write that fails
+      // (the device stopped reading, or reset the stream) ends the task: nothing is left to answer
       let writing: Promise<void> = Promise.resolve()
-      const queue = (e: Event): void => { writing = writing.then(async () => { await send(e) }) }
+      const queue = (e: Event): void => {
+        writing = writing.then(async () => { await send(e) }).catch(() => { controller.abort() })
+      }
       const outcome = await this.init.mesh.run({
         ...(req.messages.length > 0 ? { messages: req.messages.map(m => ({ role: m.role as ChatMessage['role'], content: m.content })) } : { prompt: req.prompt }),
-        ...(req.session !== '' ? { session: req.session } : {}),
+        ...(session != null ? { session } : {}),
         ...(req.model !== '' ? { model: req.model } : {}),
         ...(req.residency !== '' ? { residency: req.residency } : {}),
         client: 'phone'
@@ -100,17 +108,33 @@ export class AskServer {
   /** The asking device, or why it may not ask this. */
   private check (peer: string, req: AskRequest): string {
     if (req.version !== ASK_VERSION) throw new Refused('protocol', `ask protocol version ${req.version} is not understood (this node speaks ${ASK_VERSION})`)
-    const { membership, gate } = this.init
+    const { membership } = this.init
     const device = membership.deviceOfPeer(peer)
     if (device == null || membership.status(device) !== 'active') throw new Refused('not-allowed', 'this PeerId holds no live lease in the mesh')
     if (req.messages.length > 0 && (req.prompt !== '' || req.session !== '')) throw new Refused('invalid', 'a question has either messages, or a prompt (with a session, if any)')
     if (req.messages.some(m => !ROLES.has(m.role))) throw new Refused('invalid', 'a message\'s role is system, user or assistant')
-    if (req.session !== '') {
-      // the session is written for the device: its lease and the policy for it must allow that, as for its own writes
-      if (!membership.has(device, 'write')) throw new Refused('not-allowed', 'the device\'s lease does not include write, which adding to a session needs')
-      const d = gate.evaluate({ action: 'session.write', subject: req.session, device })
-      if (d.effect !== 'allow') throw new Refused('not-allowed', `session.write of ${JSON.stringify(req.session)} is ${d.effect === 'block' ? 'blocked' : 'held for an admin\'s approval'} by rule ${String(d.rule)} of the mesh policy for this device`, 'an admin can change the rules with smesh policy set')
-    }
     return device
+  }
+
+  /**
+   * The session's full id, once the device may add to it: the messages the
+   * router writes for it are judged as the device's own entries would be
+   * (its lease's read and write scopes, every action the policy in force
+   * sees in a session message), whatever prefix the device gave.
+   */
+  private async sessionFor (device: string, ref: string): Promise<string> {
+    const { membership, gate } = this.init
+    if (!membership.has(device, 'read') || !membership.has(device, 'write')) throw new Refused('not-allowed', 'the device\'s lease does not include read and write, which continuing a session needs')
+    let id: string
+    try {
+      id = await resolveSession(this.init.bus, ref.slice(0, 80))
+    } catch (err: any) {
+      throw new Refused('invalid', String(err.message), String(err.hint ?? ''))
+    }
+    for (const a of actionsOf(KINDS.sessionMessage, encodeJsonBody({ session: id, role: 'user', content: '' }))) {
+      const d = gate.evaluate({ ...a, device })
+      if (d.effect !== 'allow') throw new Refused('not-allowed', `${a.action} of ${JSON.stringify(a.subject)} is ${d.effect === 'block' ? 'blocked' : 'held for an admin\'s approval'} by rule ${d.rule} of the mesh policy for this device`, 'an admin can change the rules with smesh policy set')
+    }
+    return id
   }
 }

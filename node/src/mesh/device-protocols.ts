@@ -1,4 +1,5 @@
 import { pbStream } from '@libp2p/utils'
+import { RateLimiter } from '@smesh/bus'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_READ_JSON_BYTES, MAX_READ_REQUEST_BYTES, MAX_READ_STREAMS, NOTICE_PROTOCOL, NOTICE_VERSION, Notice, READ_PROTOCOL, READ_VERSION, READ_VIEWS, ReadResponse, decodeReadRequest } from '@smesh/protocols'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -12,16 +13,19 @@ import type { RouteContext, RouteHandler } from '../api/server.js'
 const READ_TIMEOUT_MS = 10_000
 const NOTICE_TIMEOUT_MS = 1_000
 const REQUEST = { decode: decodeReadRequest }
+const READS_PER_S = 20
+const READ_BURST = 60
 
 /** Which control API document each view is, with the query its argument goes in. */
-const VIEW_ROUTES: Record<Exclude<ReadView, 'device' | 'approval' | 'verdict'>, { path: string, arg?: string, argPath?: string }> = {
+/** `limit`: most items a view answers (its size is bounded before it is built, not only checked after). */
+const VIEW_ROUTES: Record<Exclude<ReadView, 'device' | 'approval' | 'verdict'>, { path: string, arg?: string, argPath?: string, limit?: number }> = {
   members: { path: '/v1/members' },
   peers: { path: '/v1/peers' },
   topology: { path: '/v1/topology' },
   models: { path: '/v1/models' },
-  memory: { path: '/v1/memory/list', arg: 'prefix' },
+  memory: { path: '/v1/memory/list', arg: 'prefix', limit: 200 },
   sessions: { path: '/v1/sessions', arg: 'id', argPath: '/v1/sessions/show' },
-  tasks: { path: '/v1/tasks' }
+  tasks: { path: '/v1/tasks', limit: 100 }
 }
 
 export interface DeviceProtocolsInit {
@@ -50,6 +54,9 @@ class ReadRefused extends Error {
  * /smesh/notice/1.0.0 (this node tells a browser device it was cut off).
  */
 export class DeviceProtocols {
+  /** Reads a device may make a second, and at once: a page refreshing its views, not a scraper. */
+  private readonly limiter = new RateLimiter(READS_PER_S, READ_BURST)
+
   constructor (private readonly init: DeviceProtocolsInit) {}
 
   async start (): Promise<void> {
@@ -90,6 +97,7 @@ export class DeviceProtocols {
     const device = membership.deviceOfPeer(peer)
     const status = device == null ? undefined : membership.status(device)
     if (device == null || (status !== 'active' && status !== 'root')) throw new ReadRefused('not-member', 'this PeerId holds no live lease in the mesh')
+    if (!this.limiter.take(device)) throw new ReadRefused('busy', `more than ${READS_PER_S} reads a second: wait a moment`)
     if (!Object.hasOwn(READ_VIEWS, view)) throw new ReadRefused('unknown-view', `there is no view ${JSON.stringify(view.slice(0, 40))}: the views are ${Object.keys(READ_VIEWS).join(', ')}`)
     const scope = READ_VIEWS[view as ReadView] as Scope
     if (!membership.has(device, scope)) throw new ReadRefused('scope', `the device's lease has no ${scope} scope`)
@@ -132,6 +140,7 @@ export class DeviceProtocols {
     const path = arg !== '' && r.argPath != null ? r.argPath : r.path
     const url = new URL(`http://read${path}`)
     if (arg !== '' && r.arg != null) url.searchParams.set(r.arg, arg.slice(0, 512))
+    if (r.limit != null) url.searchParams.set('limit', String(r.limit))
     const route = this.init.routes[path]
     const handler = typeof route === 'function' ? route : route?.GET
     if (handler == null) throw new ReadRefused('unknown-view', `this node does not serve the ${view} view`)

@@ -21,7 +21,7 @@ export interface PushServerInit {
   signal: AbortSignal
 }
 
-type Refusal = 'refused' | 'gap' | 'not-author' | 'not-member' | 'busy' | 'protocol'
+type Refusal = 'refused' | 'gap' | 'later' | 'not-author' | 'not-member' | 'busy' | 'protocol'
 
 /**
  * /smesh/push/1.0.0: a browser device (which holds no bus) hands this node
@@ -79,9 +79,11 @@ export class PushServer {
       this.init.replication.relay(e)
       return undefined
     }
+    // refused: stored and passed on by no honest node, so the device may sign another in its place; every
+    // other answer may leave the entry held here (waiting for its chain, its approval, its time): never refused
     if (r.result === 'reject') return ['refused', r.error.message]
     if (r.reason === 'duplicate') return undefined
-    if (r.reason === 'gap') return ['gap', `the entry is seq ${e.seq}, but this node holds the device's chain up to ${bus.head(device)?.seq ?? 0n}: read the head again`]
-    return ['refused', `the entry was not taken (${r.reason})`]
+    if (r.reason === 'gap' || r.reason === 'unknown-author') return ['gap', `the entry is seq ${e.seq}, but this node holds the device's chain up to ${bus.head(device)?.seq ?? 0n}: push the entries before it`]
+    return ['later', `the node holds the entry back for now (${r.reason}): push it again later, unchanged`]
   }
 }

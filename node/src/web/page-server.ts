@@ -127,6 +127,20 @@ export class PageServer {
         throw new WebAssetsMissingError(`the phone's page is not built: ${join(dir, f.file)} is missing`, { cause: err })
       }
     }
+    const port = await this.listenAll(files).catch(async (err: Error) => {
+      // a host that could not be taken: the ones already listening close again, and the next ensure() starts over
+      const opened = this.servers
+      this.servers = []
+      await Promise.all(opened.map(async s => { await new Promise<void>(resolve => { s.close(() => { resolve() }) }) }))
+      throw err
+    })
+    this.port = port
+    this.timer = setInterval(() => { void this.closeIfIdle() }, 30_000)
+    this.timer.unref()
+    return port
+  }
+
+  private async listenAll (files: Map<string, { body: Buffer, type: string }>): Promise<number> {
     let port = this.init.port
     for (const host of this.init.hosts) {
       const handler = (req: IncomingMessage, res: ServerResponse): void => { serve(req, res, files) }
@@ -142,12 +156,9 @@ export class PageServer {
         })
       })
       // every host on the same port: the link names one of them
-      port = (server.address() as { port: number }).port
       this.servers.push(server)
+      port = (server.address() as { port: number }).port
     }
-    this.port = port
-    this.timer = setInterval(() => { void this.closeIfIdle() }, 30_000)
-    this.timer.unref()
     return port
   }
 

@@ -58,6 +58,7 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
   }
   if (req.version !== JOIN_VERSION) return await refuse('protocol', `join protocol version ${req.version} is not understood (this node speaks ${JOIN_VERSION})`)
   if (req.mesh !== init.mesh.id) return await refuse('wrong-mesh', 'the token is for another mesh')
+  if (req.kind !== '' && req.kind !== BROWSER_DEVICE_KIND) return await refuse('protocol', `device kind ${JSON.stringify(req.kind.slice(0, 20))} is not known (a node sends none, a browser "${BROWSER_DEVICE_KIND}")`)
   let peerId: string
   let device: string
   try {
@@ -79,7 +80,6 @@ export async function serveJoin (stream: Stream, remotePeer: string, init: JoinS
     throw err
   }
   const now = (init.now ?? Date.now)()
-  if (req.kind !== '' && req.kind !== BROWSER_DEVICE_KIND) return await refuse('protocol', `device kind ${JSON.stringify(req.kind.slice(0, 20))} is not known (a node sends none, a browser "${BROWSER_DEVICE_KIND}")`)
   const lease: AdmitBody = {
     device,
     peerId,

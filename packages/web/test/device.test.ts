@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createVerifier, decodeEntry, verifyEntrySignature, verifyFirstEntry } from '@smesh/bus'
-import { OwnChain } from '../src/phone/chain.js'
+import { OwnChain, withChain } from '../src/phone/chain.js'
 import { forgetDevice, loadOrCreateKeys } from '../src/phone/keys.js'
 import { agentName, wsAddrs } from '../src/phone/peer.js'
 
@@ -63,6 +63,15 @@ describe('the phone page\'s device code', () => {
     assert.deepEqual(chain.after(1n).map(b => decodeEntry(b).hashHex), [again.hashHex])
   })
 
+  it('signs one entry at a time: two saves at once get seq 1 and 2, never one seq twice', async () => {
+    await forgetDevice()
+    const keys = await loadOrCreateKeys()
+    const body = new TextEncoder().encode('{"key":"k","value":1}')
+    const [a, b] = await Promise.all([withChain(keys, async c => await c.sign('memory.put', body)), withChain(keys, async c => await c.sign('memory.put', body))])
+    assert.deepEqual([a?.seq, b?.seq].sort(), [1n, 2n])
+    assert.deepEqual(decodeEntry((b as NonNullable<typeof b>).bytes).entry.prev, (a as NonNullable<typeof a>).hash)
+  })
+
   it('names the browser for the members list', () => {
     assert.equal(agentName('Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'), 'Chrome 156 on Android')
     assert.equal(agentName('Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'), 'Safari 18 on iOS')
@@ -70,9 +79,10 @@ describe('the phone page\'s device code', () => {
     assert.equal(agentName(''), 'browser')
   })
 
-  it('dials only the WebSockets addresses its page may: ws:// over http, wss:// over https, each with the PeerId', () => {
-    const addrs = ['/ip4/10.0.0.5/tcp/7370', '/ip4/10.0.0.5/tcp/7372/ws', '/ip4/10.0.0.5/tcp/7373/tls/ws', 'not an address']
+  it('dials only the WebSockets addresses its page may: on the LAN, ws:// over http, wss:// over https, each with the PeerId', () => {
+    const addrs = ['/ip4/10.0.0.5/tcp/7370', '/ip4/10.0.0.5/tcp/7372/ws', '/ip4/10.0.0.5/tcp/7373/tls/ws', 'not an address', '/ip4/8.8.8.8/tcp/7372/ws', '/dns4/example.com/tcp/7372/ws']
     assert.deepEqual(wsAddrs(addrs, PEER, false), [`/ip4/10.0.0.5/tcp/7372/ws/p2p/${PEER}`])
     assert.deepEqual(wsAddrs(addrs, PEER, true), [`/ip4/10.0.0.5/tcp/7373/tls/ws/p2p/${PEER}`])
+    assert.deepEqual(wsAddrs(['/ip4/192.168.1.9/tcp/1/ws', '/ip4/172.31.0.1/tcp/1/ws', '/ip4/172.32.0.1/tcp/1/ws', '/dns4/desk.local/tcp/1/ws', '/ip6/fd00::1/tcp/1/ws', '/ip6/2001:db8::1/tcp/1/ws'], PEER, false).map(a => a.split('/tcp/')[0]), ['/ip4/192.168.1.9', '/ip4/172.31.0.1', '/dns4/desk.local', '/ip6/fd00::1'])
   })
 })

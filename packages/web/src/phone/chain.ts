@@ -7,6 +7,23 @@ import type { DeviceKeys } from './keys.js'
 import type { Signer } from '@smesh/bus'
 import type { BusEntry } from '@smesh/bus/entry'
 
+/** Runs after the one before: a tab signs one entry at a time. */
+let queue: Promise<unknown> = Promise.resolve()
+
+/**
+ * Runs `fn` with this device's chain, freshly read, alone: no other signing
+ * of this page (and, where the browser has Web Locks, of any tab of it)
+ * runs meanwhile, so no two entries ever get one seq.
+ */
+export async function withChain <T> (keys: DeviceKeys, fn: (chain: OwnChain) => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as { locks?: { request: (name: string, cb: () => Promise<T>) => Promise<T> } } | undefined)?.locks
+  const body = async (): Promise<T> => await fn(await OwnChain.load(keys))
+  const run = async (): Promise<T> => locks != null ? await locks.request('smesh-own-chain', body) : await body()
+  const p = queue.then(run, run)
+  queue = p.catch(() => {})
+  return await p
+}
+
 /** Entries of its own chain the page keeps, to hand again to a node that lacks them. */
 const KEPT = 256
 
@@ -22,7 +39,8 @@ interface StoredChain {
 /**
  * This device's own chain on the bus: it signs each entry in the browser
  * with its ML-DSA-65 key, after the last it signed (never two with one seq,
- * whatever a node says), and keeps the latest to push again.
+ * whatever a node says), and keeps the latest to push again. Use it through
+ * `withChain`.
  */
 export class OwnChain {
   private constructor (private readonly keys: DeviceKeys, private state: StoredChain, private readonly clock: HybridClock) {}

@@ -53,7 +53,7 @@ export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
   }, [conn])
 
   const update = (fn: (t: Turn) => Turn): void => {
-    setTurns(ts => [...ts.slice(0, -1), fn(ts[ts.length - 1] as Turn)])
+    setTurns(ts => ts.length === 0 ? ts : [...ts.slice(0, -1), fn(ts[ts.length - 1] as Turn)])
   }
   const onEvent = (e: AskEvent): void => {
     if (e.type === 'text') update(t => ({ ...t, parts: [...t.parts, { text: e.text }] }))
@@ -83,7 +83,9 @@ export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
         onEvent(e)
       }, controller.signal)
     } catch (err) {
-      if (!controller.signal.aborted && !answered && pending.current == null) {
+      // asked again only when nothing can have been written for it: no answer yet, and no session (the node adds
+      // the question to a session before it routes, so asking again there would add it twice)
+      if (!controller.signal.aborted && !answered && q.session === '' && pending.current == null) {
         // the connection went (the Wi-Fi dropped, the node died): asked again once connected, the question is not lost
         pending.current = q
         update(t => ({ ...t, parts: [], served: undefined }))
@@ -93,6 +95,17 @@ export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
       update(t => ({ ...t, running: false, ...(controller.signal.aborted ? { error: 'stopped' } : { error: err instanceof Error ? err.message : String(err) }) }))
     } finally {
       stop.current = undefined
+    }
+  }
+  /** Stop: the answer in progress is cancelled on the serving device; a question waiting for the connection is dropped. */
+  const stopNow = (): void => {
+    if (stop.current != null) {
+      stop.current.abort()
+      return
+    }
+    if (pending.current != null) {
+      pending.current = undefined
+      update(t => ({ ...t, running: false, error: 'stopped' }))
     }
   }
   const send = async (): Promise<void> => {
@@ -119,7 +132,7 @@ export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
         </label>
       </div>
       <label>Session
-        <select data-testid="session" value={session} onChange={(e) => { void choose((e.target as HTMLSelectElement).value) }}>
+        <select data-testid="session" value={session} disabled={running} onChange={(e) => { void choose((e.target as HTMLSelectElement).value) }}>
           <option value="">a new chat (kept on this page)</option>
           {sessions.map(s => <option key={s.id} value={s.id}>{s.title === '' ? s.id.slice(0, 8) : s.title}</option>)}
         </select>
@@ -144,7 +157,7 @@ export function Chat ({ conn, onLost }: { conn?: Conn, onLost: () => void }) {
         <textarea data-testid="prompt" rows={3} value={prompt} placeholder="Ask…" onInput={(e) => { setPrompt((e.target as HTMLTextAreaElement).value) }} />
         {!running
           ? <button type="submit" disabled={conn == null}>Send</button>
-          : <button type="button" onClick={() => { stop.current?.abort() }}>Stop</button>}
+          : <button type="button" onClick={() => { stopNow() }}>Stop</button>}
       </form>
     </section>
   )

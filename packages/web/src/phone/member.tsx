@@ -42,8 +42,12 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
       await forgetDevice()
       onRemoved(message)
     }
+    let connecting = false
     const connect = async (): Promise<void> => {
-      if (stopped || peer == null) return
+      // one attempt at a time: a disconnect during an attempt, or a retry already scheduled, starts no second loop
+      if (stopped || peer == null || connecting) return
+      clearTimeout(timer)
+      connecting = true
       setLink({ state: 'connecting' })
       setVia(undefined)
       try {
@@ -66,10 +70,18 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
         if (stopped) return
         setLink({ state: 'offline', why: err instanceof Error ? err.message : String(err) })
         timer = setTimeout(() => { void connect() }, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)])
+      } finally {
+        connecting = false
       }
     }
     void (async () => {
-      peer = await createPhonePeer(keys, membership.networkKey)
+      const p = await createPhonePeer(keys, membership.networkKey)
+      // the view went away while the node was being made: it is stopped, not left running
+      if (stopped) {
+        await p.stop()
+        return
+      }
+      peer = p
       await takeNotices(peer, (kind, message) => { void removed(kind === 'revoked' ? message : `${message} (${kind})`) })
       // when the node goes away (or the Wi-Fi does), the next one is tried
       peer.addEventListener('peer:disconnect', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import { OwnChain } from './chain.js'
+import { withChain } from './chain.js'
 import { PushError, push } from './push.js'
 import { readView } from './read.js'
 import type { DeviceKeys } from './keys.js'
@@ -23,16 +23,28 @@ function randomId (): string {
  * "ask" rule gets a policy.ask of its own and waits for an admin.
  */
 async function writeMemory (peer: Libp2p, node: string, keys: DeviceKeys, key: string, value: unknown, onStatus: (s: string) => void): Promise<void> {
-  const chain = await OwnChain.load(keys)
+  /** Signs the next entry and hands it to the node; one the node refused (kept by no one) is taken back. */
+  const signAndPush = async (kind: string, body: Uint8Array): Promise<void> => {
+    await withChain(keys, async (chain) => {
+      const e = await chain.sign(kind, body)
+      try {
+        await push(peer, node, chain, e.bytes)
+      } catch (err) {
+        if (err instanceof PushError && err.code === 'refused') await chain.takeBack(e)
+        throw err
+      }
+    })
+  }
   let body: Record<string, unknown> = { key, value }
   const verdict = await readView<Verdict>(peer, node, 'verdict', `memory.put\n${JSON.stringify(body)}`)
   if (verdict.effect === 'block') throw new PushError('refused', verdict.message)
   if (verdict.effect === 'ask') {
     const id = randomId()
-    const ask = await chain.sign('policy.ask', encode({ action: verdict.action, subject: verdict.subject, device: keys.device, id, expiresAt: Date.now() + ASK_WAIT_MS }))
-    await push(peer, node, chain, ask.bytes)
+    const expiresAt = Date.now() + ASK_WAIT_MS
+    await signAndPush('policy.ask', encode({ action: verdict.action, subject: verdict.subject, device: keys.device, id, expiresAt }))
     onStatus(`waiting for an admin's approval (${verdict.message}; on an admin device: smesh approvals, then smesh approve ${id})`)
     for (;;) {
+      if (Date.now() > expiresAt) throw new PushError('refused', 'no admin answered the ask in time')
       await sleep(1_000)
       const s = await readView<AskStatus>(peer, node, 'approval', id).catch(() => ({ status: 'pending' as const }))
       if (s.status === 'approved') break
@@ -40,13 +52,7 @@ async function writeMemory (peer: Libp2p, node: string, keys: DeviceKeys, key: s
     }
     body = { ...body, approvals: [id] }
   }
-  const e = await chain.sign('memory.put', encode(body))
-  try {
-    await push(peer, node, chain, e.bytes)
-  } catch (err) {
-    if (err instanceof PushError && err.code === 'refused') await chain.takeBack(e)
-    throw err
-  }
+  await signAndPush('memory.put', encode(body))
 }
 
 /** The mesh's memory: browse under a prefix, and write where the lease and the policy allow. */
@@ -56,22 +62,26 @@ export function Memory ({ conn, keys }: { conn?: { peer: Libp2p, node: string },
   const [key, setKey] = useState('')
   const [value, setValue] = useState('')
   const [status, setStatus] = useState('')
+  const [saving, setSaving] = useState(false)
   const load = async (): Promise<void> => {
     if (conn != null) setItems(await readView<MemoryItem[]>(conn.peer, conn.node, 'memory', prefix).catch(() => []))
   }
   useEffect(() => { void load() }, [conn])
 
   const save = async (): Promise<void> => {
-    if (key.trim() === '' || conn == null) return
+    if (key.trim() === '' || conn == null || saving) return
     let v: unknown = value
     try { v = JSON.parse(value) } catch { /* kept as text */ }
     setStatus('signing…')
+    setSaving(true)
     try {
       await writeMemory(conn.peer, conn.node, keys, key.trim(), v, setStatus)
       setStatus(`saved ${key.trim()}`)
       await load()
     } catch (err) {
       setStatus(`not saved: ${err instanceof Error ? err.message : String(err)}`)
+    } finally {
+      setSaving(false)
     }
   }
 
@@ -88,7 +98,7 @@ export function Memory ({ conn, keys }: { conn?: { peer: Libp2p, node: string },
       <form onSubmit={(e) => { e.preventDefault(); void save() }}>
         <label>Key <input data-testid="memory-key" value={key} onInput={(e) => { setKey((e.target as HTMLInputElement).value) }} /></label>
         <label>Value <input data-testid="memory-value" value={value} onInput={(e) => { setValue((e.target as HTMLInputElement).value) }} /></label>
-        <button type="submit" disabled={conn == null}>Save</button>
+        <button type="submit" disabled={conn == null || saving}>Save</button>
       </form>
       {status !== '' && <p data-testid="memory-status" class="quiet">{status}</p>}
     </section>

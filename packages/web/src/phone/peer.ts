@@ -39,6 +39,18 @@ export function secureContext (): boolean {
   return globalThis.location?.protocol === 'https:'
 }
 
+/** Whether an address is on the LAN (private, link-local, loopback or CGNAT ranges, or a `.local` name): a page dials nothing else. */
+export function onLan (ma: ReturnType<typeof multiaddr>): boolean {
+  const c = ma.getComponents()[0]
+  if (c == null || c.value == null) return false
+  if (c.name === 'ip4') {
+    const [a = 0, b = 0] = c.value.split('.').map(Number)
+    return a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b < 128)
+  }
+  if (c.name === 'ip6') return /^(fc|fd|fe8|fe9|fea|feb)/i.test(c.value) || c.value === '::1'
+  return (c.name === 'dns' || c.name === 'dns4' || c.name === 'dns6') && /\.local$/i.test(c.value)
+}
+
 /** The WebSockets addresses (of the kind this page may dial) of a join answer or a peer list, each naming the node's PeerId. */
 export function wsAddrs (addrs: string[], peerId: string, secure = secureContext()): string[] {
   const out: string[] = []
@@ -47,7 +59,7 @@ export function wsAddrs (addrs: string[], peerId: string, secure = secureContext
       let ma = multiaddr(a)
       const text = ma.toString()
       const tls = text.includes('/tls/ws') || text.includes('/wss')
-      if (!text.includes('/ws') || tls !== secure) continue
+      if (!text.includes('/ws') || tls !== secure || !onLan(ma)) continue
       if (!ma.toString().includes('/p2p/')) ma = ma.encapsulate(`/p2p/${peerId}`)
       out.push(ma.toString())
     } catch {
