@@ -109,7 +109,14 @@ export class TaskService {
         const device = membership.deviceOfPeer(peer)
         const tier = this.executor.tierOf(task.provider)
         if (device == null || tier == null) return undefined
-        return await gate.checkTask(device, { model: task.model, tier, provider: task.provider }, task.approvals, { signal })
+        const c = { model: task.model, tier, provider: task.provider }
+        // a task routed for another member (a browser device): that member's lease and the policy for it decide too
+        if (task.onBehalfOf != null) {
+          if (membership.status(task.onBehalfOf) !== 'active' || !membership.has(task.onBehalfOf, 'task.submit')) return 'the device the task is run for holds no live lease with task.submit'
+          const theirs = await gate.checkTask(task.onBehalfOf, c, [], { signal, waitMs: 0 })
+          if (theirs != null) return theirs
+        }
+        return await gate.checkTask(device, c, task.approvals, { signal })
       },
       onServed: ({ id, peer, result, error }) => {
         if (result != null) {

@@ -140,7 +140,7 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
 
 async function embedOn (router: Router, c: Candidate, call: EmbedCall, signal: AbortSignal): Promise<EmbeddedBy> {
   if (c.self) {
-    const { id: _i, deadline: _d, approvals: _a, ...run } = call
+    const { id: _i, deadline: _d, approvals: _a, onBehalfOf: _o, ...run } = call
     const r = await router.init.executor.embed({ ...run, self: true }, { signal })
     router.init.record(TASK_KINDS.result, resultRecord(call.id, router.init.self.peerId, r))
     return { ...r, peer: router.init.self.peerId }

@@ -50,7 +50,7 @@ export interface TaskServerInit {
    * approvals the task cites), or undefined. May wait a moment for an
    * approval still on its way.
    */
-  authorize?: (peer: string, task: { model: string, provider: string, approvals: string[] }, signal: AbortSignal) => Promise<string | undefined>
+  authorize?: (peer: string, task: { model: string, provider: string, approvals: string[], onBehalfOf?: string }, signal: AbortSignal) => Promise<string | undefined>
   /** Tasks of one peer running here at once. */
   maxPerPeer?: number
   /** New tasks per second of one peer, and the burst. */
@@ -150,7 +150,7 @@ export class TaskServer {
       await fail(new TaskFailedError('deadline', 'the task\'s deadline has passed'))
       return
     }
-    const refused = await this.init.authorize?.(peer, { model: call.model, provider: call.provider, approvals: call.approvals ?? [] }, stop)
+    const refused = await this.init.authorize?.(peer, { model: call.model, provider: call.provider, approvals: call.approvals ?? [], ...(call.onBehalfOf != null ? { onBehalfOf: call.onBehalfOf } : {}) }, stop)
     if (refused != null) {
       await fail(new TaskFailedError('not-allowed', refused, undefined, { hint: 'see the rules with smesh policy show; an admin approves with smesh approve' }))
       return

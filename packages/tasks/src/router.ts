@@ -334,7 +334,7 @@ export class Router {
       /** Tool calls of this attempt: given to the client only once the answer is whole. */
       const calls: ToolCall[] = []
       try {
-        const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline, ...(approvals.length > 0 ? { approvals } : {}) }
+        const call: TaskCall = { ...params, id: task, provider: c.provider, model: c.model, messages: attemptMessages, residency, deadline, ...(approvals.length > 0 ? { approvals } : {}), ...(options.onBehalfOf != null ? { onBehalfOf: options.onBehalfOf } : {}) }
         const served = await this.tracked(c.peer, async () => await this.attempt(c, call, AbortSignal.any([signal, controller.signal]), onText, (tc) => { calls.push(tc) }))
         cont?.end()
         if (whole) stops.push(text)
@@ -413,7 +413,7 @@ export class Router {
 
   private async attempt (c: Candidate, call: TaskCall, signal: AbortSignal, onText: (t: string) => void, onToolCall: (c: ToolCall) => void): Promise<ServedBy> {
     if (c.self) {
-      const { id: _i, deadline: _d, approvals: _a, ...run } = call
+      const { id: _i, deadline: _d, approvals: _a, onBehalfOf: _o, ...run } = call
       const r = await this.init.executor.run({ ...run, self: true }, { signal, onText, onToolCall })
       this.init.record(TASK_KINDS.result, resultRecord(call.id, this.init.self.peerId, r))
       return { ...r, peer: this.init.self.peerId }

@@ -13,6 +13,8 @@ export interface TaskCall extends Omit<RunRequest, 'self'> {
   deadline?: number
   /** policy.ask ids an admin approved for this task's actions (task.model, task.cloud). */
   approvals?: string[]
+  /** The member device the submitting node routes the task for (a browser device). */
+  onBehalfOf?: string
 }
 
 /** An embedding batch as sent to a serving peer. */
@@ -20,6 +22,7 @@ export interface EmbedCall extends Omit<EmbedRunRequest, 'self'> {
   id: string
   deadline?: number
   approvals?: string[]
+  onBehalfOf?: string
 }
 
 export type AnyCall = ({ kind: 'chat' } & TaskCall) | ({ kind: 'embed' } & EmbedCall)
@@ -88,7 +91,8 @@ export function toWireRequest (call: AnyCall, version: number): TaskRequest {
     messages: [],
     maxTokens: 0,
     temperature: -1,
-    approvals: version === TASK_VERSION_V1 ? [] : call.approvals ?? []
+    approvals: version === TASK_VERSION_V1 ? [] : call.approvals ?? [],
+    onBehalfOf: version === TASK_VERSION_V1 ? '' : call.onBehalfOf ?? ''
   } satisfies TaskRequest
   if (call.kind === 'embed') return { ...base, kind: 'embed', inputs: call.inputs, keepAlive: call.keepAlive ?? '', ...(call.truncate === false ? { options: '{"truncate":false}' } : {}) }
   const messages = call.messages.map(wireMessage)
@@ -167,7 +171,8 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
   if (!/^[0-9a-f]{32}$/.test(req.id)) throw bad('a task id is 32 hex digits')
   if (!(RESIDENCIES as readonly string[]).includes(req.residency)) throw bad(`unknown residency ${JSON.stringify(req.residency.slice(0, 20))}`)
   if (req.approvals.length > 16 || req.approvals.some(a => !APPROVAL.test(a))) throw bad('approvals are up to 16 policy.ask ids of 16-32 hex digits')
-  const common = { id: req.id, model: req.model, provider: req.provider, residency: req.residency as Residency, ...(req.deadline > 0n ? { deadline: Number(req.deadline) } : {}), ...(req.approvals.length > 0 ? { approvals: req.approvals } : {}) }
+  if (req.onBehalfOf !== '' && !/^[0-9a-f]{64}$/.test(req.onBehalfOf)) throw bad('on_behalf_of is a bus author id, 64 hex digits')
+  const common = { id: req.id, model: req.model, provider: req.provider, residency: req.residency as Residency, ...(req.deadline > 0n ? { deadline: Number(req.deadline) } : {}), ...(req.approvals.length > 0 ? { approvals: req.approvals } : {}), ...(req.onBehalfOf !== '' ? { onBehalfOf: req.onBehalfOf } : {}) }
   if (!v1 && req.kind === 'embed') {
     if (req.inputs.length === 0) throw bad('an embedding task needs at least one input')
     const truncate = req.options === '' ? undefined : jsonObject(req.options, 'the embedding options').truncate

@@ -78,4 +78,19 @@ describe('task streams: tool calls of any size, long silences', () => {
     assert.equal(r.finishReason, 'tool_calls')
     assert.equal(asked, 1, 'the approval the task cites travels with it')
   })
+  it('a task routed for another member names it on the wire: the serving node judges that device too, and a malformed id is refused', async () => {
+    const phone = 'ab'.repeat(32)
+    const seen: Array<string | undefined> = []
+    const provider = new Slow({ id: 'c', name: 'write_file', arguments: '{}' }, 0)
+    const { open, served } = await serve(provider, undefined, async (_peer, task) => {
+      seen.push(task.onBehalfOf)
+      return task.onBehalfOf === phone ? 'task.model of "m:1" is blocked by rule 1 of the mesh policy for that device' : undefined
+    })
+    await assert.rejects(callTask(open, { ...ask, onBehalfOf: phone }), (e: any) => e.code === 'not-allowed' && /for that device/.test(e.message))
+    await served
+    assert.deepEqual(seen, [phone])
+    const bad = await serve(provider)
+    await assert.rejects(callTask(bad.open, { ...ask, onBehalfOf: 'not-a-device' }), (e: any) => /on_behalf_of/.test(e.message))
+    await bad.served.catch(() => {})
+  })
 })

@@ -1717,6 +1717,7 @@ export interface TaskRequest {
   keepAlive: string
   inputs: string[]
   approvals: string[]
+  onBehalfOf: string
 }
 
 export namespace TaskRequest {
@@ -1849,6 +1850,11 @@ export namespace TaskRequest {
           }
         }
 
+        if ((obj.onBehalfOf != null && obj.onBehalfOf !== '')) {
+          w.uint32(186)
+          w.string(obj.onBehalfOf)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1874,7 +1880,8 @@ export namespace TaskRequest {
           options: '',
           keepAlive: '',
           inputs: [],
-          approvals: []
+          approvals: [],
+          onBehalfOf: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1993,6 +2000,10 @@ export namespace TaskRequest {
               }
 
               obj.approvals.push(reader.string())
+              break
+            }
+            case 23: {
+              obj.onBehalfOf = reader.string()
               break
             }
             default: {
@@ -2218,6 +2229,13 @@ export namespace TaskRequest {
 
               break
             }
+            case 23: {
+              yield {
+                field: `${prefix}.onBehalfOf`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2411,6 +2429,11 @@ export namespace TaskRequest {
     value: string
   }
 
+  export interface TaskRequestOnBehalfOfFieldEvent {
+    field: '$.onBehalfOf'
+    value: string
+  }
+
   export function encode (obj: Partial<TaskRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskRequest.codec())
   }
@@ -2419,7 +2442,7 @@ export namespace TaskRequest {
     return decodeMessage(buf, TaskRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMessagesImagesMimeTypeFieldEvent | TaskRequestMessagesImagesDataFieldEvent | TaskRequestMessagesToolCallsIdFieldEvent | TaskRequestMessagesToolCallsNameFieldEvent | TaskRequestMessagesToolCallsArgumentsFieldEvent | TaskRequestMessagesToolCallsContinuedFieldEvent | TaskRequestMessagesToolCallIdFieldEvent | TaskRequestMessagesNameFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent | TaskRequestKindFieldEvent | TaskRequestToolsNameFieldEvent | TaskRequestToolsDescriptionFieldEvent | TaskRequestToolsParametersFieldEvent | TaskRequestToolChoiceFieldEvent | TaskRequestFormatFieldEvent | TaskRequestFormatSchemaFieldEvent | TaskRequestFormatNameFieldEvent | TaskRequestStopFieldEvent | TaskRequestTopPFieldEvent | TaskRequestSeedFieldEvent | TaskRequestOptionsFieldEvent | TaskRequestKeepAliveFieldEvent | TaskRequestInputsFieldEvent | TaskRequestApprovalsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskRequest>): Generator<TaskRequestVersionFieldEvent | TaskRequestIdFieldEvent | TaskRequestModelFieldEvent | TaskRequestProviderFieldEvent | TaskRequestMessagesRoleFieldEvent | TaskRequestMessagesContentFieldEvent | TaskRequestMessagesImagesMimeTypeFieldEvent | TaskRequestMessagesImagesDataFieldEvent | TaskRequestMessagesToolCallsIdFieldEvent | TaskRequestMessagesToolCallsNameFieldEvent | TaskRequestMessagesToolCallsArgumentsFieldEvent | TaskRequestMessagesToolCallsContinuedFieldEvent | TaskRequestMessagesToolCallIdFieldEvent | TaskRequestMessagesNameFieldEvent | TaskRequestMaxTokensFieldEvent | TaskRequestTemperatureFieldEvent | TaskRequestResidencyFieldEvent | TaskRequestDeadlineFieldEvent | TaskRequestKindFieldEvent | TaskRequestToolsNameFieldEvent | TaskRequestToolsDescriptionFieldEvent | TaskRequestToolsParametersFieldEvent | TaskRequestToolChoiceFieldEvent | TaskRequestFormatFieldEvent | TaskRequestFormatSchemaFieldEvent | TaskRequestFormatNameFieldEvent | TaskRequestStopFieldEvent | TaskRequestTopPFieldEvent | TaskRequestSeedFieldEvent | TaskRequestOptionsFieldEvent | TaskRequestKeepAliveFieldEvent | TaskRequestInputsFieldEvent | TaskRequestApprovalsFieldEvent | TaskRequestOnBehalfOfFieldEvent> {
     return streamMessage(buf, TaskRequest.codec(), opts)
   }
 }
