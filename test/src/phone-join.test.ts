@@ -5,7 +5,7 @@ import { chromiumUnavailable } from './harness/browser.js'
 import { startCapture } from './harness/capture.js'
 import { netnsUnavailable } from './harness/exec.js'
 import { listOwnNamespaces } from './harness/lan.js'
-import { PHONE, PHONE_ANSWER as ANSWER, PHONE_MODEL as MODEL, startPhoneMesh } from './harness/phone.js'
+import { PHONE, PHONE_ANSWER as ANSWER, PHONE_MODEL as MODEL, joinFromPage, phoneLink, startPhoneMesh } from './harness/phone.js'
 import { waitFor } from './harness/smesh-process.js'
 import type { FixtureProcess } from './harness/fixture-process.js'
 import type { Lan } from './harness/lan.js'
@@ -285,5 +285,24 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     await waitFor(async () => (await laptop.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.connected === false, { timeoutMs: 3_000, what: 'the laptop to close the phone\'s connection' })
     // it does not come back: its keys and membership are gone from the browser
     assert.deepEqual(await stored(page), { keys: false, membership: false, addrs: [] })
+  })
+  it('another phone joins from the laptop\'s link, and "Leave this mesh" deletes its keys once confirmed', async () => {
+    const second = await browser.newContext(PHONE)
+    try {
+      const tab = await second.newPage()
+      await joinFromPage(tab, await phoneLink(laptop), 'tablet')
+      await waitFor(async () => /^Connected to /.test(await tab.getByTestId('link').textContent() ?? ''), { timeoutMs: 15_000, what: 'the second phone to connect' })
+      assert.equal((await stored(tab)).keys, true)
+      // the first answer is "no": nothing happens
+      tab.once('dialog', (d) => { void d.dismiss() })
+      await tab.getByRole('button', { name: 'Leave this mesh' }).click()
+      assert.equal((await stored(tab)).keys, true, 'dismissed: the keys stay')
+      tab.once('dialog', (d) => { void d.accept() })
+      await tab.getByRole('button', { name: 'Leave this mesh' }).click()
+      await tab.getByText('not a member of a mesh yet').waitFor({ timeout: 10_000 })
+      assert.deepEqual(await stored(tab), { keys: false, membership: false, addrs: [] })
+    } finally {
+      await second.close()
+    }
   })
 })
