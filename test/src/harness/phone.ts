@@ -3,6 +3,7 @@ import { launchIn } from './browser.js'
 import { Lan } from './lan.js'
 import { SmeshProcess, cleanEnv, waitFor } from './smesh-process.js'
 import type { Browser, Page } from 'playwright-core'
+import type { FixtureScript } from '../../fixtures/providers.js'
 import type { ModelsView } from '@smesh/node'
 
 /** A phone's screen and browser, as Chromium's device emulation gives them. */
@@ -21,20 +22,23 @@ export interface PhoneMesh {
   lan: Lan
   /** The root admin, whose page the phone opens. */
   desk: SmeshProcess
-  /** An admin too, and the only device with a model (a fixture Ollama). */
+  /** An admin too, with the model (a fixture Ollama): the router's first choice, being a peer with a measured RTT. */
   laptop: SmeshProcess
   ollama: FixtureProcess
+  /** With `deskModel`: the same model on the desk too (the router's first choice there, being its own). */
+  deskOllama?: FixtureProcess
   /** Chromium on the third host, the phone's. */
   browser: Browser
   stop: () => Promise<void>
 }
 
-/** A desk, a laptop holding the model, and a Chromium on a third host of a namespace LAN. */
-export async function startPhoneMesh (): Promise<PhoneMesh> {
+/** A desk, a laptop holding the model (and the desk too, with `deskModel`), and a Chromium on a third host of a namespace LAN. */
+export async function startPhoneMesh (options: { deskModel?: FixtureScript, laptopModel?: FixtureScript } = {}): Promise<PhoneMesh> {
   const lan = await Lan.create(3)
   const [h0, h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
-  const desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk' })
-  const ollama = await FixtureProcess.start({ kind: 'ollama', ns: h1.ns, script: PHONE_MODEL })
+  const deskOllama = options.deskModel != null ? await FixtureProcess.start({ kind: 'ollama', ns: h0.ns, script: options.deskModel }) : undefined
+  const desk = await SmeshProcess.start({ ns: h0.ns, name: 'desk', env: cleanEnv({ SMESH_OLLAMA_URL: deskOllama?.url ?? 'off' }) })
+  const ollama = await FixtureProcess.start({ kind: 'ollama', ns: h1.ns, script: options.laptopModel ?? PHONE_MODEL })
   const laptop = await SmeshProcess.start({ ns: h1.ns, name: 'laptop', join: await desk.invite({ scopes: 'read,write,task.submit,task.serve,admin' }), env: cleanEnv({ SMESH_OLLAMA_URL: ollama.url }) })
   await waitFor(async () => (await desk.api<ModelsView>('/v1/models')).models.some(m => m.device === 'laptop'), { timeoutMs: 30_000, what: 'the desk to see the laptop\'s model' })
   const browser = await launchIn(h2.ns)
@@ -43,12 +47,14 @@ export async function startPhoneMesh (): Promise<PhoneMesh> {
     desk,
     laptop,
     ollama,
+    ...(deskOllama != null ? { deskOllama } : {}),
     browser,
     stop: async () => {
       await browser.close().catch(() => {})
       await laptop.stop()
       await desk.stop()
       await ollama.stop()
+      await deskOllama?.stop()
       await lan.destroy()
     }
   }
