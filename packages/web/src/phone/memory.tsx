@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { withChain } from './chain.js'
-import { PushError, push } from './push.js'
+import { NotWrittenError, RefusedError } from './errors.js'
+import { push } from './push.js'
 import { readView } from './read.js'
 import type { DeviceKeys } from './keys.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -30,25 +31,25 @@ async function writeMemory (peer: Libp2p, node: string, keys: DeviceKeys, key: s
       try {
         await push(peer, node, chain, e.bytes)
       } catch (err) {
-        if (err instanceof PushError && err.code === 'refused') await chain.takeBack(e)
+        if (err instanceof RefusedError && err.code === 'refused') await chain.takeBack(e)
         throw err
       }
     })
   }
   let body: Record<string, unknown> = { key, value }
   const verdict = await readView<Verdict>(peer, node, 'verdict', `memory.put\n${JSON.stringify(body)}`)
-  if (verdict.effect === 'block') throw new PushError('refused', verdict.message)
+  if (verdict.effect === 'block') throw new NotWrittenError(verdict.message)
   if (verdict.effect === 'ask') {
     const id = randomId()
     const expiresAt = Date.now() + ASK_WAIT_MS
     await signAndPush('policy.ask', encode({ action: verdict.action, subject: verdict.subject, device: keys.device, id, expiresAt }))
     onStatus(`waiting for an admin's approval (${verdict.message}; on an admin device: smesh approvals, then smesh approve ${id})`)
     for (;;) {
-      if (Date.now() > expiresAt) throw new PushError('refused', 'no admin answered the ask in time')
+      if (Date.now() > expiresAt) throw new NotWrittenError('no admin answered the ask in time')
       await sleep(1_000)
       const s = await readView<AskStatus>(peer, node, 'approval', id).catch(() => ({ status: 'pending' as const }))
       if (s.status === 'approved') break
-      if (s.status !== 'pending') throw new PushError('refused', `the admin's answer: ${s.status}`)
+      if (s.status !== 'pending') throw new NotWrittenError(`the admin's answer: ${s.status}`)
     }
     body = { ...body, approvals: [id] }
   }

@@ -1,20 +1,12 @@
 import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_PUSH_RESPONSE_BYTES, PUSH_PROTOCOL, PUSH_VERSION, PushRequest, decodePushResponse } from '@smesh/protocols'
+import { RefusedError } from './errors.js'
 import { readView } from './read.js'
 import type { OwnChain } from './chain.js'
 import type { Libp2p } from '@libp2p/interface'
 
 const RESPONSE = { decode: decodePushResponse }
-
-/** A node did not take an entry: `code` is the protocol's (refused, gap, not-author, not-member, busy, protocol). */
-export class PushError extends Error {
-  static override readonly name = 'PushError'
-  override readonly name = 'PushError'
-  constructor (readonly code: string, message: string) {
-    super(message)
-  }
-}
 
 async function pushOne (peer: Libp2p, node: string, entry: Uint8Array): Promise<void> {
   const signal = AbortSignal.timeout(15_000)
@@ -23,7 +15,7 @@ async function pushOne (peer: Libp2p, node: string, entry: Uint8Array): Promise<
   await pb.write({ version: PUSH_VERSION, entry: entry as Uint8Array<ArrayBuffer> }, PushRequest, { signal })
   const res = await pb.read(RESPONSE, { signal })
   await stream.close({ signal }).catch(() => {})
-  if (!res.ok) throw new PushError(res.error, res.message.slice(0, 300))
+  if (!res.ok) throw new RefusedError('push', res.error, res.message.slice(0, 300))
 }
 
 /**
@@ -35,7 +27,7 @@ export async function push (peer: Libp2p, node: string, chain: OwnChain, entry: 
   try {
     await pushOne(peer, node, entry)
   } catch (err) {
-    if (!(err instanceof PushError) || err.code !== 'gap') throw err
+    if (!(err instanceof RefusedError) || err.code !== 'gap') throw err
     const self = await readView<{ head: { seq: string } | null }>(peer, node, 'device')
     for (const bytes of chain.after(BigInt(self.head?.seq ?? '0'))) await pushOne(peer, node, bytes)
   }

@@ -1,21 +1,13 @@
 import { pbStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_READ_RESPONSE_BYTES, NOTICE_PROTOCOL, READ_PROTOCOL, READ_VERSION, ReadRequest, decodeNotice, decodeReadResponse } from '@smesh/protocols'
+import { RefusedError } from './errors.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { ReadView } from '@smesh/protocols'
 
 const READ_TIMEOUT_MS = 10_000
 const RESPONSE = { decode: decodeReadResponse }
 const NOTICE = { decode: decodeNotice }
-
-/** A node refused a read: `code` is the protocol's (not-member, scope, unknown-view, too-large, busy, protocol). */
-export class ReadError extends Error {
-  static override readonly name = 'ReadError'
-  override readonly name = 'ReadError'
-  constructor (readonly code: string, message: string) {
-    super(message)
-  }
-}
 
 /** Reads one view of the mesh from the node `peerId` (over the connection this page holds to it). */
 export async function readView <T> (peer: Libp2p, peerId: string, view: ReadView, arg = ''): Promise<T> {
@@ -25,7 +17,7 @@ export async function readView <T> (peer: Libp2p, peerId: string, view: ReadView
   await pb.write({ version: READ_VERSION, view, arg }, ReadRequest, { signal })
   const res = await pb.read(RESPONSE, { signal })
   await stream.close({ signal }).catch(() => {})
-  if (!res.ok) throw new ReadError(res.error, res.message.slice(0, 300))
+  if (!res.ok) throw new RefusedError('read', res.error, res.message.slice(0, 300))
   return JSON.parse(new TextDecoder().decode(res.json)) as T
 }
 
