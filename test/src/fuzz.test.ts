@@ -10,6 +10,6 @@ describe('reliability matrix: every decoder fuzzed', () => {
     assert.deepEqual(r.crashes, [])
     assert.equal(r.hangs, 0)
     assert.ok(r.heapGrowthMb < 50, `heap grew ${r.heapGrowthMb} MB`)
-    assert.ok(r.decoders >= 19)
+    assert.ok(r.decoders >= 27)
   })
 })

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { decodeEntry, parseBody } from '@smesh/bus'
 import { decodeBinding, verifyBinding } from '@smesh/identity'
-import { checkRules, decodeToken, parseAdmit, parseRevoke } from '@smesh/membership'
+import { checkRules, decodePhoneFragment, decodeToken, encodePhoneFragment, parseAdmit, parseRevoke } from '@smesh/membership'
 import {
-  JoinRequest, JoinResponse, Presence, SyncBatch, SyncHeads, SyncHello, SyncWant,
+  AskEvent, AskRequest, JoinRequest, JoinResponse, Notice, Presence, PushRequest, PushResponse, ReadRequest, ReadResponse, SyncBatch, SyncHeads, SyncHello, SyncWant,
+  decodeAskEvent, decodeAskRequest, decodeNotice, decodePushRequest, decodePushResponse, decodeReadRequest, decodeReadResponse,
   decodeBundleManifest, decodeForkProof, decodeJoinRequest, decodeJoinResponse, decodePresence,
   decodeSignedAdvert, decodeAdvert, decodeSyncBatch, decodeSyncHeads, decodeSyncHello, decodeSyncWant, decodeTaskFrame, decodeTaskRequest
 } from '@smesh/protocols'
@@ -71,6 +72,14 @@ export function decoders (): Decoder[] {
     { name: 'advert', decode: (b) => decodeAdvert(decodeSignedAdvert(b).advert), seeds: [hex(advert.signedAdvertHex)] },
     { name: 'memory and session bodies', decode: (b) => { for (const k of ['memory.put', 'memory.del', 'session.open', 'session.message', 'session.state']) { try { parseBody(k, b) } catch (e) { if ((e as Error).name !== 'InvalidBodyError') throw e } } }, seeds: bodies },
     { name: 'membership bodies', decode: (b) => { for (const f of [parseAdmit, parseRevoke]) { try { f(b) } catch (e) { if ((e as Error).name !== 'InvalidBodyError') throw e } } }, seeds: [lease] },
+    { name: 'phone link', decode: (b) => decodePhoneFragment(text(b), 0), seeds: [utf8(encodePhoneFragment({ mesh: 'ab'.repeat(16), secret: new Uint8Array(32).fill(7), networkKey: 'cd'.repeat(32), inviterPeerId: '12D3KooWR729YkMbt8hX2tKmf73n4BUpm9UNnche9wC8kn47zb8S', wsPort: 7372, expiresAt: 2_000_000_000_000 }))] },
+    { name: 'read request', decode: decodeReadRequest, seeds: [ReadRequest.encode({ version: 1, view: 'memory', arg: 'notes/' })] },
+    { name: 'read response', decode: decodeReadResponse, seeds: [ReadResponse.encode({ ok: true, error: '', message: '', json: utf8('[{"key":"a","value":1}]') as Uint8Array<ArrayBuffer> })] },
+    { name: 'ask request', decode: decodeAskRequest, seeds: [AskRequest.encode({ version: 1, messages: [{ role: 'user', content: 'hi' }], prompt: '', session: '', model: 'best', residency: '' })] },
+    { name: 'ask event', decode: decodeAskEvent, seeds: [AskEvent.encode({ type: 'text', text: 'The ', task: 'ab'.repeat(16), device: 'laptop', peer: '', provider: '', model: '', tier: '', code: '', message: '', hint: '', firstTokenMs: 0, totalMs: 0 })] },
+    { name: 'push request', decode: decodePushRequest, seeds: [PushRequest.encode({ version: 1, entry: entrySeeds[0] as Uint8Array<ArrayBuffer> })] },
+    { name: 'push response', decode: decodePushResponse, seeds: [PushResponse.encode({ ok: false, error: 'gap', message: 'push the entries before it' })] },
+    { name: 'notice', decode: decodeNotice, seeds: [Notice.encode({ version: 1, kind: 'revoked', message: 'removed' })] },
     { name: 'policy rules', decode: (b) => checkRules(JSON.parse(text(b))), seeds: [utf8('[{"action":"memory.write","subject":"secrets/*","effect":"block"}]')] }
   ]
 }
