@@ -72,7 +72,16 @@ describe('the phone\'s page over HTTPS, with a certificate from a mesh-local CA'
     const row = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.name === 'secure-phone')
     assert.equal(row?.kind, 'browser')
     assert.equal(row?.connected, true)
-    assert.ok((await desk.id()).listenAddrs.some(a => a.includes('/tls/ws')), 'the node listens on wss://')
+    // what the page keeps to connect again: the node's wss:// addresses only
+    const addrs = await page.evaluate(async () => await new Promise<string[]>((resolve, reject) => {
+      const open = (globalThis as any).indexedDB.open('smesh')
+      open.onerror = () => { reject(open.error) }
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('membership')
+        get.onsuccess = () => { resolve(get.result?.addrs ?? []) }
+      }
+    }))
+    assert.ok(addrs.length > 0 && addrs.every(a => a.includes('/tls/ws/')), `the page dials wss:// only (${addrs.join(', ')})`)
     await context.close()
   })
 

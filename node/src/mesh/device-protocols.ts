@@ -32,6 +32,8 @@ export interface DeviceProtocolsInit {
   node: Libp2p
   membership: Membership
   gate: PolicyGate
+  /** A node's WebSockets addresses (from its presence beacons' `ws` capability), for the `peers` view. */
+  wsOf: (peerId: string) => string[]
   /** The head of a device's chain on this node, with its time: the device signs its next entry after it. */
   head: (device: string) => Promise<{ seq: string, hash: string, hlcMs: string, hlcCounter: number } | undefined>
   /** The control API's routes: a view is the document its GET answers. */
@@ -107,7 +109,9 @@ export class DeviceProtocols {
         ? this.approval(device, arg)
         : view === 'verdict'
           ? this.verdict(device, arg)
-          : await this.route(view as Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg, signal)
+          : view === 'peers'
+            ? (await this.route('peers', arg, signal) as Array<{ peerId: string, addrs: string[] }>).map(p => ({ ...p, addrs: [...p.addrs, ...this.init.wsOf(p.peerId)] }))
+            : await this.route(view as Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg, signal)
     const json = new TextEncoder().encode(JSON.stringify(doc))
     if (json.byteLength > MAX_READ_JSON_BYTES) throw new ReadRefused('too-large', `the ${view} view is ${json.byteLength} bytes, over the ${MAX_READ_JSON_BYTES} a read answers: ask for a narrower one (a longer prefix)`)
     return json

@@ -95,6 +95,24 @@ export function meshServiceTag (mesh: string): string {
   return `_smesh-${mesh.slice(0, 40)}-${h}._udp.local`
 }
 
+/**
+ * This node's WebSockets addresses, as a browser device dials them (the
+ * listeners' own, wildcards expanded, in the policy's announceable ranges):
+ * not among `getMultiaddrs()`, which nodes see.
+ */
+export function webSocketAddrs (node: Libp2p): string[] {
+  const components = (node as unknown as { components?: { transportManager?: { getAddrs: () => Multiaddr[] } } }).components
+  const all = (components?.transportManager?.getAddrs() ?? []).filter(isWebSockets)
+  // loopback only when the node has nothing else (a node set up for one machine)
+  const outside = all.filter(ma => !isLoopback(ma))
+  return (outside.length > 0 ? outside : all).map(ma => ma.toString())
+}
+
+/** A WebSockets address (`/ws`, `/tls/ws`, `/wss`): what browser devices dial, never a node. */
+export function isWebSockets (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'ws' || c.name === 'wss')
+}
+
 export function parseMultiaddrs (list: string[], what: string): Multiaddr[] {
   return list.map(s => {
     try {
@@ -176,7 +194,10 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     start: false,
     addresses: {
       listen: listen.map(ma => ma.toString()),
-      announceFilter: (addrs) => addrs.filter(ma => policy.isAnnounceable(ma))
+      // WebSockets addresses are for browser devices, not other nodes: announced to nodes (identify,
+      // presence addrs) they cost the mesh under loss (row 2 of the matrix: p99 2.4 s without them,
+      // 8 - 16 s with), so they travel in the `ws` capability of presence beacons instead (see webSocketAddrs)
+      announceFilter: (addrs) => addrs.filter(ma => policy.isAnnounceable(ma) && !isWebSockets(ma))
     },
     // WebSockets for browser members (a phone's page dials `/ws` addresses); the network key and Noise run over both
     transports: [tcp(), webSockets(init.wsTls != null ? { https: init.wsTls } : {})],
@@ -186,9 +207,11 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024 } })],
     ...(init.networkKey != null ? { connectionProtector: preSharedKey({ psk: init.networkKey }) } : {}),
     connectionGater: {
-      // learned addresses are dialed only in LAN ranges; explicit static peers anywhere
-      denyDialMultiaddr: (ma) => !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)),
-      filterMultiaddrForPeer: (_peer, ma) => policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip),
+      // learned addresses are dialed only in LAN ranges; explicit static peers anywhere. Nodes reach
+      // each other over TCP only: the WebSockets listener is for browser devices, and a second
+      // connection per pair (one each way, over each transport) costs both of them under loss
+      denyDialMultiaddr: (ma) => isWebSockets(ma) || !(policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)),
+      filterMultiaddrForPeer: (_peer, ma) => !isWebSockets(ma) && (policy.isDialable(ma) || staticHosts.has(ipOf(ma)?.ip)),
       ...(allowPeer != null
         ? {
             denyDialPeer: (peer) => !allowPeer(peer.toString()),

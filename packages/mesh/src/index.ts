@@ -1,4 +1,4 @@
-export { createMeshNode, createJoinPeer, meshServiceTag, validateMeshName, parseMultiaddrs } from './create-node.js'
+export { createMeshNode, createJoinPeer, meshServiceTag, validateMeshName, parseMultiaddrs, isWebSockets, webSocketAddrs } from './create-node.js'
 export type { MeshNode, MeshNodeInit, MeshServices, JoinPeerInit } from './create-node.js'
 export { PresenceService, presence } from './presence.js'
 export type { PeerView, PresenceEvents, PresenceInit } from './presence.js'

@@ -18,6 +18,28 @@ export const MAX_NOTICE_BYTES = 1024
 /** Read streams a member may hold open on one connection at once. */
 export const MAX_READ_STREAMS = 8
 
+/**
+ * The presence capability with a node's WebSockets addresses (JSON, a list
+ * of multiaddrs): they are not among the addresses nodes announce to each
+ * other, and a browser device learns them from the read protocol's `peers` view.
+ */
+export const WS_CAPABILITY = 'ws'
+/** Most WebSockets addresses a node's capability carries, and longest each. */
+export const MAX_WS_ADDRS = 8
+export const MAX_WS_ADDR_CHARS = 200
+
+/** The WebSockets addresses of a `ws` capability, or none when it is malformed. */
+export function parseWsCapability (value: Uint8Array | undefined): string[] {
+  if (value == null || value.byteLength > MAX_WS_ADDRS * (MAX_WS_ADDR_CHARS + 4) + 2) return []
+  try {
+    const list: unknown = JSON.parse(new TextDecoder().decode(value))
+    if (!Array.isArray(list)) return []
+    return list.filter((a): a is string => typeof a === 'string' && a.length <= MAX_WS_ADDR_CHARS && a.startsWith('/')).slice(0, MAX_WS_ADDRS)
+  } catch {
+    return []
+  }
+}
+
 /** A browser device asks the mesh; the node routes the task for it. */
 export const ASK_PROTOCOL = '/smesh/ask/1.0.0'
 export const ASK_VERSION = 1
