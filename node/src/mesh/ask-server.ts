@@ -4,7 +4,6 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 import type { GatewayMesh } from '@smesh/gateway'
 import type { ChatMessage } from '@smesh/inference'
 import { KINDS, encodeJsonBody, resolveSession } from '@smesh/bus'
-import { actionsOf } from '@smesh/membership'
 import type { Bus } from '@smesh/bus'
 import type { Membership, PolicyGate } from '@smesh/membership'
 import type { AskRequest } from '@smesh/protocols'
@@ -131,10 +130,8 @@ export class AskServer {
     } catch (err: any) {
       throw new Refused('invalid', String(err.message), String(err.hint ?? ''))
     }
-    for (const a of actionsOf(KINDS.sessionMessage, encodeJsonBody({ session: id, role: 'user', content: '' }))) {
-      const d = gate.evaluate({ ...a, device })
-      if (d.effect !== 'allow') throw new Refused('not-allowed', `${a.action} of ${JSON.stringify(a.subject)} is ${d.effect === 'block' ? 'blocked' : 'held for an admin\'s approval'} by rule ${d.rule} of the mesh policy for this device`, 'an admin can change the rules with smesh policy set')
-    }
+    const v = gate.entryVerdict(KINDS.sessionMessage, encodeJsonBody({ session: id, role: 'user', content: '' }), device)
+    if (v.effect !== 'allow') throw new Refused('not-allowed', `${String(v.action)} of ${JSON.stringify(v.subject)} is ${v.effect === 'block' ? 'blocked' : 'held for an admin\'s approval'} by rule ${String(v.rule)} of the mesh policy for this device`, 'an admin can change the rules with smesh policy set')
     return id
   }
 }

@@ -3,7 +3,7 @@ import { RateLimiter } from '@smesh/bus'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_READ_JSON_BYTES, MAX_READ_REQUEST_BYTES, MAX_READ_STREAMS, NOTICE_PROTOCOL, NOTICE_VERSION, Notice, READ_PROTOCOL, READ_VERSION, READ_VIEWS, ReadResponse, decodeReadRequest } from '@smesh/protocols'
 import type { Libp2p, Stream } from '@libp2p/interface'
-import { actionsOf, scopeForKind } from '@smesh/membership'
+import { NotAuthorizedError } from '@smesh/membership'
 import type { Membership, PolicyGate, Scope } from '@smesh/membership'
 import type { ReadView } from '@smesh/protocols'
 import type { Logger } from 'pino'
@@ -16,8 +16,11 @@ const REQUEST = { decode: decodeReadRequest }
 const READS_PER_S = 20
 const READ_BURST = 60
 
-/** Which control API document each view is, with the query its argument goes in. */
-/** `limit`: most items a view answers (its size is bounded before it is built, not only checked after). */
+/**
+ * Which control API document each view is, with the query its argument goes
+ * in; `limit`: most items a view answers (its size is bounded before it is
+ * built, not only checked after).
+ */
 const VIEW_ROUTES: Record<Exclude<ReadView, 'device' | 'approval' | 'verdict'>, { path: string, arg?: string, argPath?: string, limit?: number }> = {
   members: { path: '/v1/members' },
   peers: { path: '/v1/peers' },
@@ -128,15 +131,16 @@ export class DeviceProtocols {
     const nl = arg.indexOf('\n')
     const kind = nl < 0 ? arg : arg.slice(0, nl)
     const body = new TextEncoder().encode(nl < 0 ? '' : arg.slice(nl + 1))
-    const scope = scopeForKind(kind)
-    if (scope != null && !this.init.membership.has(device, scope)) return { effect: 'block', message: `the device's lease has no ${scope} scope, which ${kind} entries need` }
-    let ask: { effect: 'ask', action: string, subject: string, rule: number, message: string } | undefined
-    for (const a of actionsOf(kind, body)) {
-      const d = this.init.gate.evaluate({ ...a, device })
-      if (d.effect === 'block') return { effect: 'block', action: a.action, subject: a.subject, rule: d.rule, message: `${a.action} of ${JSON.stringify(a.subject)} is blocked by rule ${d.rule} of the mesh policy` }
-      if (d.effect === 'ask') ask ??= { effect: 'ask', action: a.action, subject: a.subject, rule: d.rule, message: `${a.action} of ${JSON.stringify(a.subject)} needs an admin's approval (rule ${d.rule})` }
+    try {
+      this.init.membership.assertMayWrite(device, kind)
+    } catch (err) {
+      if (err instanceof NotAuthorizedError) return { effect: 'block', message: err.message }
+      throw err
     }
-    return ask ?? { effect: 'allow', message: 'allowed' }
+    const v = this.init.gate.entryVerdict(kind, body, device)
+    if (v.effect === 'allow') return { effect: 'allow', message: 'allowed' }
+    const what = `${String(v.action)} of ${JSON.stringify(v.subject)}`
+    return { ...v, message: v.effect === 'block' ? `${what} is blocked by rule ${String(v.rule)} of the mesh policy` : `${what} needs an admin's approval (rule ${String(v.rule)})` }
   }
 
   private async route (view: Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg: string, signal: AbortSignal): Promise<unknown> {

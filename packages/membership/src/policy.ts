@@ -248,8 +248,24 @@ export class PolicyGate {
 
   /** Only a decision, nothing recorded: what `authorizeTask` would do, for ranking candidates. */
   taskVerdict (c: { model: string, tier: string, provider: string }, device = this.self): PolicyEffect {
-    const effects = [{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)].map(a => this.evaluate({ ...a, device }).effect)
-    return effects.includes('block') ? 'block' : effects.includes('ask') ? 'ask' : 'allow'
+    return this.worst([{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)], device).effect
+  }
+
+  /**
+   * Only a decision, nothing recorded: what the policy in force says now of
+   * an entry `device` would sign (its kind and body), by the action that
+   * decides: the first blocked one, else the first asked, else allow. For a
+   * device that asks before it signs (a browser device), and for what a node
+   * writes for one.
+   */
+  entryVerdict (kind: string, body: Uint8Array, device: string): { effect: PolicyEffect, action?: string, subject?: string, rule?: number } {
+    return this.worst(actionsOf(kind, body), device)
+  }
+
+  private worst (actions: Action[], device: string): { effect: PolicyEffect, action?: string, subject?: string, rule?: number } {
+    const decided = actions.map(a => ({ a, d: this.evaluate({ ...a, device }) }))
+    const x = decided.find(x => x.d.effect === 'block') ?? decided.find(x => x.d.effect === 'ask')
+    return x == null ? { effect: 'allow' } : { effect: x.d.effect, action: x.a.action, subject: x.a.subject, rule: x.d.rule }
   }
 
   /**
