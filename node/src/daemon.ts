@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { encodeBinding, ensureDataDir, formatFingerprint, loadOrCreateIdentity, replaceSecretFile } from '@smesh/identity'
 import { createMeshNode, isLoopback, webSocketAddrs } from '@smesh/mesh'
-import { MAX_WS_ADDRS, WS_CAPABILITY, parseWsCapability } from '@smesh/protocols'
+import { WS_CAPABILITY, encodeWsCapability, parseWsCapability } from '@smesh/protocols'
 import { busGossipOptions, busReplication, encodeJsonBody, openBus } from '@smesh/bus'
 import { InviteStore, MEMBER_KINDS, Membership, PolicyGate, governance, readMeshConfig, swarmKey } from '@smesh/membership'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -193,10 +193,12 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       fastMsgIdFn: gossip.fastMsgIdFn,
       topicScoreParams: gossip.topicScoreParams,
       // the WebSockets addresses ride in a capability: nodes do not dial them, browser devices learn them
-      capabilities: () => [...tasks.capabilities(), { name: WS_CAPABILITY, value: new TextEncoder().encode(JSON.stringify(webSocketAddrs(node).slice(0, MAX_WS_ADDRS))) }],
+      capabilities: () => [...tasks.capabilities(), { name: WS_CAPABILITY, value: encodeWsCapability(webSocketAddrs(node)) }],
       services: { bus: busReplication({ bus, mesh: config.mesh }) }
     })
     const replication = (node.services as unknown as { bus: BusReplication }).bus
+    /** Every address of this node: what nodes dial, and the WebSockets ones browser devices dial. */
+    const ownAddrs = (): string[] => [...node.getMultiaddrs().map(ma => ma.toString()), ...webSocketAddrs(node)]
     const startedAt = Date.now()
     try {
       await node.start()
@@ -253,7 +255,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       networkKey,
       nodeListen: config.listen,
       ...(webTls != null ? { wsTls: webTls } : {}),
-      addrs: () => [...node.getMultiaddrs().map(ma => ma.toString()), ...webSocketAddrs(node)],
+      addrs: ownAddrs,
       logger: logger.components,
       onJoined: (j) => { logger.log.info({ event: 'member:join', device: j.device, peerId: j.peerId, name: j.name, invite: j.inviteId }, 'a device joined with an invite') },
       onError: (err) => { logger.log.warn({ err }, 'a join attempt failed') }
@@ -357,7 +359,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
           replication,
           mesh: config.mesh
         }),
-        ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, pageServer, nodeAddrs: () => [...node.getMultiaddrs().map(ma => ma.toString()), ...webSocketAddrs(node)], connectedTo: (peerId) => node.getConnections().some(c => c.remotePeer.toString() === peerId), peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
+        ...meshRoutes({ mesh: meshConfig, bus, membership, gate, invites, joinListener, pageServer, nodeAddrs: ownAddrs, connectedTo: (peerId) => node.getConnections().some(c => c.remotePeer.toString() === peerId), peers: () => presence.peers(), self: { peerId: identity.peerId.toString(), name: config.name } }),
         ...taskRoutes({ tasks, bus }),
         ...gatewayRoutes(keys),
         '/v1/id': () => idView(),

@@ -28,6 +28,11 @@ export const WS_CAPABILITY = 'ws'
 export const MAX_WS_ADDRS = 8
 export const MAX_WS_ADDR_CHARS = 200
 
+/** A `ws` capability's value: at most MAX_WS_ADDRS of the addresses, as JSON. */
+export function encodeWsCapability (addrs: string[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(addrs.filter(a => a.length <= MAX_WS_ADDR_CHARS).slice(0, MAX_WS_ADDRS)))
+}
+
 /** The WebSockets addresses of a `ws` capability, or none when it is malformed. */
 export function parseWsCapability (value: Uint8Array | undefined): string[] {
   if (value == null || value.byteLength > MAX_WS_ADDRS * (MAX_WS_ADDR_CHARS + 4) + 2) return []
