@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
+import { webAssetsDir } from '@smesh/node'
 import { PHONE, askFromPage, joinFromPage, phoneLink, startPhoneMesh } from '../src/harness/phone.js'
 import { waitFor } from '../src/harness/smesh-process.js'
 import { round, sleep } from './bus-common.js'
@@ -14,7 +14,7 @@ const run = promisify(execFile)
 
 /** The bundle the node serves: each file's size, raw and gzipped (as a browser fetches it with gzip). */
 async function bundleSizes (): Promise<Record<string, { bytes: number, gzipBytes: number }>> {
-  const dir = join(dirname(createRequire(import.meta.url).resolve('@smesh/web/package.json')), 'dist', 'app')
+  const dir = webAssetsDir()
   const out: Record<string, { bytes: number, gzipBytes: number }> = {}
   for (const f of ['index.html', 'app.js', 'app.css']) {
     const b = await readFile(join(dir, f))

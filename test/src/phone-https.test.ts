@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { chromiumUnavailable, launchIn } from './harness/browser.js'
 import { netnsUnavailable, required } from './harness/exec.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
-import { PHONE, joinFromPage, phoneLink } from './harness/phone.js'
+import { PHONE, joinFromPage, phoneLink, stored } from './harness/phone.js'
 import { SmeshProcess, waitFor } from './harness/smesh-process.js'
 import { tempDir } from './harness/tmp.js'
 import type { Browser } from 'playwright-core'
@@ -73,14 +73,7 @@ describe('the phone\'s page over HTTPS, with a certificate from a mesh-local CA'
     assert.equal(row?.kind, 'browser')
     assert.equal(row?.connected, true)
     // what the page keeps to connect again: the node's wss:// addresses only
-    const addrs = await page.evaluate(async () => await new Promise<string[]>((resolve, reject) => {
-      const open = (globalThis as any).indexedDB.open('smesh')
-      open.onerror = () => { reject(open.error) }
-      open.onsuccess = () => {
-        const get = open.result.transaction('device').objectStore('device').get('membership')
-        get.onsuccess = () => { resolve(get.result?.addrs ?? []) }
-      }
-    }))
+    const { addrs } = await stored(page)
     assert.ok(addrs.length > 0 && addrs.every(a => a.includes('/tls/ws/')), `the page dials wss:// only (${addrs.join(', ')})`)
     await context.close()
   })

@@ -5,7 +5,7 @@ import { chromiumUnavailable } from './harness/browser.js'
 import { startCapture } from './harness/capture.js'
 import { netnsUnavailable } from './harness/exec.js'
 import { listOwnNamespaces } from './harness/lan.js'
-import { PHONE, PHONE_ANSWER as ANSWER, PHONE_MODEL as MODEL, joinFromPage, phoneLink, startPhoneMesh } from './harness/phone.js'
+import { PHONE, PHONE_ANSWER as ANSWER, PHONE_MODEL as MODEL, joinFromPage, phoneLink, startPhoneMesh, stored } from './harness/phone.js'
 import { waitFor } from './harness/smesh-process.js'
 import type { FixtureProcess } from './harness/fixture-process.js'
 import type { Lan } from './harness/lan.js'
@@ -15,20 +15,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { MemberRow } from '@smesh/node'
 
 const skip = netnsUnavailable() ?? chromiumUnavailable()
-
-/** What the page keeps in its IndexedDB: whether it holds keys and a membership, and the node addresses it knows. */
-async function stored (page: Page): Promise<{ keys: boolean, membership: boolean, addrs: string[] }> {
-  return await page.evaluate(async () => await new Promise((resolve, reject) => {
-    const open = (globalThis as any).indexedDB.open('smesh')
-    open.onerror = () => { reject(open.error) }
-    open.onsuccess = () => {
-      const store = open.result.transaction('device').objectStore('device')
-      const keys = store.get('keys')
-      const membership = store.get('membership')
-      membership.onsuccess = () => { resolve({ keys: keys.result != null, membership: membership.result != null, addrs: membership.result?.addrs ?? [] }) }
-    }
-  }))
-}
 
 /**
  * The phone joins as a person would: `smesh invite --phone` on the desk

@@ -90,3 +90,17 @@ export async function askFromPage (page: Page, prompt: string): Promise<{ firstM
   await waitFor(async () => (await page.getByTestId('served').last().textContent() ?? '').startsWith('answered by') || (await page.getByTestId('ask-error').count()) > 0, { timeoutMs: 30_000, intervalMs: 5, what: 'the whole answer' })
   return { firstMs, totalMs: performance.now() - started }
 }
+
+/** What the page keeps in its IndexedDB: whether it holds keys and a membership, and the node addresses it knows. */
+export async function stored (page: Page): Promise<{ keys: boolean, membership: boolean, addrs: string[] }> {
+  return await page.evaluate(async () => await new Promise((resolve, reject) => {
+    const open = (globalThis as any).indexedDB.open('smesh')
+    open.onerror = () => { reject(open.error) }
+    open.onsuccess = () => {
+      const store = open.result.transaction('device').objectStore('device')
+      const keys = store.get('keys')
+      const membership = store.get('membership')
+      membership.onsuccess = () => { resolve({ keys: keys.result != null, membership: membership.result != null, addrs: membership.result?.addrs ?? [] }) }
+    }
+  }))
+}

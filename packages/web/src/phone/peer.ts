@@ -104,15 +104,14 @@ export async function connectToMesh (peer: Libp2p, addrs: string[]): Promise<str
   throw last
 }
 
+/** Browsers by the version token that names them, Edge and Chromium-based ones before Chrome, Chrome before Safari. */
+const BROWSERS: Array<[string, RegExp]> = [['Edge', /Edg\/(\d+)/], ['Firefox', /Firefox\/(\d+)/], ['Chrome', /Chrom(?:e|ium)\/(\d+)/], ['Safari', /Version\/(\d+).*Safari/]]
+const SYSTEMS: Array<[string, RegExp]> = [['Android', /Android/], ['iOS', /iPhone|iPad/], ['Windows', /Windows/], ['macOS', /Mac OS X/], ['Linux', /Linux/]]
+
 /** "Chrome 156 on Android", for the members list. */
 export function agentName (ua: string): string {
-  const browser = /Edg\/(\d+)/.exec(ua)?.[1] != null
-    ? `Edge ${/Edg\/(\d+)/.exec(ua)?.[1] ?? ''}`
-    : /Firefox\/(\d+)/.test(ua)
-      ? `Firefox ${/Firefox\/(\d+)/.exec(ua)?.[1] ?? ''}`
-      : /Chrom(e|ium)\/(\d+)/.test(ua)
-        ? `Chrome ${/Chrom(?:e|ium)\/(\d+)/.exec(ua)?.[1] ?? ''}`
-        : /Version\/(\d+).*Safari/.test(ua) ? `Safari ${/Version\/(\d+)/.exec(ua)?.[1] ?? ''}` : 'browser'
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : ''
-  return (os === '' ? browser : `${browser} on ${os}`).slice(0, 63)
+  const found = BROWSERS.map(([name, re]) => [name, re.exec(ua)?.[1]] as const).find(([, version]) => version != null)
+  const browser = found == null ? 'browser' : `${found[0]} ${found[1] as string}`
+  const os = SYSTEMS.find(([, re]) => re.test(ua))?.[0]
+  return (os == null ? browser : `${browser} on ${os}`).slice(0, 63)
 }
