@@ -17,6 +17,8 @@ import { gatewayRoutes } from './api/gateway-routes.js'
 import { KeyStore, startGateway } from '@smesh/gateway'
 import { busRoutes } from './api/bus-routes.js'
 import { startControlApi } from './api/server.js'
+import { dashboardRoutes } from './api/dashboard-routes.js'
+import { DashboardSessions } from './web/dashboard-sessions.js'
 import type { RouteHandler } from './api/server.js'
 import { resolveConfig } from './config/load.js'
 import { acquireLock } from './lock.js'
@@ -387,6 +389,10 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
           }
         }
     }
+    const dashboardSessions = new DashboardSessions()
+    let apiUrl = ''
+    const dash = dashboardRoutes({ sessions: dashboardSessions, bus, routes, presence, apiUrl: () => apiUrl, logFile: files.log(dataDir) })
+    Object.assign(routes, dash.routes)
     const deviceStop = new AbortController()
     cleanups.push(() => { deviceStop.abort() })
     browsers.protocols = new DeviceProtocols({
@@ -411,11 +417,13 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       port: config.apiPort,
       socket: config.apiSocket,
       onError: (err) => { logger.log.error({ err }, 'control API handler failed') },
-      routes
+      routes,
+      dashboard: dashboardSessions
     }).catch((err: any) => {
       throw portInUse(err, 'control API', `${config.apiHost}:${config.apiPort}`, 'another node on this machine uses it: give this one --api-port 0 (any free port) or another port') ?? err
     })
     cleanups.push(async () => { await api.close() })
+    apiUrl = api.url
     cleanups.push(async () => {
       await rm(files.apiInfo(dataDir), { force: true })
       await rm(files.apiToken(dataDir), { force: true })

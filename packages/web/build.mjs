@@ -1,4 +1,5 @@
-// Bundles the phone's page into dist/app/ (app.js, index.html, app.css), every
+// Bundles the phone's page (app.js, index.html, app.css) and the dashboard
+// (dash.js, dash.html, dash.css) into dist/app/, every
 // asset the node serves: no CDN, nothing fetched from elsewhere. Run after
 // `tsc -b` (the workspace packages resolve to their built dist/).
 import { build } from 'esbuild'
@@ -10,9 +11,7 @@ import { gzipSync } from 'node:zlib'
 const here = dirname(fileURLToPath(import.meta.url))
 const out = join(here, 'dist', 'app')
 await mkdir(out, { recursive: true })
-const result = await build({
-  entryPoints: [join(here, 'src', 'phone', 'main.tsx')],
-  outfile: join(out, 'app.js'),
+const common = {
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -25,7 +24,12 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   metafile: true,
   logLevel: 'warning'
-})
-for (const f of ['index.html', 'app.css']) await copyFile(join(here, 'static', f), join(out, f))
-const js = await readFile(join(out, 'app.js'))
-process.stdout.write(`web: dist/app/app.js ${(js.byteLength / 1024).toFixed(0)} KiB, ${(gzipSync(js).byteLength / 1024).toFixed(0)} KiB gzipped (${Object.keys(result.metafile.inputs).length} modules)\n`)
+}
+// the phone's page, and the dashboard (served on the control API under /dashboard/)
+const bundles = [['phone', 'app.js'], ['dash', 'dash.js']]
+for (const [dir, file] of bundles) {
+  const result = await build({ ...common, entryPoints: [join(here, 'src', dir, 'main.tsx')], outfile: join(out, file) })
+  const js = await readFile(join(out, file))
+  process.stdout.write(`web: dist/app/${file} ${(js.byteLength / 1024).toFixed(0)} KiB, ${(gzipSync(js).byteLength / 1024).toFixed(0)} KiB gzipped (${Object.keys(result.metafile.inputs).length} modules)\n`)
+}
+for (const f of ['index.html', 'app.css', 'dash.html', 'dash.css']) await copyFile(join(here, 'static', f), join(out, f))

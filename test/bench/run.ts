@@ -14,6 +14,7 @@ import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './
 import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from './gateway.js'
 import { benchFaults, benchFuzz } from './faults.js'
 import { benchPhone } from './phone.js'
+import { benchDashboardIdle, benchDashboardJoin } from './dashboard.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -26,12 +27,14 @@ import { benchPhone } from './phone.js'
  *   npm run bench -- --only gateway        # gateway overhead per API, 200 streams, tokens/s
  *   npm run bench -- --only faults         # the reliability matrix, long: network rows 60 s each, 1,000 kill cycles
  *   npm run bench -- --only phone          # 10 phone joins, 10 minutes of use, the phone's link down 10 s
+ *   npm run bench -- --only dashboard      # 10 joins onto an open dashboard's graph; an open dashboard's cost on 5 nodes, 60 s
  *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
 const ROUTING = ['routing-overhead', 'routing-failover', 'routing-load']
 const GATEWAY = ['gateway-overhead', 'gateway-load', 'gateway-throughput']
+const DASHBOARD = ['dashboard-join', 'dashboard-idle']
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -69,7 +72,10 @@ const { values } = parseArgs({
     /** Phone joins, minutes of use, seconds the phone's link is down. */
     'phone-joins': { type: 'string', default: '10' },
     'phone-minutes': { type: 'string', default: '10' },
-    'phone-drop-seconds': { type: 'string', default: '10' }
+    'phone-drop-seconds': { type: 'string', default: '10' },
+    /** Joins onto the dashboard's graph, seconds of each phase of dashboard-idle. */
+    'dashboard-joins': { type: 'string', default: '10' },
+    'dashboard-seconds': { type: 'string', default: '60' }
   }
 })
 const why = netnsUnavailable()
@@ -77,11 +83,11 @@ if (why != null) {
   process.stderr.write(`smesh bench: ${why}\n`)
   process.exit(1)
 }
-const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : [n]))
-const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', ...BUS, ...MESH, ...ROUTING, ...GATEWAY])
+const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : n === 'dashboard' ? DASHBOARD : [n]))
+const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
-  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*)\n`)
+  process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*, dashboard = all dashboard-*)\n`)
   process.exit(2)
 }
 const num = (name: keyof typeof values): number => Number(values[name])
@@ -108,6 +114,8 @@ if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(n
 if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
 if (only.has('faults')) results.faults = await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) })
 if (only.has('fuzz')) results.fuzz = await benchFuzz(num('fuzz-inputs'))
+if (only.has('dashboard-join')) results['dashboard-join'] = await benchDashboardJoin(num('dashboard-joins'))
+if (only.has('dashboard-idle')) results['dashboard-idle'] = await benchDashboardIdle(num('dashboard-seconds'))
 if (only.has('phone')) results.phone = await benchPhone({ joins: num('phone-joins'), useMinutes: num('phone-minutes'), dropSeconds: num('phone-drop-seconds') })
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),

@@ -99,12 +99,16 @@ describe('control API', { timeout: 60_000 }, () => {
     }
   })
 
-  it('a request with an Origin header is refused (browsers)', async () => {
-    for (const origin of ['http://127.0.0.1:' + tcp.port, 'https://evil.example', 'null']) {
+  it('a request from another origin is refused (browsers); only the dashboard\'s own page, on this very address, may call', async () => {
+    for (const origin of ['https://evil.example', 'null', `http://localhost:${tcp.port}`, `http://127.0.0.1:${tcp.port + 1}`]) {
       const r = await get(tcp, '/v1/status', { host: `127.0.0.1:${tcp.port}`, origin, authorization: `Bearer ${token}` })
       assert.equal(r.status, 403, `Origin ${origin}`)
       assert.ok(!r.body.includes('peerId'))
     }
+    const own = await get(tcp, '/v1/status', { host: `127.0.0.1:${tcp.port}`, origin: `http://127.0.0.1:${tcp.port}`, authorization: `Bearer ${token}` })
+    assert.equal(own.status, 200)
+    const viaSocket = await get({ socketPath: join(node.dataDir, 'api.sock') }, '/v1/id', { host: 'localhost', origin: 'http://localhost', authorization: `Bearer ${token}` })
+    assert.equal(viaSocket.status, 403, 'no page is served on the socket: no browser has a reason to call it')
   })
 
   it('with no node running, every read command says so in one line and exits 3', async () => {

@@ -4,6 +4,8 @@ import { lstat, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { DashboardHttp, LOGIN_PATH, LOGOUT_PATH, isDashboardPath } from '../web/dashboard-http.js'
+import type { DashboardSession, DashboardSessions } from '../web/dashboard-sessions.js'
 
 export interface RouteContext {
   req: IncomingMessage
@@ -12,6 +14,8 @@ export interface RouteContext {
   body: unknown
   /** Aborted when the client goes away. */
   signal: AbortSignal
+  /** The dashboard session of a browser's request (cookie and CSRF checked); absent for bearer-token clients. */
+  session?: DashboardSession
 }
 
 export type RouteHandler = (ctx: RouteContext) => unknown | Promise<unknown>
@@ -48,6 +52,8 @@ export interface ControlApiInit {
   /** By path: a handler for GET, or handlers by method. */
   routes: Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>>
   onError?: (err: Error) => void
+  /** The dashboard's logins: with them the node serves its dashboard under /dashboard/ and takes its session cookie. */
+  dashboard?: DashboardSessions
 }
 
 export interface ControlApi {
@@ -73,6 +79,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
   const token = randomBytes(32).toString('base64url')
   const expected = digest(`Bearer ${token}`)
   let tcpPort = 0
+  const dashboard = init.dashboard != null ? new DashboardHttp(init.dashboard, () => tcpPort) : undefined
 
   const handler = (viaSocket: boolean) => async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
@@ -85,10 +92,6 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       })
       res.end(text)
     }
-    if (req.headers.origin !== undefined) {
-      send(403, { error: 'requests with an Origin header are refused' })
-      return
-    }
     const host = req.headers.host ?? ''
     const hostname = host.replace(/:\d+$/, '')
     const port = host.slice(hostname.length + 1)
@@ -96,8 +99,46 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       send(403, { error: 'the Host header must name this loopback address' })
       return
     }
-    const auth = req.headers.authorization ?? ''
-    if (!timingSafeEqual(digest(auth), expected)) {
+    // a browser names the page's origin: only the dashboard's own page (this very address) may call
+    const origin = req.headers.origin
+    const site = req.headers['sec-fetch-site']
+    if ((origin !== undefined && (dashboard == null || viaSocket || origin !== `http://${host}`)) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+      send(403, { error: 'requests from another origin are refused' })
+      return
+    }
+    const path = (req.url ?? '/').split('?')[0] as string
+    if (dashboard != null && !viaSocket) {
+      if (isDashboardPath(path)) {
+        await dashboard.serveAsset(req, res, path).catch((err: Error) => { init.onError?.(err); res.destroy() })
+        return
+      }
+      if (path === LOGIN_PATH && req.method === 'POST') {
+        try {
+          dashboard.login(await readJson(req), res)
+        } catch (err: any) {
+          send(err instanceof RequestBodyError ? err.status : 500, { error: err.message })
+        }
+        return
+      }
+    }
+    let session: DashboardSession | undefined
+    const auth = req.headers.authorization
+    if (auth === undefined && dashboard != null && !viaSocket && dashboard.sessionId(req) !== undefined) {
+      session = dashboard.session(req)
+      if (session == null) {
+        send(401, { error: 'the dashboard session has ended', hint: 'open a new login link with: smesh dashboard' })
+        return
+      }
+      // SameSite=Strict keeps other sites' requests from carrying the cookie; the token is the second lock
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !dashboard.sessions.csrfMatches(session, req.headers['x-smesh-csrf'])) {
+        send(403, { error: 'a state-changing request needs the session\'s CSRF token in x-smesh-csrf', hint: 'reload the dashboard' })
+        return
+      }
+      if (path === LOGOUT_PATH && req.method === 'POST') {
+        dashboard.logout(req, res)
+        return
+      }
+    } else if (!timingSafeEqual(digest(auth ?? ''), expected)) {
       send(401, undefined, { 'www-authenticate': 'Bearer' })
       return
     }
@@ -118,7 +159,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
     res.once('close', () => { controller.abort() })
     try {
       const body = req.method === 'POST' ? await readJson(req) : undefined
-      const result = await handle({ req, url, body, signal: controller.signal })
+      const result = await handle({ req, url, body, signal: controller.signal, ...(session != null ? { session } : {}) })
       if (result instanceof StreamResponse) {
         await sendStream(res, result, controller.signal)
         return
@@ -248,4 +289,14 @@ async function clearStaleSocket (path: string): Promise<void> {
     throw new SocketPathError(`another process is serving on the control socket ${path}`, 'stop that node first, or give this one another --api-socket')
   }
   await rm(path, { force: true })
+}
+
+/** The document a GET route answers, called in process (the dashboard's live views, the read protocol's views). */
+export async function getView (routes: ControlApiInit['routes'], path: string, params: Record<string, string> = {}, signal: AbortSignal = new AbortController().signal): Promise<unknown> {
+  const route = routes[path]
+  const handler = typeof route === 'function' ? route : route?.GET
+  if (handler == null) throw new Error(`no GET route ${path}`)
+  const url = new URL(`http://localhost${path}`)
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
+  return await handler({ req: { headers: {} } as unknown as IncomingMessage, url, body: undefined, signal })
 }

@@ -206,6 +206,9 @@ Examples:
   nodeCommand(program, 'models', 'list what the mesh can run: model, device, provider, tier, warm, queue, speed, cooldown', async () => (await import('./commands/tasks.js')).runModels, json)
   nodeCommand(program, 'tasks', 'list recent tasks from the bus: where each ran, how fast, handoffs, failures', async () => (await import('./commands/tasks.js')).runTasks, c => json(c)
     .option('--limit <n>', 'how many (default 20)'))
+  nodeCommand(program, 'dashboard', 'open the dashboard of this node in the browser: a one-time login link to the page the node serves on its control API', async () => (await import('./commands/dashboard.js')).runDashboard, c => json(c)
+    .option('--no-open', 'print the link only')
+    .option('--logout-all', 'end every dashboard session (and spend every open link)'))
   readCommand(program, 'id', 'show this node\'s PeerId, name, listen addresses and ML-DSA-65 key fingerprint', '/v1/id')
   readCommand(program, 'peers', 'list the peers this node hears: name, PeerId, address, connected, RTT, last heard', '/v1/peers')
   readCommand(program, 'topology', 'show the whole mesh: every node and who is connected to whom, with RTTs', '/v1/topology',

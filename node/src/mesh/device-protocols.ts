@@ -7,7 +7,8 @@ import { NotAuthorizedError } from '@smesh/membership'
 import type { Membership, PolicyGate, Scope } from '@smesh/membership'
 import type { ReadView } from '@smesh/protocols'
 import type { Logger } from 'pino'
-import type { RouteContext, RouteHandler } from '../api/server.js'
+import { getView } from '../api/server.js'
+import type { RouteHandler } from '../api/server.js'
 
 /** How long one read may take, request to answer. */
 const READ_TIMEOUT_MS = 10_000
@@ -146,15 +147,13 @@ export class DeviceProtocols {
   private async route (view: Exclude<ReadView, 'device' | 'approval' | 'verdict'>, arg: string, signal: AbortSignal): Promise<unknown> {
     const r = VIEW_ROUTES[view]
     const path = arg !== '' && r.argPath != null ? r.argPath : r.path
-    const url = new URL(`http://read${path}`)
-    if (arg !== '' && r.arg != null) url.searchParams.set(r.arg, arg.slice(0, 512))
-    if (r.limit != null) url.searchParams.set('limit', String(r.limit))
+    const params: Record<string, string> = {}
+    if (arg !== '' && r.arg != null) params[r.arg] = arg.slice(0, 512)
+    if (r.limit != null) params.limit = String(r.limit)
     const route = this.init.routes[path]
-    const handler = typeof route === 'function' ? route : route?.GET
-    if (handler == null) throw new ReadRefused('unknown-view', `this node does not serve the ${view} view`)
-    const ctx = { req: { headers: {} }, url, body: undefined, signal } as unknown as RouteContext
+    if ((typeof route === 'function' ? route : route?.GET) == null) throw new ReadRefused('unknown-view', `this node does not serve the ${view} view`)
     try {
-      return await handler(ctx)
+      return await getView(this.init.routes, path, params, signal)
     } catch (err: any) {
       // a typed error of the view (a session that is not there) is the reader's to see
       if (typeof err.hint === 'string') throw new ReadRefused('unknown-view', err.message)

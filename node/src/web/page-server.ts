@@ -14,17 +14,25 @@ type Server = HttpServer | TlsServer
  * from this node only, connections to WebSockets only (the mesh's nodes),
  * no frames, forms, plugins or referrers.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  // WebAssembly only (Noise's ChaCha20-Poly1305 and SHA-256 are wasm in a browser), never JS eval
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  'connect-src ws: wss:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'"
-].join('; ')
+export const PAGE_CSP = pageCsp({ script: "'self' 'wasm-unsafe-eval'", connect: 'ws: wss:' })
+
+/**
+ * A page's Content-Security-Policy: nothing but its own scripts and styles
+ * (plus `script`), images of its own or inline data, connections to `connect`;
+ * no frames, forms, plugins or base URLs.
+ */
+export function pageCsp (allow: { script: string, connect: string }): string {
+  return [
+    "default-src 'none'",
+    `script-src ${allow.script}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${allow.connect}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'"
+  ].join('; ')
+}
 
 const FILES: Record<string, { file: string, type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -198,19 +206,23 @@ function hostAllowed (host: string | undefined): boolean {
 }
 
 function serve (req: IncomingMessage, res: ServerResponse, files: Map<string, { body: Buffer, type: string }>): void {
-  res.setHeader('Content-Security-Policy', PAGE_CSP)
-  res.setHeader('X-Content-Type-Options', 'nosniff')
-  res.setHeader('Referrer-Policy', 'no-referrer')
-  res.setHeader('Cache-Control', 'no-cache')
   if (!hostAllowed(req.headers.host)) {
     res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end('this page is served by a mesh node under its own address only\n')
     return
   }
+  sendPageFile(req, res, PAGE_CSP, files.get((req.url ?? '/').split('?')[0] as string))
+}
+
+/** One file of a page (GET or HEAD only), with its CSP and the headers every page gets; 404 without one. */
+export function sendPageFile (req: IncomingMessage, res: ServerResponse, csp: string, f: { body: Buffer, type: string } | undefined): void {
+  res.setHeader('Content-Security-Policy', csp)
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('Cache-Control', 'no-cache')
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('only GET\n')
     return
   }
-  const f = files.get((req.url ?? '/').split('?')[0] as string)
   if (f == null) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n')
     return
