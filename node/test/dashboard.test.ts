@@ -67,6 +67,8 @@ describe('dashboard logins', () => {
       assert.equal((await call(port, 'GET', '/v1/echo')).status, 401)
       assert.equal((await call(port, 'GET', '/v1/echo', { authorization: `Bearer ${api.token}` })).status, 200, 'the CLI\'s token still works')
       const page = await call(port, 'GET', '/dashboard/')
+      assert.equal((await call(port, 'GET', '/dashboard/', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, page.status, 'the page (no secret in it) opens from a link anywhere')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, 403, 'but no data does')
       assert.match(String(page.headers['content-security-policy']), /default-src 'none'; script-src 'self'.*connect-src 'self'/)
       const out = await call(port, 'POST', '/v1/dashboard/logout', { cookie, origin, 'x-smesh-csrf': csrf }, {})
       assert.match(String(out.headers['set-cookie']), /Max-Age=0/)

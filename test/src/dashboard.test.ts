@@ -6,6 +6,7 @@ import { Lan, listOwnNamespaces } from './harness/lan.js'
 import { FixtureProcess } from './harness/fixture-process.js'
 import { SmeshProcess, cleanEnv, waitFor } from './harness/smesh-process.js'
 import { DESKTOP, dashboardLink, graphNames, openDashboard, screenshot, showTab } from './harness/dashboard.js'
+import { PHONE } from './harness/phone.js'
 import type { Browser, Page } from 'playwright-core'
 import type { ModelsView } from '@smesh/node'
 
@@ -126,6 +127,22 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
     await screenshot(denPage, 'memory-dark')
   })
 
+  it('a write the policy holds for an admin shows as waiting on the den\'s dashboard, until the desk approves it on its own', async () => {
+    const set = await desk.post<{ inForceAt: number }>('/v1/policy', { rules: [{ action: 'memory.write', subject: 'ask/*', effect: 'ask' }] })
+    await waitFor(async () => (await den?.api<{ inForceAt?: number }>('/v1/policy'))?.inForceAt === set.inForceAt, { timeoutMs: 10_000, what: 'the den to take the policy' })
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, set.inForceAt - Date.now() + 200)))
+    await denPage.getByLabel('Memory key').fill('ask/door')
+    await denPage.getByLabel('Memory value').fill('open')
+    await denPage.getByRole('button', { name: 'Set' }).click()
+    await denPage.getByTestId('memory-waiting').waitFor({ timeout: 15_000 })
+    assert.match(await denPage.getByTestId('memory-waiting').textContent() ?? '', /ask\/door waits for an admin's approval/)
+    await showTab(page, 'members')
+    await page.getByTestId('approvals').filter({ hasText: 'memory.write of ask/door by den' }).waitFor({ timeout: 10_000 })
+    await page.getByTestId('approvals').getByRole('button', { name: 'approve', exact: true }).click()
+    await denPage.getByTestId('memory-note').filter({ hasText: 'ask/door set' }).waitFor({ timeout: 15_000 })
+    assert.equal((await desk.api<{ value: unknown }>('/v1/memory/get?key=ask/door')).value, 'open')
+  })
+
   it('a chat streams the answer from a device with the model and names it; killed mid-answer, the answer completes with the handoff marked', async () => {
     await showTab(page, 'chat')
     await page.getByLabel('Model spec').fill('llama3.2:3b')
@@ -198,10 +215,21 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
     assert.equal((await desk.api<Array<{ key: string }>>('/v1/memory/list?prefix=notes/csrf')).length, 0, 'nothing was written')
   })
 
+  it('fits a phone\'s screen: no view is wider than it', async () => {
+    const small = await openDashboard(deskBrowser, desk, { screen: PHONE })
+    for (const tab of ['topology', 'models', 'tasks', 'chat', 'bus', 'memory', 'members', 'node']) {
+      await showTab(small, tab)
+      const overflow = await small.evaluate(() => { const d = (globalThis as any).document.documentElement; return d.scrollWidth - d.clientWidth })
+      assert.ok(overflow <= 0, `the ${tab} view is ${overflow} px wider than the screen`)
+      if (tab === 'members') await screenshot(small, 'phone-members')
+    }
+    await small.context().close()
+  })
+
   it('smesh dashboard --logout-all ends every session: the open page says so', async () => {
     const r = await desk.cli(['dashboard', '--logout-all'])
     assert.equal(r.code, 0, r.stderr)
-    assert.match(r.stdout, /ended 1 dashboard session/)
+    assert.match(r.stdout, /ended 2 dashboard sessions/, 'the desktop window\'s and the phone-sized one\'s (closing a window does not end its session)')
     await page.reload()
     await page.getByTestId('login-error').waitFor({ timeout: 15_000 })
     assert.equal(await page.evaluate(async () => (await fetch('/v1/status')).status), 401)

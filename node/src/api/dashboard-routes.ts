@@ -90,27 +90,29 @@ export function topicsOfKind (kind: string): string[] {
  */
 export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, events: DashboardEvents } {
   const view = (path: string, params: Record<string, string> = {}) => async (): Promise<unknown> => await getView(init.routes, path, params)
-  // a peer's last-heard age changes every second: the page counts it from lastSeenAt itself
+  // what changes with every beacon or ping is left out or rounded: an idle mesh then sends little
+  // (a peer's last-heard age the page counts from lastSeenAt itself; RTTs to two significant digits)
   const topology = async (): Promise<unknown> => {
-    const t = await getView(init.routes, '/v1/topology') as { nodes: Array<Record<string, unknown>> }
-    return { ...t, nodes: t.nodes.map(({ lastSeenMs, ...n }) => n) }
+    const t = await getView(init.routes, '/v1/topology') as { nodes: Array<Record<string, unknown>>, links: Array<{ rttMs: number | null }> }
+    return { ...t, nodes: t.nodes.map(({ lastSeenMs, ...n }) => n), links: t.links.map(l => ({ ...l, rttMs: l.rttMs == null ? null : Number(l.rttMs.toPrecision(2)) })) }
   }
-  const peers = async (): Promise<unknown> => (await getView(init.routes, '/v1/peers') as Array<Record<string, unknown>>).map(({ lastSeenMs, ...p }) => p)
+  const peers = async (): Promise<unknown> => (await getView(init.routes, '/v1/peers') as Array<Record<string, unknown>>).map(({ lastSeenMs, rttMs, ...p }) => ({ ...p, rttMs: typeof rttMs === 'number' ? Number(rttMs.toPrecision(2)) : null }))
   const status = async (): Promise<unknown> => {
     const { uptimeMs, ...s } = await getView(init.routes, '/v1/status') as Record<string, unknown>
     return { ...s, cpu: cpuShare() }
   }
+  // presence and new entries push their views at once; the periods only catch what changes otherwise
   const topics: Record<string, DashboardTopic> = {
-    topology: { view: topology, everyMs: 1_000 },
-    peers: { view: peers, everyMs: 1_000 },
-    members: { view: view('/v1/members'), everyMs: 2_000 },
+    topology: { view: topology, everyMs: 2_000 },
+    peers: { view: peers, everyMs: 5_000 },
+    members: { view: view('/v1/members'), everyMs: 5_000 },
     models: { view: view('/v1/models'), everyMs: 2_000 },
-    approvals: { view: view('/v1/approvals'), everyMs: 2_000 },
-    busStatus: { view: view('/v1/bus/status'), everyMs: 3_000 },
-    heads: { view: view('/v1/bus/heads'), everyMs: 3_000 },
+    approvals: { view: view('/v1/approvals'), everyMs: 5_000 },
+    busStatus: { view: view('/v1/bus/status'), everyMs: 5_000 },
+    heads: { view: view('/v1/bus/heads'), everyMs: 5_000 },
     tasks: { view: view('/v1/tasks', { limit: '50' }), everyMs: 10_000 },
-    mesh: { view: view('/v1/mesh'), everyMs: 5_000 },
-    status: { view: status, everyMs: 5_000 },
+    mesh: { view: view('/v1/mesh'), everyMs: 10_000 },
+    status: { view: status, everyMs: 10_000 },
     keys: { view: view('/v1/gateway/keys'), everyMs: 10_000 }
   }
   const events = new DashboardEvents({

@@ -99,14 +99,16 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       send(403, { error: 'the Host header must name this loopback address' })
       return
     }
-    // a browser names the page's origin: only the dashboard's own page (this very address) may call
+    // a browser names the page's origin: only the dashboard's own page (this very address) may call;
+    // the page itself (it holds no secret) may be opened from a link anywhere
+    const path = (req.url ?? '/').split('?')[0] as string
     const origin = req.headers.origin
     const site = req.headers['sec-fetch-site']
-    if ((origin !== undefined && (dashboard == null || viaSocket || origin !== `http://${host}`)) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+    const navigation = req.method === 'GET' && req.headers['sec-fetch-mode'] === 'navigate' && isDashboardPath(path)
+    if ((origin !== undefined && (dashboard == null || viaSocket || origin !== `http://${host}`)) || (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation)) {
       send(403, { error: 'requests from another origin are refused' })
       return
     }
-    const path = (req.url ?? '/').split('?')[0] as string
     if (dashboard != null && !viaSocket) {
       if (isDashboardPath(path)) {
         await dashboard.serveAsset(req, res, path).catch((err: Error) => { init.onError?.(err); res.destroy() })

@@ -22,8 +22,8 @@ export type LiveEntry = Omit<EntryView, 'body'> & { body: unknown, truncated?: t
 /** Most entries queued for one page; past it the page is told to read the log again (`gap`). */
 const MAX_QUEUED_ENTRIES = 200
 const MAX_PREVIEW = 600
-/** Bursts of changes are coalesced for this long before the views are computed again. */
-const TRIGGER_DEBOUNCE_MS = 100
+/** Bursts of new entries are coalesced for this long before the views they change are computed again (a task's records, a bulk write). */
+const ENTRY_DEBOUNCE_MS = 250
 const HEARTBEAT_MS = 15_000
 const TICK_MS = 1_000
 
@@ -60,6 +60,7 @@ export class DashboardEvents {
   private timer?: ReturnType<typeof setInterval>
   private pending = new Set<string>()
   private debounce?: ReturnType<typeof setTimeout>
+  private debounceAt = Infinity
   private readonly listeners: Array<() => void> = []
 
   constructor (private readonly init: DashboardEventsInit) {}
@@ -138,7 +139,8 @@ export class DashboardEvents {
     this.init.bus.addEventListener('bus:entry', onEntry)
     this.listeners.push(() => { this.init.bus.removeEventListener('bus:entry', onEntry) })
     for (const t of this.init.triggers) {
-      const on = (): void => { this.trigger(t.topics) }
+      // a device that came or went shows at once
+      const on = (): void => { this.trigger(t.topics, 0) }
       for (const name of t.events) {
         t.target.addEventListener(name, on)
         this.listeners.push(() => { t.target.removeEventListener(name, on) })
@@ -152,6 +154,7 @@ export class DashboardEvents {
     clearInterval(this.timer)
     clearTimeout(this.debounce)
     this.debounce = undefined
+    this.debounceAt = Infinity
     this.pending.clear()
     for (const off of this.listeners.splice(0)) off()
     this.cache.clear()
@@ -186,13 +189,19 @@ export class DashboardEvents {
       client.entries.push(live)
       client.wake?.()
     }
-    this.trigger(this.init.topicsOfKind(e.entry.kind))
+    this.trigger(this.init.topicsOfKind(e.entry.kind), ENTRY_DEBOUNCE_MS)
   }
 
-  private trigger (topics: string[]): void {
+  /** Computes `topics` again within `delayMs` (sooner if an earlier trigger is due sooner) and sends what changed. */
+  private trigger (topics: string[], delayMs: number): void {
     for (const t of topics) this.pending.add(t)
-    this.debounce ??= setTimeout(() => {
+    const at = Date.now() + delayMs
+    if (this.debounce != null && this.debounceAt <= at) return
+    clearTimeout(this.debounce)
+    this.debounceAt = at
+    this.debounce = setTimeout(() => {
       this.debounce = undefined
+      this.debounceAt = Infinity
       const due = [...this.pending]
       this.pending.clear()
       for (const t of due) this.cache.delete(t)
@@ -200,6 +209,6 @@ export class DashboardEvents {
         for (const t of due) client.dirty.add(t)
         client.wake?.()
       }
-    }, TRIGGER_DEBOUNCE_MS)
+    }, delayMs)
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import type { SmeshProcess } from './smesh-process.js'
 
 /** Where the README's screenshots of the dashboard are kept (the test run takes them). */
@@ -17,8 +17,8 @@ export async function dashboardLink (node: SmeshProcess): Promise<string> {
 }
 
 /** Opens `node`'s dashboard in a new browser context (its own cookies) of `browser`, logged in through a fresh link. */
-export async function openDashboard (browser: Browser, node: SmeshProcess, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
-  const context = await browser.newContext({ ...DESKTOP, colorScheme: options.colorScheme ?? 'light' })
+export async function openDashboard (browser: Browser, node: SmeshProcess, options: { colorScheme?: 'light' | 'dark', screen?: BrowserContextOptions } = {}): Promise<Page> {
+  const context = await browser.newContext({ ...(options.screen ?? DESKTOP), colorScheme: options.colorScheme ?? 'light' })
   const page = await context.newPage()
   await page.goto(await dashboardLink(node))
   await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 })
