@@ -197,6 +197,27 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
     assert.deepEqual(await graphNames(denPage), ['den', 'desk'])
   })
 
+  it('an invite made on the members view comes with its QR code and token; a gateway key made on the node view is shown once, then revoked', async () => {
+    await showTab(page, 'members')
+    await page.getByRole('button', { name: 'Create invite' }).click()
+    const invite = page.getByTestId('invite')
+    await invite.locator('img.qr').waitFor({ timeout: 10_000 })
+    assert.match(await invite.getByLabel('Invite token').inputValue(), /^smesh1[A-Za-z0-9_-]{100,}$/)
+    assert.ok(((await invite.locator('img.qr').evaluate(img => (img as any).naturalWidth)) as number) > 0, 'the QR code is drawn')
+    assert.equal((await desk.api<Array<{ usedAt: number | null }>>('/v1/invites')).filter(i => i.usedAt == null).length, 1)
+    await showTab(page, 'node')
+    await page.getByLabel('Key name').fill('from-the-dashboard')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const shown = await page.getByTestId('new-key').locator('code').textContent({ timeout: 10_000 }) ?? ''
+    const keys = page.getByTestId('keys')
+    await keys.locator('tr', { hasText: 'from-the-dashboard' }).waitFor({ timeout: 5_000 })
+    assert.ok(!(await keys.textContent() ?? '').includes(shown), 'the list shows a prefix, never the key')
+    await keys.locator('tr', { hasText: 'from-the-dashboard' }).getByRole('button', { name: 'revoke' }).click()
+    await keys.locator('tr', { hasText: 'from-the-dashboard' }).filter({ hasText: 'revoked' }).waitFor({ timeout: 5_000 })
+    await waitFor(async () => / info {2}/.test(await page.getByTestId('logs').textContent() ?? ''), { timeoutMs: 10_000, what: 'the log\'s tail on the node view' })
+    await screenshot(page, 'node')
+  })
+
   it('a request without the CSRF token, from another origin or with a foreign Host is refused', async () => {
     const fromPage = await page.evaluate(async () => {
       const noToken = await fetch('/v1/memory/set', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'notes/csrf', value: 'x' }) })

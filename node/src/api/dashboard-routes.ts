@@ -6,6 +6,8 @@ import { logFields } from '../logger.js'
 import { count, query, str } from './params.js'
 import { StreamResponse, getView } from './server.js'
 import type { Bus, EntryView } from '@smesh/bus'
+import type { PeerView } from '@smesh/mesh'
+import type { MemberRow } from './mesh-routes.js'
 import type { DashboardSessions } from '../web/dashboard-sessions.js'
 import type { DashboardTopic } from '../web/dashboard-events.js'
 import type { RouteHandler } from './server.js'
@@ -90,13 +92,19 @@ export function topicsOfKind (kind: string): string[] {
  */
 export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, events: DashboardEvents } {
   const view = (path: string, params: Record<string, string> = {}) => async (): Promise<unknown> => await getView(init.routes, path, params)
-  // what changes with every beacon or ping is left out or rounded: an idle mesh then sends little
-  // (a peer's last-heard age the page counts from lastSeenAt itself; RTTs to two significant digits)
+  // what changes with every beacon or ping is left out or rounded, so an idle mesh sends little: a
+  // connected peer's last-heard time (the page says "now"), ages (the page counts them from a start time)
   const topology = async (): Promise<unknown> => {
     const t = await getView(init.routes, '/v1/topology') as { nodes: Array<Record<string, unknown>>, links: Array<{ rttMs: number | null }> }
-    return { ...t, nodes: t.nodes.map(({ lastSeenMs, ...n }) => n), links: t.links.map(l => ({ ...l, rttMs: l.rttMs == null ? null : Number(l.rttMs.toPrecision(2)) })) }
+    return { ...t, nodes: t.nodes.map(({ lastSeenMs, ...n }) => n), links: t.links.map(l => ({ ...l, rttMs: roundRtt(l.rttMs) })) }
   }
-  const peers = async (): Promise<unknown> => (await getView(init.routes, '/v1/peers') as Array<Record<string, unknown>>).map(({ lastSeenMs, rttMs, ...p }) => ({ ...p, rttMs: typeof rttMs === 'number' ? Number(rttMs.toPrecision(2)) : null }))
+  const peers = async (): Promise<unknown> => (await getView(init.routes, '/v1/peers') as PeerView[]).map(({ lastSeenMs, rttMs, uptimeMs, lastSeenAt, ...p }) => ({
+    ...p,
+    rttMs: roundRtt(rttMs),
+    lastSeenAt: p.connected ? null : lastSeenAt,
+    upSince: Math.round((Date.now() - uptimeMs) / 10_000) * 10_000
+  }))
+  const members = async (): Promise<unknown> => (await getView(init.routes, '/v1/members') as MemberRow[]).map(m => m.connected ? { ...m, lastSeenAt: null } : m)
   const status = async (): Promise<unknown> => {
     const { uptimeMs, ...s } = await getView(init.routes, '/v1/status') as Record<string, unknown>
     return { ...s, cpu: cpuShare() }
@@ -105,7 +113,7 @@ export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, e
   const topics: Record<string, DashboardTopic> = {
     topology: { view: topology, everyMs: 2_000 },
     peers: { view: peers, everyMs: 5_000 },
-    members: { view: view('/v1/members'), everyMs: 5_000 },
+    members: { view: members, everyMs: 5_000 },
     models: { view: view('/v1/models'), everyMs: 2_000 },
     approvals: { view: view('/v1/approvals'), everyMs: 5_000 },
     busStatus: { view: view('/v1/bus/status'), everyMs: 5_000 },
@@ -118,7 +126,7 @@ export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, e
   const events = new DashboardEvents({
     topics,
     bus: init.bus,
-    triggers: [{ target: init.presence, events: ['presence:join', 'presence:prune', 'presence:leave'], topics: ['topology', 'peers', 'members'] }],
+    triggers: [{ target: init.presence, events: ['presence:join', 'presence:update', 'presence:prune', 'presence:leave'], topics: ['topology', 'peers', 'members'] }],
     topicsOfKind
   })
   return {
@@ -137,6 +145,14 @@ export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, e
       '/v1/tasks/records': async (ctx) => await taskRecords(init.bus, str(query(ctx, 'task'), 'task') as string)
     }
   }
+}
+
+/** An RTT as the dashboard shows it: half milliseconds below 1 ms, whole ones below 10, then two digits (ping jitter does not resend the graph). */
+export function roundRtt (ms: number | null): number | null {
+  if (ms == null) return null
+  if (ms < 1) return Math.max(0.5, Math.ceil(ms * 2) / 2)
+  if (ms < 10) return Math.round(ms)
+  return Number(ms.toPrecision(2))
 }
 
 let lastCpu = { at: performance.now(), usage: process.cpuUsage() }

@@ -87,6 +87,8 @@ export interface PeerView {
 export interface PresenceEvents {
   /** A peer was heard that was not in the table. */
   'presence:join': CustomEvent<{ peerId: string }>
+  /** What this node shows of a listed peer changed (its name, with the first beacon after its subscription). */
+  'presence:update': CustomEvent<{ peerId: string }>
   /** A peer was silent for longer than the stale limit and has been removed. */
   'presence:prune': CustomEvent<{ peerId: string, name: string, silentMs: number }>
   /** A peer was removed at once: it is no longer a member (revoked, or its lease ended). */
@@ -410,13 +412,17 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       }
     }
     this.pending.delete(id)
-    const before = this.table.get(id)?.addrs.join(' ')
+    const known = this.table.get(id)
+    const before = known?.addrs.join(' ')
+    const nameBefore = known?.name
     const addrs = this.dialableAddrs(p.addrs)
     const verdict = this.table.heard(id, p, addrs.map(a => a.toString()), { name: MAX_PRESENCE_NAME, software: MAX_PRESENCE_SOFTWARE })
     if (verdict === 'replayed') return
     if (verdict === 'new') this.joined(id)
     this.checkBinding(msg.from, p.binding)
     const record = this.table.get(id)
+    // a peer listed from its subscription gets its name with its first beacon
+    if (verdict === 'updated' && record != null && record.name !== nameBefore) this.safeDispatchEvent('presence:update', { detail: { peerId: id } })
     if (record != null) record.pqFingerprint = this.bindings.get(id)?.fingerprint ?? ''
     if (addrs.length > 0 && before !== record?.addrs.join(' ')) void this.mergeAddrs(msg.from, addrs)
     this.dialIfDisconnected(msg.from)

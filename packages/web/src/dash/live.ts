@@ -11,7 +11,8 @@ import type { KeyView } from '@smesh/gateway'
 /** What the node's live feed (/v1/dashboard/events) keeps current. */
 export interface LiveState {
   topology?: Topology
-  peers?: PeerView[]
+  /** As /v1/peers, with `upSince` (epoch ms, to 10 s) for `uptimeMs`, and no last-heard time while connected. */
+  peers?: Array<Omit<PeerView, 'uptimeMs' | 'lastSeenMs' | 'lastSeenAt'> & { upSince: number, lastSeenAt: number | null }>
   members?: MemberRow[]
   models?: ModelsView
   approvals?: PendingAsk[]

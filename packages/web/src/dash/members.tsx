@@ -32,7 +32,7 @@ export function MembersView ({ live, api, now }: { live: LiveState, api: DashApi
                 <td>{m.scopes.join(', ')}</td>
                 <td class={m.status === 'revoked' ? 'error' : ''}>{m.status}{m.connected ? ', connected' : ''}</td>
                 <td>{m.expiresAt != null ? new Date(m.expiresAt).toLocaleDateString() : '-'}</td>
-                <td>{m.connected ? 'now' : ago(m.lastSeenAt, now)}</td>
+                <td>{m.connected ? 'now' : m.lastSeenAt != null ? ago(m.lastSeenAt, now) : 'not heard lately'}</td>
                 <td>{admin && m.status === 'active' && <button type='button' class='link danger' onClick={() => { setConfirm(m) }}>revoke</button>}</td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import { ago, bytes, duration } from './model.js'
 import type { DashApi } from './api.js'
 import type { LiveState } from './live.js'
 import type { LogLine } from '@smesh/node'
+import type { KeyView } from '@smesh/gateway'
 
 /** This node: status, resources, gateway keys, the tail of its log. */
 export function NodeView ({ live, api, now }: { live: LiveState, api: DashApi, now: number }) {
@@ -35,18 +36,22 @@ function Keys ({ live, api, now }: { live: LiveState, api: DashApi, now: number 
   const [name, setName] = useState('')
   const [created, setCreated] = useState<{ name: string, key: string }>()
   const [error, setError] = useState<string>()
+  // after a change the list is read at once; the live feed's next copy replaces it
+  const [fresh, setFresh] = useState<KeyView[]>()
+  useEffect(() => { setFresh(undefined) }, [live.keys])
+  const reread = (): void => { api.get<KeyView[]>('/v1/gateway/keys').then(setFresh, () => {}) }
   const create = (e: Event): void => {
     e.preventDefault()
-    api.post<{ key: string }>('/v1/gateway/keys', { name }).then(r => { setCreated({ name, key: r.key }); setName(''); setError(undefined) }, (err: Error) => { setError(err.message) })
+    api.post<{ key: string }>('/v1/gateway/keys', { name }).then(r => { setCreated({ name, key: r.key }); setName(''); setError(undefined); reread() }, (err: Error) => { setError(err.message) })
   }
-  const revoke = (n: string): void => { api.post('/v1/gateway/keys/revoke', { name: n }).then(() => { setError(undefined) }, (err: Error) => { setError(err.message) }) }
+  const revoke = (n: string): void => { api.post('/v1/gateway/keys/revoke', { name: n }).then(() => { setError(undefined); reread() }, (err: Error) => { setError(err.message) }) }
   return (
     <>
       <h3>Gateway keys</h3>
       <div class='scroll'>
         <table data-testid='keys'>
           <thead><tr><th>Name</th><th>Key</th><th>Status</th><th>Last used</th><th>Requests</th><th></th></tr></thead>
-          <tbody>{(live.keys ?? []).map(k => <tr key={k.name}><td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.status}</td><td>{ago(k.lastUsedAt, now)}</td><td>{k.requests}</td><td>{k.status === 'active' && <button type='button' class='link danger' onClick={() => { revoke(k.name) }}>revoke</button>}</td></tr>)}</tbody>
+          <tbody>{(fresh ?? live.keys ?? []).map(k => <tr key={k.name}><td>{k.name}</td><td><code>{k.prefix}…</code></td><td>{k.status}</td><td>{ago(k.lastUsedAt, now)}</td><td>{k.requests}</td><td>{k.status === 'active' && <button type='button' class='link danger' onClick={() => { revoke(k.name) }}>revoke</button>}</td></tr>)}</tbody>
         </table>
       </div>
       <form onSubmit={create} class='inline'>

@@ -30,8 +30,8 @@ function DeviceDetails ({ id, live, now }: { id: string, live: LiveState, now: n
       <dl>
         <dt>PeerId</dt><dd><code>{id}</code></dd>
         <dt>Fingerprint</dt><dd><code>{self ? live.status?.pqFingerprint : peer?.pqFingerprint !== '' ? peer?.pqFingerprint : 'not verified yet'}</code></dd>
-        <dt>Uptime</dt><dd>{self ? duration(now - (live.status?.startedAt ?? now)) : peer != null ? duration(peer.uptimeMs) : '-'}</dd>
-        {!self && <><dt>Last heard</dt><dd>{ago(peer?.lastSeenAt, now)}</dd></>}
+        <dt>Uptime</dt><dd>{self ? duration(now - (live.status?.startedAt ?? now)) : peer != null ? duration(now - peer.upSince) : '-'}</dd>
+        {!self && <><dt>Last heard</dt><dd>{peer?.connected === true ? 'now' : ago(peer?.lastSeenAt, now)}</dd></>}
         <dt>Addresses</dt><dd>{(self ? live.status?.listenAddrs : peer?.addrs)?.map(a => <div key={a}><code>{a}</code></div>) ?? '-'}</dd>
         <dt>Lease</dt><dd>{member != null ? `${member.status}, ${member.scopes.join(', ')}${member.expiresAt != null ? `, expires ${new Date(member.expiresAt).toLocaleString()}` : ''}` : 'not known to this node'}</dd>
         <dt>Models</dt>
