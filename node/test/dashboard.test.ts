@@ -44,7 +44,7 @@ describe('dashboard logins', () => {
     assert.throws(() => s.exchange(open.secret), DashboardLoginError)
   })
 
-  it('the control API takes the cookie only with its CSRF token for changes, from its own origin and Host', async () => {
+  it('the control API takes the cookie only with the session\'s token, from its own origin and Host', async () => {
     const sessions = new DashboardSessions()
     const api = await startControlApi({ host: '127.0.0.1', port: 0, dashboard: sessions, routes: { '/v1/echo': { GET: () => ({ ok: true }), POST: () => ({ changed: true }) } } })
     try {
@@ -56,23 +56,27 @@ describe('dashboard logins', () => {
       assert.match(setCookie, new RegExp(`^smesh_dash_${port}=[\\w-]+; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict$`))
       const cookie = setCookie.split(';')[0] as string
       const csrf = login.body.csrf as string
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie })).status, 200)
-      assert.equal((await call(port, 'POST', '/v1/echo', { cookie, origin }, {})).status, 403, 'no CSRF token')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf })).status, 200)
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie })).status, 403, 'the cookie alone (a browser sends it to every port of 127.0.0.1) reads nothing')
+      assert.equal((await call(port, 'GET', `/v1/dashboard/events?csrf=${csrf}`, { cookie })).status, 404, 'the token in the query is taken for the live feed only (no such route here)')
+      assert.equal((await call(port, 'GET', `/v1/echo?csrf=${csrf}`, { cookie })).status, 403)
+      assert.equal((await call(port, 'POST', '/v1/echo', { cookie, origin }, {})).status, 403, 'no token')
       assert.equal((await call(port, 'POST', '/v1/echo', { cookie, origin, 'x-smesh-csrf': 'wrong' }, {})).status, 403)
       assert.equal((await call(port, 'POST', '/v1/echo', { cookie, origin, 'x-smesh-csrf': csrf }, {})).body.changed, true)
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, origin: 'http://evil.example' })).status, 403, 'another origin')
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'sec-fetch-site': 'cross-site' })).status, 403)
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, host: `evil.example:${port}` })).status, 403, 'DNS rebinding')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf, origin: 'http://evil.example' })).status, 403, 'another origin')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf, 'sec-fetch-site': 'cross-site' })).status, 403)
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf, host: `evil.example:${port}` })).status, 403, 'DNS rebinding')
       assert.equal((await call(port, 'GET', '/v1/echo', { cookie: `smesh_dash_${port}=forged` })).status, 401)
       assert.equal((await call(port, 'GET', '/v1/echo')).status, 401)
       assert.equal((await call(port, 'GET', '/v1/echo', { authorization: `Bearer ${api.token}` })).status, 200, 'the CLI\'s token still works')
       const page = await call(port, 'GET', '/dashboard/')
       assert.equal((await call(port, 'GET', '/dashboard/', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, page.status, 'the page (no secret in it) opens from a link anywhere')
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, 403, 'but no data does')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, 403, 'but no data does')
+      assert.equal((await call(port, 'GET', '/dashboard/../v1/echo', { cookie, 'x-smesh-csrf': csrf, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).status, 403, 'nor a path that only looks like the page')
       assert.match(String(page.headers['content-security-policy']), /default-src 'none'; script-src 'self'.*connect-src 'self'/)
       const out = await call(port, 'POST', '/v1/dashboard/logout', { cookie, origin, 'x-smesh-csrf': csrf }, {})
       assert.match(String(out.headers['set-cookie']), /Max-Age=0/)
-      assert.equal((await call(port, 'GET', '/v1/echo', { cookie })).status, 401, 'logged out')
+      assert.equal((await call(port, 'GET', '/v1/echo', { cookie, 'x-smesh-csrf': csrf })).status, 401, 'logged out')
     } finally {
       await api.close()
     }

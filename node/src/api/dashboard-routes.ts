@@ -139,7 +139,7 @@ export function dashboardRoutes (init: DashboardRoutesInit): { routes: Routes, e
         }
       },
       '/v1/dashboard/logout-all': { POST: () => ({ ended: init.sessions.endAll() }) },
-      '/v1/dashboard/session': (ctx) => ({ csrf: ctx.session?.csrf ?? null, expiresAt: ctx.session?.expiresAt ?? null, sessions: init.sessions.count }),
+      '/v1/dashboard/session': (ctx) => ({ expiresAt: ctx.session?.expiresAt ?? null, sessions: init.sessions.count }),
       '/v1/dashboard/events': (ctx) => new StreamResponse('text/event-stream', events.stream(ctx.signal, () => ctx.session == null || init.sessions.live(ctx.session)), { 'x-accel-buffering': 'no' }),
       '/v1/logs': async (ctx) => await logTail(init.logFile, Math.min(count(ctx, 'lines') ?? 100, 1000)),
       '/v1/tasks/records': async (ctx) => await taskRecords(init.bus, str(query(ctx, 'task'), 'task') as string)

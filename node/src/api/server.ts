@@ -2,9 +2,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
 import { lstat, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
+import { once } from 'node:events'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DashboardHttp, LOGIN_PATH, LOGOUT_PATH, isDashboardPath } from '../web/dashboard-http.js'
+import { DashboardHttp, EVENTS_PATH, LOGIN_PATH, LOGOUT_PATH, isDashboardPath } from '../web/dashboard-http.js'
 import type { DashboardSession, DashboardSessions } from '../web/dashboard-sessions.js'
 
 export interface RouteContext {
@@ -101,7 +102,8 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
     }
     // a browser names the page's origin: only the dashboard's own page (this very address) may call;
     // the page itself (it holds no secret) may be opened from a link anywhere
-    const path = (req.url ?? '/').split('?')[0] as string
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
     const origin = req.headers.origin
     const site = req.headers['sec-fetch-site']
     const navigation = req.method === 'GET' && req.headers['sec-fetch-mode'] === 'navigate' && isDashboardPath(path)
@@ -131,9 +133,12 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
         send(401, { error: 'the dashboard session has ended', hint: 'open a new login link with: smesh dashboard' })
         return
       }
-      // SameSite=Strict keeps other sites' requests from carrying the cookie; the token is the second lock
-      if (req.method !== 'GET' && req.method !== 'HEAD' && !dashboard.sessions.csrfMatches(session, req.headers['x-smesh-csrf'])) {
-        send(403, { error: 'a state-changing request needs the session\'s CSRF token in x-smesh-csrf', hint: 'reload the dashboard' })
+      // SameSite=Strict keeps other sites' requests from carrying the cookie, but a browser sends it to
+      // every port of 127.0.0.1: the page's token (in its own origin's storage) is needed for every request too.
+      // An EventSource cannot set a header: the live feed takes it in the query.
+      const token = req.headers['x-smesh-csrf'] ?? (path === EVENTS_PATH && req.method === 'GET' ? url.searchParams.get('csrf') ?? undefined : undefined)
+      if (!dashboard.sessions.csrfMatches(session, token)) {
+        send(403, { error: 'a dashboard request needs its session\'s token in x-smesh-csrf', hint: 'reload the dashboard, or open a new login link with: smesh dashboard' })
         return
       }
       if (path === LOGOUT_PATH && req.method === 'POST') {
@@ -144,7 +149,6 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
       send(401, undefined, { 'www-authenticate': 'Bearer' })
       return
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
     const route = init.routes[url.pathname]
     if (route == null) {
       send(404, { error: `no such endpoint ${url.pathname}` })
@@ -189,7 +193,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
     })
   }
   // a client that sends its request slowly (slow-loris) is cut off: the timeouts are checked every second
-  const tcp = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => { void handler(false)(req, res) })
+  const tcp = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => { handler(false)(req, res).catch((err: Error) => { init.onError?.(err); res.destroy() }) })
   await listen(tcp, init.port, init.host)
   servers.push(tcp)
   tcpPort = (tcp.address() as AddressInfo).port
@@ -197,7 +201,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
   if (init.socket != null) {
     try {
       await clearStaleSocket(init.socket)
-      const unix = createServer((req, res) => { void handler(true)(req, res) })
+      const unix = createServer((req, res) => { handler(true)(req, res).catch((err: Error) => { init.onError?.(err); res.destroy() }) })
       const oldMask = process.umask(0o177)
       try {
         await listen(unix, init.socket)
@@ -250,7 +254,8 @@ async function sendStream (res: ServerResponse, out: StreamResponse, signal: Abo
   res.writeHead(200, { 'content-type': out.contentType, 'cache-control': 'no-store', ...out.headers })
   for await (const chunk of out.source) {
     if (signal.aborted) return
-    if (!res.write(chunk)) await new Promise<void>(resolve => { res.once('drain', resolve); res.once('close', resolve) })
+    // a long stream (the dashboard's feed) waits for many drains: no listener may outlive its wait
+    if (!res.write(chunk)) await once(res, 'drain', { signal }).catch(() => {})
   }
   res.end()
 }

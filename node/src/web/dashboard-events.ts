@@ -39,6 +39,22 @@ interface Client {
   wake?: () => void
 }
 
+/** `p`'s value, or undefined as soon as `signal` aborts (a view that hangs does not keep a closed page's stream). */
+async function abortable <T> (p: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return undefined
+  let off: (() => void) | undefined
+  const aborted = new Promise<undefined>(resolve => {
+    const on = (): void => { resolve(undefined) }
+    signal.addEventListener('abort', on, { once: true })
+    off = () => { signal.removeEventListener('abort', on) }
+  })
+  try {
+    return await Promise.race([p, aborted])
+  } finally {
+    off?.()
+  }
+}
+
 export function liveEntry (e: BusEntry, label: string): LiveEntry {
   const v = entryView(e, label)
   const text = JSON.stringify(v.body)
@@ -75,6 +91,7 @@ export class DashboardEvents {
     this.add(client)
     const onAbort = (): void => { client.wake?.() }
     signal.addEventListener('abort', onAbort)
+    let entriesLast = false
     try {
       yield 'retry: 2000\n\n'
       while (!signal.aborted && client.live()) {
@@ -83,22 +100,27 @@ export class DashboardEvents {
           yield 'event: gap\ndata: {}\n\n'
           continue
         }
-        if (client.entries.length > 0) {
+        // entries and views take turns: a busy bus never starves the views
+        if (client.entries.length > 0 && !entriesLast) {
+          entriesLast = true
           const batch = client.entries.splice(0)
           yield `event: entries\ndata: ${JSON.stringify(batch)}\n\n`
           continue
         }
+        entriesLast = false
         const topic = client.dirty.values().next().value
         if (topic != null) {
           client.dirty.delete(topic)
           client.sentAt.set(topic, Date.now())
-          const json = await this.viewJson(topic)
+          const json = await abortable(this.viewJson(topic), signal)
+          if (json == null) return
           if (json !== client.sent.get(topic)) {
             client.sent.set(topic, json)
             yield `event: ${topic}\ndata: ${json}\n\n`
           }
           continue
         }
+        if (client.entries.length > 0) continue
         let heartbeat: ReturnType<typeof setTimeout> | undefined
         const woken = await new Promise<boolean>(resolve => {
           client.wake = () => { resolve(true) }

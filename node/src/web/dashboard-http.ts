@@ -25,6 +25,8 @@ export const isDashboardPath = (path: string): boolean => path === '/dashboard' 
 /** Where a browser logs in (POST, with the link's secret) and out. */
 export const LOGIN_PATH = '/v1/dashboard/login'
 export const LOGOUT_PATH = '/v1/dashboard/logout'
+/** The live feed (an EventSource: its token rides in the query). */
+export const EVENTS_PATH = '/v1/dashboard/events'
 
 type Asset = { body: Buffer, type: string } | { missing: string }
 

@@ -9,7 +9,7 @@ const MAX_LINKS = 16
 const MAX_SESSIONS = 32
 
 export interface DashboardSession {
-  /** The session's CSRF token: every state-changing request carries it in `x-smesh-csrf`. */
+  /** The session's token: every request of the page carries it in `x-smesh-csrf` beside the cookie (a browser sends cookies to every port of 127.0.0.1; the token stays in the page's own origin). */
   csrf: string
   createdAt: number
   expiresAt: number

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process'
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { apiPost } from '../../api/client.js'
 
 const out = (s: string): void => { process.stdout.write(s + '\n') }
@@ -10,11 +13,18 @@ function opener (): { cmd: string, args: string[] } {
   return { cmd: 'xdg-open', args: [] }
 }
 
-/** Opens `url` in the default browser; false when there is no browser to open it with. */
-async function openInBrowser (url: string): Promise<boolean> {
+/**
+ * Opens the login link in the default browser through a file of the data dir
+ * (mode 0600) that forwards to it: a link given on the command line of the
+ * browser would show its secret to every user of the machine (`ps`).
+ */
+async function openInBrowser (dataDir: string, url: string): Promise<boolean> {
+  const file = join(dataDir, 'dashboard-login.html')
+  await rm(file, { force: true })
+  await writeFile(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"><title>smesh dashboard</title><a href="${url}">Open the dashboard</a>\n`, { mode: 0o600 })
   const { cmd, args } = opener()
   return await new Promise<boolean>(resolve => {
-    const child = spawn(cmd, [...args, url], { stdio: 'ignore', detached: true })
+    const child = spawn(cmd, [...args, pathToFileURL(file).href], { stdio: 'ignore', detached: true })
     child.once('error', () => { resolve(false) })
     child.once('spawn', () => { child.unref(); resolve(true) })
   })
@@ -31,9 +41,11 @@ export async function runDashboard (dataDir: string, opts: { open?: boolean, log
     out(JSON.stringify(link))
     return
   }
-  const opened = opts.open !== false && await openInBrowser(link.url)
+  const opened = opts.open !== false && await openInBrowser(dataDir, link.url)
+  if (opened) {
+    process.stderr.write('opened the dashboard in your browser (smesh dashboard --no-open prints the one-time link instead)\n')
+    return
+  }
   out(link.url)
-  process.stderr.write(opened
-    ? 'opened the dashboard in your browser; the link above works once, for 5 minutes\n'
-    : 'open this link in a browser on this machine: it works once, for 5 minutes (smesh dashboard --logout-all ends every session)\n')
+  process.stderr.write('open this link in a browser on this machine: it works once, for 5 minutes (smesh dashboard --logout-all ends every session)\n')
 }

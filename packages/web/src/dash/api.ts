@@ -1,6 +1,9 @@
 // The dashboard's calls to its node's control API: same origin, the session
-// cookie (HttpOnly: never seen by this code), and the CSRF token on every
-// state-changing request.
+// cookie (HttpOnly: never seen by this code), and the session's token on
+// every request. A browser sends the cookie to every port of 127.0.0.1; the
+// token lives in this origin's storage, which no other port can read.
+
+const TOKEN_KEY = 'smesh-dashboard-token'
 
 export class ApiError extends Error {
   override readonly name = 'ApiError'
@@ -16,7 +19,7 @@ export class DashApi {
   constructor (readonly csrf: string) {}
 
   async get <T> (path: string, signal?: AbortSignal): Promise<T> {
-    const res = await fetch(path, { credentials: 'same-origin', ...(signal != null ? { signal } : {}) })
+    const res = await fetch(path, { credentials: 'same-origin', headers: { 'x-smesh-csrf': this.csrf }, ...(signal != null ? { signal } : {}) })
     if (!res.ok) return await fail(res)
     return await res.json() as T
   }
@@ -25,6 +28,17 @@ export class DashApi {
     const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-smesh-csrf': this.csrf }, body: JSON.stringify(body) })
     if (!res.ok) return await fail(res)
     return await res.json() as T
+  }
+
+  /** The live feed's URL: an EventSource cannot send a header, so the token rides in the query. */
+  get eventsUrl (): string {
+    return `/v1/dashboard/events?csrf=${encodeURIComponent(this.csrf)}`
+  }
+
+  /** Logs out: the session ends on the node, and the token is forgotten here. */
+  async logout (): Promise<void> {
+    localStorage.removeItem(TOKEN_KEY)
+    await this.post('/v1/dashboard/logout').catch(() => {})
   }
 
   /** POSTs and reads the NDJSON answer line by line (a task's events). */
@@ -49,8 +63,9 @@ export class DashApi {
 
 /**
  * Logs in: with a one-time link (`#login=SECRET`, dropped from the address
- * bar at once) it is spent for a session cookie; otherwise the cookie of an
- * earlier login is used, if it is still good.
+ * bar at once) it is spent for a session cookie and token; otherwise the
+ * token of an earlier login (kept in this origin's localStorage) is used,
+ * if its session is still on.
  */
 export async function login (): Promise<DashApi> {
   const m = /^#login=([A-Za-z0-9_-]+)/.exec(location.hash)
@@ -58,12 +73,22 @@ export async function login (): Promise<DashApi> {
     history.replaceState(null, '', location.pathname)
     const res = await fetch('/v1/dashboard/login', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret: m[1] }) })
     if (!res.ok) return await fail(res)
-    return new DashApi((await res.json() as { csrf: string }).csrf)
+    const csrf = (await res.json() as { csrf: string }).csrf
+    localStorage.setItem(TOKEN_KEY, csrf)
+    return new DashApi(csrf)
   }
-  const res = await fetch('/v1/dashboard/session', { credentials: 'same-origin' })
-  if (res.status === 401) throw new ApiError('not logged in', 401, 'run smesh dashboard on this machine: it opens a one-time login link')
-  if (!res.ok) return await fail(res)
-  const s = await res.json() as { csrf: string | null }
-  if (s.csrf == null) throw new ApiError('not logged in', 401, 'run smesh dashboard on this machine: it opens a one-time login link')
-  return new DashApi(s.csrf)
+  const hint = 'run smesh dashboard on this machine: it opens a one-time login link'
+  const saved = localStorage.getItem(TOKEN_KEY)
+  if (saved == null) throw new ApiError('not logged in', 401, hint)
+  const api = new DashApi(saved)
+  try {
+    await api.get('/v1/dashboard/session')
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      localStorage.removeItem(TOKEN_KEY)
+      throw new ApiError('the dashboard session has ended', 401, hint)
+    }
+    throw err
+  }
+  return api
 }

@@ -50,7 +50,7 @@ function Dashboard ({ api }: { api: DashApi }) {
       <header>
         <h1>{live.mesh?.name ?? 'smesh'} <span class='quiet'>on {live.status?.name ?? '…'}</span></h1>
         <span class={`conn ${live.connection}`} data-testid='connection'>{live.connection}</span>
-        <button type='button' class='link' onClick={() => { void api.post('/v1/dashboard/logout').finally(() => { location.reload() }) }}>log out</button>
+        <button type='button' class='link' onClick={() => { void api.logout().finally(() => { location.reload() }) }}>log out</button>
       </header>
       <nav>
         {TABS.map(t => <a key={t} href={`#${t}`} class={t === tab ? 'active' : ''} aria-current={t === tab ? 'page' : undefined}>{LABELS[t]}{t === 'members' && waiting > 0 ? ` (${waiting})` : ''}</a>)}

@@ -37,7 +37,7 @@ export function useLive (api: DashApi): LiveState {
   const [state, setState] = useState<LiveState>({ entries: [], connection: 'connecting', gaps: 0 })
   const first = useRef(true)
   useEffect(() => {
-    const es = new EventSource('/v1/dashboard/events')
+    const es = new EventSource(api.eventsUrl)
     const set = (patch: (s: LiveState) => Partial<LiveState>): void => { setState(s => ({ ...s, ...patch(s) })) }
     es.onopen = () => { set(() => ({ connection: 'live' })) }
     es.onerror = () => {
@@ -46,7 +46,7 @@ export function useLive (api: DashApi): LiveState {
       else {
         set(() => ({ connection: 'reconnecting' }))
         void api.get('/v1/dashboard/session').catch((err: { status?: number }) => {
-          if (err.status === 401) { es.close(); set(() => ({ connection: 'ended' })) }
+          if (err.status === 401 || err.status === 403) { es.close(); set(() => ({ connection: 'ended' })) }
         })
       }
     }

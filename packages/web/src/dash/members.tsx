@@ -41,7 +41,7 @@ export function MembersView ({ live, api, now }: { live: LiveState, api: DashApi
       </div>
       {confirm != null && (
         <div class='confirm' role='alertdialog' aria-label='Confirm revocation'>
-          <p>Revoke <b>{confirm.name}</b>? Every node closes its connections and refuses its later entries. This cannot be undone: the device would need a new invite.</p>
+          <p>Revoke <b>{confirm.name}</b> (device <code>{confirm.device.slice(0, 16)}</code>, {confirm.kind}, {confirm.scopes.join(', ')})? Every node closes its connections and refuses its later entries. This cannot be undone: the device would need a new invite.</p>
           <div class='row'>
             <button type='button' class='danger' onClick={() => { revoke(confirm) }}>Revoke {confirm.name}</button>
             <button type='button' class='secondary' onClick={() => { setConfirm(undefined) }}>Cancel</button>
