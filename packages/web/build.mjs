@@ -3,7 +3,7 @@
 // asset the node serves: no CDN, nothing fetched from elsewhere. Run after
 // `tsc -b` (the workspace packages resolve to their built dist/).
 import { build } from 'esbuild'
-import { copyFile, mkdir, readFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -32,4 +32,7 @@ for (const [dir, file] of bundles) {
   const js = await readFile(join(out, file))
   process.stdout.write(`web: dist/app/${file} ${(js.byteLength / 1024).toFixed(0)} KiB, ${(gzipSync(js).byteLength / 1024).toFixed(0)} KiB gzipped (${Object.keys(result.metafile.inputs).length} modules)\n`)
 }
-for (const f of ['index.html', 'app.css', 'dash.html', 'dash.css']) await copyFile(join(here, 'static', f), join(out, f))
+for (const f of ['index.html', 'dash.html']) await copyFile(join(here, 'static', f), join(out, f))
+// the views both pages share (graph, tables) are styled once
+const shared = await readFile(join(here, 'static', 'views.css'), 'utf8')
+for (const f of ['app.css', 'dash.css']) await writeFile(join(out, f), (await readFile(join(here, 'static', f), 'utf8')) + '\n' + shared)

@@ -91,8 +91,8 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
   it('the topology shows the three devices, this node marked, links with their RTT', async () => {
     await waitFor(async () => (await graphNames(page)).join() === 'desk,laptop,nas', { timeoutMs: 20_000, what: 'three devices on the graph' })
     assert.equal(await page.locator('[data-testid=device].self').getAttribute('data-name'), 'desk')
-    await waitFor(async () => (await page.getByTestId('link').count()) === 3, { timeoutMs: 20_000, what: 'the three links' })
-    await waitFor(async () => (await page.getByTestId('link').allTextContents()).every(t => / ms$/.test(t)), { timeoutMs: 20_000, what: 'RTTs on every link' })
+    await waitFor(async () => (await page.getByTestId('graph-link').count()) === 3, { timeoutMs: 20_000, what: 'the three links' })
+    await waitFor(async () => (await page.getByTestId('graph-link').allTextContents()).every(t => / ms$/.test(t)), { timeoutMs: 20_000, what: 'RTTs on every link' })
     await page.locator('[data-testid=device][data-name=laptop]').click()
     const details = await page.getByTestId('device-details').textContent() ?? ''
     const laptopId = (await nodes.get('laptop')?.id())?.peerId as string

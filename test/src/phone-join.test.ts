@@ -128,6 +128,10 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     for (const name of ['desk', 'laptop', 'pixel']) assert.ok(text.includes(name), `${name} in ${text}`)
     assert.match(text, /pixel Chrome 156 on Android · active · connected · this device/)
     assert.match(await page.getByTestId('models').textContent() ?? '', /llama3\.2:3b on laptop · local · warm/)
+    // the dashboard's views, read over the read protocol: the graph of the mesh's nodes, the models table
+    const mesh = page.getByTestId('mesh-views')
+    await waitFor(async () => (await mesh.getByTestId('device').evaluateAll(els => els.map(e => e.getAttribute('data-name')).sort().join())) === 'desk,laptop', { timeoutMs: 15_000, what: 'the mesh graph on the phone' })
+    assert.match(await mesh.getByTestId('models-table').textContent() ?? '', /llama3\.2:3b.*laptop/)
   })
 
   it('asks the mesh: the answer streams, served by the device that holds the model, and names it', async () => {

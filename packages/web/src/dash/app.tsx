@@ -59,7 +59,7 @@ function Dashboard ({ api }: { api: DashApi }) {
       <main>
         {tab === 'topology' && <TopologyView live={live} now={now} />}
         {tab === 'models' && <ModelsView live={live} now={now} />}
-        {tab === 'tasks' && <TasksView live={live} api={api} />}
+        {tab === 'tasks' && <TasksView live={live} records={async (task) => await api.get(`/v1/tasks/records?task=${encodeURIComponent(task)}`)} />}
         {tab === 'chat' && <ChatView live={live} api={api} />}
         {tab === 'bus' && <BusView live={live} now={now} />}
         {tab === 'memory' && <MemoryView live={live} api={api} />}

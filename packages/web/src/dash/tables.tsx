@@ -1,11 +1,10 @@
 import { useState } from 'preact/hooks'
 import { attempts, countdown, duration } from './model.js'
-import type { DashApi } from './api.js'
 import type { LiveState } from './live.js'
 import type { EntryView } from '@smesh/bus'
 
 /** The mesh-wide table of `smesh models`. */
-export function ModelsView ({ live, now }: { live: LiveState, now: number }) {
+export function ModelsView ({ live, now }: { live: Pick<LiveState, 'models'>, now: number }) {
   const rows = live.models?.models ?? []
   return (
     <section>
@@ -14,7 +13,7 @@ export function ModelsView ({ live, now }: { live: LiveState, now: number }) {
         ? <p class='quiet'>No device of the mesh offers a model yet.</p>
         : (
           <div class='scroll'>
-            <table data-testid='models'>
+            <table data-testid='models-table'>
               <thead><tr><th>Model</th><th>Device</th><th>Provider</th><th>Tier</th><th>Warm</th><th>Queue</th><th>Tokens/s</th><th>Cooldown</th></tr></thead>
               <tbody>
                 {rows.map(m => (
@@ -35,12 +34,13 @@ export function ModelsView ({ live, now }: { live: LiveState, now: number }) {
   )
 }
 
-/** Recent tasks: where each attempt went and why it moved on; a task's signed records on click. */
-export function TasksView ({ live, api }: { live: LiveState, api: DashApi }) {
+/** Recent tasks: where each attempt went and why it moved on; with `records`, a task's signed records on click. */
+export function TasksView ({ live, records }: { live: Pick<LiveState, 'tasks'>, records?: (task: string) => Promise<EntryView[]> }) {
   const [open, setOpen] = useState<{ task: string, records?: EntryView[], error?: string }>()
   const show = (task: string): void => {
+    if (records == null) return
     setOpen({ task })
-    api.get<EntryView[]>(`/v1/tasks/records?task=${encodeURIComponent(task)}`).then(records => { setOpen({ task, records }) }, (err: Error) => { setOpen({ task, error: err.message }) })
+    records(task).then(r => { setOpen({ task, records: r }) }, (err: Error) => { setOpen({ task, error: err.message }) })
   }
   const tasks = live.tasks ?? []
   return (
@@ -54,7 +54,7 @@ export function TasksView ({ live, api }: { live: LiveState, api: DashApi }) {
               <thead><tr><th>When</th><th>Model</th><th>Residency</th><th>Attempts</th><th>Served by</th><th>First token</th><th>Total</th><th>Tokens</th></tr></thead>
               <tbody>
                 {tasks.map(t => (
-                  <tr key={t.task} class={open?.task === t.task ? 'selected' : ''} onClick={() => { show(t.task) }} role='button'>
+                  <tr key={t.task} class={open?.task === t.task ? 'selected' : ''} onClick={() => { show(t.task) }} {...(records != null ? { role: 'button' } : {})}>
                     <td>{new Date(t.requestedAt).toLocaleTimeString()}</td>
                     <td>{t.servedModel ?? t.model}</td><td>{t.residency}</td>
                     <td>{attempts(t).map((a, i) => <div key={i}>{a.device}: {a.outcome}</div>)}</td>

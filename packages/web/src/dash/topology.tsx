@@ -3,8 +3,11 @@ import { MeshGraph } from './graph.js'
 import { ago, duration, graphOf } from './model.js'
 import type { LiveState } from './live.js'
 
+/** What the graph and its details read: the dashboard's live state, or the views a phone reads from its node. */
+export type TopologyData = Pick<LiveState, 'topology' | 'models' | 'members' | 'peers' | 'status'>
+
 /** The mesh's graph, and the details of the device clicked. */
-export function TopologyView ({ live, now }: { live: LiveState, now: number }) {
+export function TopologyView ({ live, now }: { live: TopologyData, now: number }) {
   const [selected, setSelected] = useState<string>()
   const graph = useMemo(() => graphOf(live.topology, live.models, live.members), [live.topology, live.models, live.members])
   const node = graph.nodes.find(n => n.id === selected)
@@ -18,18 +21,19 @@ export function TopologyView ({ live, now }: { live: LiveState, now: number }) {
   )
 }
 
-function DeviceDetails ({ id, live, now }: { id: string, live: LiveState, now: number }) {
+function DeviceDetails ({ id, live, now }: { id: string, live: TopologyData, now: number }) {
   const peer = live.peers?.find(p => p.peerId === id)
   const member = live.members?.find(m => m.peerId === id)
-  const self = live.topology?.self === id
+  // the node the page is served by; a phone has no status of it, and shows what presence gives
+  const self = live.topology?.self === id && live.status != null
   const models = live.models?.models.filter(m => m.peer === id) ?? []
-  const name = self ? live.status?.name : peer?.name ?? member?.name ?? id.slice(0, 12)
+  const name = self ? live.status?.name : peer?.name ?? member?.name ?? live.topology?.nodes.find(n => n.peerId === id)?.name ?? id.slice(0, 12)
   return (
     <div class='details' data-testid='device-details'>
-      <h3>{name}{self ? ' (this node)' : ''}</h3>
+      <h3>{name}{live.topology?.self === id ? ' (this node)' : ''}</h3>
       <dl>
         <dt>PeerId</dt><dd><code>{id}</code></dd>
-        <dt>Fingerprint</dt><dd><code>{self ? live.status?.pqFingerprint : peer?.pqFingerprint !== '' ? peer?.pqFingerprint : 'not verified yet'}</code></dd>
+        <dt>Fingerprint</dt><dd><code>{self ? live.status?.pqFingerprint : peer == null ? '-' : peer.pqFingerprint !== '' ? peer.pqFingerprint : 'not verified yet'}</code></dd>
         <dt>Uptime</dt><dd>{self ? duration(now - (live.status?.startedAt ?? now)) : peer != null ? duration(now - peer.upSince) : '-'}</dd>
         {!self && <><dt>Last heard</dt><dd>{peer?.connected === true ? 'now' : ago(peer?.lastSeenAt, now)}</dd></>}
         <dt>Addresses</dt><dd>{(self ? live.status?.listenAddrs : peer?.addrs)?.map(a => <div key={a}><code>{a}</code></div>) ?? '-'}</dd>

@@ -5,6 +5,7 @@ import { forgetDevice } from './keys.js'
 import { saveMembership } from './membership.js'
 import { Chat } from './chat.js'
 import { Memory } from './memory.js'
+import { MeshViews } from './mesh.js'
 import { connectToMesh, createPhonePeer, wsAddrs } from './peer.js'
 import { readView, takeNotices } from './read.js'
 import type { DeviceKeys } from './keys.js'
@@ -129,6 +130,7 @@ export function MemberView ({ membership, keys, onLeft, onRemoved }: { membershi
       <ul data-testid="models">
         {models.map(m => <li key={`${m.device}/${m.model}`}>{m.model} <span class="quiet">on {m.device} · {m.tier}{m.warm ? ' · warm' : ''}{m.queue > 0 ? ` · ${m.queue} queued` : ''}</span></li>)}
       </ul>
+      <MeshViews conn={via} />
       <button class="danger" onClick={() => { void leave() }}>Leave this mesh</button>
     </main>
   )
