@@ -205,6 +205,9 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
     assert.ok(((await invite.locator('img.qr').evaluate(img => (img as any).naturalWidth)) as number) > 0, 'the QR code is drawn')
     assert.equal((await desk.api<Array<{ usedAt: number | null }>>('/v1/invites')).filter(i => i.usedAt == null).length, 1)
     await showTab(page, 'node')
+    await page.getByTestId('node-status').waitFor({ timeout: 5_000 })
+    // before the key is made: a screenshot never shows one
+    await screenshot(page, 'node')
     await page.getByLabel('Key name').fill('from-the-dashboard')
     await page.getByRole('button', { name: 'Create key' }).click()
     const shown = await page.getByTestId('new-key').locator('code').textContent({ timeout: 10_000 }) ?? ''
@@ -214,7 +217,6 @@ describe('the dashboard', { skip, timeout: 300_000 }, () => {
     await keys.locator('tr', { hasText: 'from-the-dashboard' }).getByRole('button', { name: 'revoke' }).click()
     await keys.locator('tr', { hasText: 'from-the-dashboard' }).filter({ hasText: 'revoked' }).waitFor({ timeout: 5_000 })
     await waitFor(async () => / info {2}/.test(await page.getByTestId('logs').textContent() ?? ''), { timeoutMs: 10_000, what: 'the log\'s tail on the node view' })
-    await screenshot(page, 'node')
   })
 
   it('a request with the cookie but without the session\'s token, from another origin or with a foreign Host is refused', async () => {

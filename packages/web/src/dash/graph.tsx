@@ -72,7 +72,7 @@ export function MeshGraph ({ graph, selected, onSelect }: { graph: Graph, select
           return (
             <g key={l.key} class={l.stale ? 'link stale' : 'link'} data-testid='graph-link'>
               <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
-              <text x={(a.x + (b.x ?? 0)) / 2} y={((a.y ?? 0) + (b.y ?? 0)) / 2 - 4}>{l.stale ? 'stale' : l.rttMs != null ? `${l.rttMs.toFixed(l.rttMs < 10 ? 1 : 0)} ms` : ''}</text>
+              <text x={(a.x + (b.x ?? 0)) / 2} y={((a.y ?? 0) + (b.y ?? 0)) / 2 - 4}>{l.stale ? 'stale' : l.rttMs == null ? '' : l.rttMs < 1 ? '<1 ms' : `${Number(l.rttMs.toPrecision(2))} ms`}</text>
             </g>
           )
         })}
