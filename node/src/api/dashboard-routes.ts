@@ -1,11 +1,10 @@
 import { open } from 'node:fs/promises'
-import { queryLog } from '@smesh/bus'
-import { TASK_KINDS } from '@smesh/tasks'
+import { taskRecords } from '@smesh/tasks'
 import { DashboardEvents } from '../web/dashboard-events.js'
 import { logFields } from '../logger.js'
 import { count, query, str } from './params.js'
 import { StreamResponse, getView } from './server.js'
-import type { Bus, EntryView } from '@smesh/bus'
+import type { Bus } from '@smesh/bus'
 import type { PeerView } from '@smesh/mesh'
 import type { MemberRow } from './mesh-routes.js'
 import type { DashboardSessions } from '../web/dashboard-sessions.js'
@@ -61,20 +60,6 @@ export async function logTail (file: string, lines: number): Promise<LogLine[]> 
   } finally {
     await f.close()
   }
-}
-
-const TASK_RECORD_KINDS = Object.values(TASK_KINDS)
-
-/** Every record of one task this node's bus holds, oldest first. */
-export async function taskRecords (bus: Bus, task: string): Promise<EntryView[]> {
-  const out: EntryView[] = []
-  for (const kind of TASK_RECORD_KINDS) {
-    for (const e of await queryLog(bus, { kind, limit: 2000 })) {
-      const b = e.body as Record<string, unknown> | null
-      if (typeof b === 'object' && b != null && b.task === task) out.push(e)
-    }
-  }
-  return out.sort((a, b) => a.hlc.ms.localeCompare(b.hlc.ms, undefined, { numeric: true }) || a.hlc.counter - b.hlc.counter)
 }
 
 /** Which live views a new entry of `kind` changes. */

@@ -127,8 +127,9 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
     }
     let session: DashboardSession | undefined
     const auth = req.headers.authorization
-    if (auth === undefined && dashboard != null && !viaSocket && dashboard.sessionId(req) !== undefined) {
-      session = dashboard.session(req)
+    const sessionId = auth === undefined && dashboard != null && !viaSocket ? dashboard.sessionId(req) : undefined
+    if (dashboard != null && sessionId !== undefined) {
+      session = dashboard.sessions.session(sessionId)
       if (session == null) {
         send(401, { error: 'the dashboard session has ended', hint: 'open a new login link with: smesh dashboard' })
         return

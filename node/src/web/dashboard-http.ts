@@ -52,10 +52,6 @@ export class DashboardHttp {
     return parseCookie(header)[this.cookieName]
   }
 
-  session (req: IncomingMessage): DashboardSession | undefined {
-    return this.sessions.session(this.sessionId(req))
-  }
-
   async serveAsset (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const a = (await this.load()).get(path)
     if (a != null && 'missing' in a) {

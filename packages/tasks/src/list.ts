@@ -66,3 +66,17 @@ export async function listTasks (bus: Bus, options: { limit?: number } = {}): Pr
   }
   return [...views.values()]
 }
+
+const TASK_RECORD_KINDS = Object.values(TASK_KINDS)
+
+/** Every record of one task this node's bus holds, oldest first. */
+export async function taskRecords (bus: Bus, task: string): Promise<EntryView[]> {
+  const out: EntryView[] = []
+  for (const kind of TASK_RECORD_KINDS) {
+    for (const e of await queryLog(bus, { kind, limit: 2000 })) {
+      const b = e.body as Record<string, unknown> | null
+      if (typeof b === 'object' && b != null && b.task === task) out.push(e)
+    }
+  }
+  return out.sort((a, b) => a.hlc.ms.localeCompare(b.hlc.ms, undefined, { numeric: true }) || a.hlc.counter - b.hlc.counter)
+}

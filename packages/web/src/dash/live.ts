@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { mergeEntries } from './model.js'
 import type { DashApi } from './api.js'
 import type { BusStatusView, MemberRow, MeshView, ModelsView, StatusView } from '@smesh/node'
@@ -35,7 +35,6 @@ const TOPICS = ['topology', 'peers', 'members', 'models', 'approvals', 'busStatu
 /** The live state, from one EventSource (the browser reconnects it by itself). */
 export function useLive (api: DashApi): LiveState {
   const [state, setState] = useState<LiveState>({ entries: [], connection: 'connecting', gaps: 0 })
-  const first = useRef(true)
   useEffect(() => {
     const es = new EventSource(api.eventsUrl)
     const set = (patch: (s: LiveState) => Partial<LiveState>): void => { setState(s => ({ ...s, ...patch(s) })) }
@@ -59,10 +58,7 @@ export function useLive (api: DashApi): LiveState {
       void api.get<LiveState['entries']>('/v1/bus/log?limit=200').then(list => { set(s => ({ entries: mergeEntries(s.entries, list.slice().reverse()), gaps: s.gaps + 1 })) }, () => {})
     }
     es.addEventListener('gap', reload)
-    if (first.current) {
-      first.current = false
-      reload()
-    }
+    reload()
     return () => { es.close() }
   }, [api])
   return state
