@@ -4,6 +4,8 @@
 #   bootstrap/install.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bootstrap/node.sh npm ci --no-audit --no-fund
+# node-llama-cpp ships llama.cpp prebuilt (CPU, and CUDA/Vulkan where present):
+# never compile it from source at install time (minutes on a small machine)
+NODE_LLAMA_CPP_SKIP_DOWNLOAD=true bootstrap/node.sh npm ci --no-audit --no-fund
 bootstrap/node.sh npm run build
 echo "smesh is installed. Start a node with: bootstrap/smesh start"

@@ -19,5 +19,7 @@ export const files = {
   gatewayKeys: (dir: string) => join(dir, 'gateway-keys.json'),
   lock: (dir: string) => join(dir, 'node.lock'),
   logDir: (dir: string) => join(dir, 'logs'),
-  log: (dir: string) => join(dir, 'logs', 'smesh.log')
+  log: (dir: string) => join(dir, 'logs', 'smesh.log'),
+  /** GGUF models of the embedded provider. */
+  models: (dir: string) => join(dir, 'models')
 }

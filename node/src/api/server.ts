@@ -43,7 +43,9 @@ const ERROR_STATUS: Record<string, number> = {
   NotAuthorizedError: 403,
   PolicyBlockedError: 403,
   KeyError: 400,
-  InvalidTaskError: 400
+  InvalidTaskError: 400,
+  ResidencyError: 403,
+  TaskFailedError: 503
 }
 
 export interface ControlApiInit {
@@ -179,7 +181,7 @@ export async function startControlApi (init: ControlApiInit): Promise<ControlApi
         res.destroy(err)
         return
       }
-      send(status, { error: err.message ?? 'internal error', name: err.name, ...(err.hint != null ? { hint: err.hint } : {}) })
+      send(status, { error: err.message ?? 'internal error', name: err.name, ...(typeof err.code === 'string' ? { code: err.code } : {}), ...(err.hint != null ? { hint: err.hint } : {}) })
     }
   }
 

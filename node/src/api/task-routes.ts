@@ -32,6 +32,11 @@ export interface ModelRow {
   sizeBytes: number
   quantization: string
   contextLength: number
+  /** completion, tools, vision, embedding, json. */
+  capabilities: string[]
+  /** From the model file (embedded models); 0 when unknown. */
+  parameters: number
+  embeddingLength: number
 }
 
 export interface ModelsView {
@@ -74,6 +79,27 @@ function runTask (tasks: TaskService, ctx: RouteContext): StreamResponse {
   return new StreamResponse('application/x-ndjson', out)
 }
 
+/** Texts a `smesh embed` may send at once. */
+const MAX_EMBED_INPUTS = 256
+
+/** Embeds texts on the mesh (`smesh embed`): the vectors and where they were made. */
+async function embedTexts (tasks: TaskService, ctx: RouteContext): Promise<object> {
+  const b = body(ctx)
+  if (!Array.isArray(b.inputs) || b.inputs.length === 0 || b.inputs.length > MAX_EMBED_INPUTS || !b.inputs.every(i => typeof i === 'string')) {
+    throw new InvalidBodyError(`inputs must be a list of 1 to ${MAX_EMBED_INPUTS} texts`)
+  }
+  const router = tasks.router
+  if (router == null) throw new InvalidBodyError('the node is still starting', 'try again in a moment')
+  const r = await router.embed({
+    inputs: b.inputs as string[],
+    model: str(b.model, 'model', false),
+    residency: str(b.residency, 'residency', false),
+    ...(typeof b.truncate === 'boolean' ? { truncate: b.truncate } : {}),
+    client: 'cli'
+  }, { signal: ctx.signal })
+  return { model: r.model, digest: r.digest, provider: r.provider, device: r.device, peer: r.peer, tier: r.tier, task: r.task, inputTokens: r.inputTokens, totalMs: r.totalMs, dimensions: r.vectors[0]?.length ?? 0, vectors: r.vectors.map(v => [...v]) }
+}
+
 /** The control API's inference endpoints. */
 export function taskRoutes ({ tasks, bus }: TaskRoutesInit): Record<string, RouteHandler | Partial<Record<'GET' | 'POST', RouteHandler>>> {
   const iso = (t: number): string | null => Number.isFinite(t) && t > Date.now() && t < 8.64e15 ? new Date(t).toISOString() : null
@@ -84,12 +110,16 @@ export function taskRoutes ({ tasks, bus }: TaskRoutesInit): Record<string, Rout
         models: rows.map(c => ({
           model: c.model, peer: c.peer, device: c.device, self: c.self, provider: c.provider, kind: c.kind, tier: c.tier, warm: c.loaded,
           queue: c.queue, concurrency: c.concurrency, cooldownUntil: iso(c.cooldownUntil), tokensPerS: c.tokensPerS,
-          digest: c.digest, family: c.family, sizeBytes: c.sizeBytes, quantization: c.quantization, contextLength: c.contextLength
+          digest: c.digest, family: c.family, sizeBytes: c.sizeBytes, quantization: c.quantization, contextLength: c.contextLength,
+          capabilities: c.capabilities, parameters: c.parameters, embeddingLength: c.embeddingLength
         })).sort((a, b) => a.model.localeCompare(b.model) || Number(b.self) - Number(a.self) || a.device.localeCompare(b.device)),
         providers: tasks.executor.providers().map(p => ({ name: p.name, kind: p.kind, tier: p.tier, models: p.models.length, cooldownUntil: iso(p.cooldownUntil), tokensPerS: p.tokensPerS, ...(p.listError != null ? { error: p.listError } : {}) }))
       }
     },
     '/v1/tasks': async (ctx) => await listTasks(bus, { limit: Math.min(count(ctx, 'limit') ?? 20, 1000) }),
-    '/v1/run': { POST: (ctx) => runTask(tasks, ctx) }
+    '/v1/run': { POST: (ctx) => runTask(tasks, ctx) },
+    '/v1/embed': { POST: async (ctx) => await embedTexts(tasks, ctx) },
+    // `smesh model add` and `rm`: read the model lists again now rather than at the next refresh
+    '/v1/models/refresh': { POST: async () => { await tasks.executor.refresh(); return { providers: tasks.executor.providers().length } } }
   }
 }

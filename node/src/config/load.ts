@@ -157,7 +157,9 @@ export async function resolveConfig (dataDir: string, env: NodeJS.ProcessEnv, fl
       concurrency: s.taskConcurrency ?? DEFAULTS.taskConcurrency,
       maxInputChars: s.maxInputChars ?? DEFAULTS.maxInputChars,
       maxTokens: s.maxTokens ?? DEFAULTS.maxTokens,
-      providers: s.providers ?? []
+      // an embedded provider's directory is relative to the data dir
+      providers: (s.providers ?? []).map(p => p.kind === 'llama' ? { ...p, dir: resolve(dataDir, p.dir ?? 'models') } : p),
+      modelsDir: (s.llama ?? true) ? files.models(dataDir) : null
     },
     gateway: gatewayConfig(s),
     web: webConfig(s, dataDir)

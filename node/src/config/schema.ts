@@ -56,5 +56,7 @@ export interface InferenceConfig {
   maxInputChars: number
   maxTokens: number
   providers: ProviderSetting[]
+  /** The models directory of the embedded provider (<data dir>/models); null: no embedded provider unless providers lists one. */
+  modelsDir: string | null
 }
 

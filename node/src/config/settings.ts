@@ -1,5 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { PROVIDER_KINDS } from '@smesh/inference'
 
 /**
  * Every setting of a node, in one place: its config.json field and schema,
@@ -45,7 +46,7 @@ const modelSpec = z.string().min(1).max(2000)
 /** A provider in config.json. Its key stays on this node: give `apiKeyEnv` (the variable holding it) rather than `apiKey`. */
 export const ProviderSettingSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, { error: 'must be 1-32 lower-case letters, digits, ".", "_" or "-"' }),
-  kind: z.enum(['ollama', 'openai', 'anthropic', 'gemini']),
+  kind: z.enum(PROVIDER_KINDS),
   url: httpUrl.optional(),
   apiKey: z.string().min(1).max(4096).optional(),
   apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, { error: 'must be an environment variable name' }).optional(),
@@ -54,7 +55,35 @@ export const ProviderSettingSchema = z.strictObject({
   /** What the provider's models can do beyond chat, where its API does not say (OpenAI-compatible servers). */
   capabilities: z.array(z.enum(['tools', 'vision', 'embedding', 'json'])).max(8).optional(),
   /** The context length of its models, where its API does not say. */
-  contextLength: z.int().min(256).max(100_000_000).optional()
+  contextLength: z.int().min(256).max(100_000_000).optional(),
+  // the embedded provider (kind llama) only:
+  /** Its models directory (default <data dir>/models). */
+  dir: z.string().min(1).max(1024).optional(),
+  /** CPU threads per model (default: the cores less one). */
+  threads: z.int().min(1).max(256).optional(),
+  gpu: z.enum(['auto', 'none', 'cuda', 'vulkan', 'metal']).optional(),
+  /** Layers on the GPU: auto (as many as fit), max, or a number. */
+  gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.int().min(0).max(100_000)]).optional(),
+  /** Largest context a model gets (default 8192, or its trained context if smaller). */
+  contextSize: z.int().min(64).max(10_000_000).optional(),
+  /** Requests one model runs at once; more wait in its queue (maxQueue), then are refused as busy. */
+  parallel: z.int().min(1).max(64).optional(),
+  maxQueue: z.int().min(0).max(1024).optional(),
+  /** Models in memory at once. */
+  maxLoaded: z.int().min(1).max(64).optional(),
+  /** How long a model stays in memory after its last task: 30s, 5m, 1h. */
+  keepAlive: z.string().regex(/^\d{1,6}(ms|s|m|h)$/, { error: 'must be a duration such as 30s, 5m or 1h' }).optional(),
+  /** mesh: its models serve the mesh (default); local: this device's own tasks only. */
+  offer: z.enum(['mesh', 'local']).optional(),
+  /** Models served to this device's own tasks only. */
+  localModels: z.array(z.string().min(1).max(64)).max(256).optional()
+}).superRefine((p, ctx) => {
+  const llamaOnly = ['dir', 'threads', 'gpu', 'gpuLayers', 'contextSize', 'parallel', 'maxQueue', 'maxLoaded', 'keepAlive', 'offer', 'localModels'] as const
+  if (p.kind !== 'llama') {
+    for (const k of llamaOnly) if (p[k] != null) ctx.addIssue({ code: 'custom', path: [k], message: `only the embedded provider (kind llama) takes ${k}` })
+  } else {
+    for (const k of ['url', 'apiKey', 'apiKeyEnv', 'tier', 'capabilities', 'contextLength'] as const) if (p[k] != null) ctx.addIssue({ code: 'custom', path: [k], message: `the embedded provider (kind llama) takes no ${k}: its models' files say what they can do` })
+  }
 })
 export type ProviderSetting = z.infer<typeof ProviderSettingSchema>
 
@@ -127,6 +156,8 @@ export const SETTINGS = {
   maxInputChars: setting(z.int().min(1).max(10_000_000), { env: ['SMESH_MAX_INPUT_CHARS', 'int'] }),
   maxTokens: setting(z.int().min(1).max(1_000_000), { env: ['SMESH_MAX_TOKENS', 'int'] }),
   providers: setting(z.array(ProviderSettingSchema).max(16)),
+  /** The embedded provider (GGUF models in <data dir>/models, run by llama.cpp in the node); false: none. A provider of kind llama in providers replaces it. */
+  llama: setting(z.boolean(), { env: ['SMESH_LLAMA', 'bool'] }),
   /** The AI-client gateway (OpenAI, Ollama and Anthropic APIs): HOST:PORT, or off. */
   gatewayListen: setting(listenAddress, {
     env: ['SMESH_GATEWAY_LISTEN', 'string'],

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net'
+import { availableParallelism } from 'node:os'
 import { AnthropicProvider, GeminiProvider, OllamaProvider, OpenAIProvider } from '@smesh/inference'
+import { LlamaProvider } from '@smesh/llama'
 import { ConfigError } from '../errors.js'
 import type { Limits, Provider, Tier } from '@smesh/inference'
 import type { InferenceConfig, ProviderSetting } from '../config/schema.js'
@@ -28,7 +30,34 @@ function keyOf (p: ProviderSetting, env: NodeJS.ProcessEnv): string | undefined 
   return undefined
 }
 
-function build (p: ProviderSetting, env: NodeJS.ProcessEnv, limits: Limits): Provider {
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** The embedded provider: models of `dir`, run by llama.cpp in this process with at most cores - 1 threads (the node keeps a core). */
+function embedded (p: ProviderSetting, modelsDir: string | null, limits: Limits, onInvalid?: (model: string, reason: string) => void): Provider {
+  const dir = p.dir ?? modelsDir
+  if (dir == null) throw new ConfigError(`provider "${p.name}" (llama) needs a dir`, 'give the directory of its .gguf files')
+  const keep = p.keepAlive != null ? /^(\d+)(ms|s|m|h)$/.exec(p.keepAlive) : null
+  return new LlamaProvider({
+    name: p.name,
+    dir,
+    limits,
+    offer: p.offer ?? 'mesh',
+    localModels: p.localModels,
+    onInvalid,
+    settings: {
+      threads: p.threads ?? Math.max(1, availableParallelism() - 1),
+      ...(p.gpu != null ? { gpu: p.gpu } : {}),
+      ...(p.gpuLayers != null ? { gpuLayers: p.gpuLayers } : {}),
+      ...(p.contextSize != null ? { contextSize: p.contextSize } : {}),
+      ...(p.parallel != null ? { parallel: p.parallel } : {}),
+      ...(p.maxQueue != null ? { maxQueue: p.maxQueue } : {}),
+      ...(p.maxLoaded != null ? { maxLoaded: p.maxLoaded } : {}),
+      ...(keep != null ? { keepAliveMs: Number(keep[1]) * (UNIT_MS[keep[2] as string] ?? 1000) } : {})
+    }
+  })
+}
+
+function build (p: ProviderSetting, env: NodeJS.ProcessEnv, limits: Limits, modelsDir: string | null, onInvalid?: (model: string, reason: string) => void): Provider {
   const key = keyOf(p, env)
   switch (p.kind) {
     case 'ollama':
@@ -42,19 +71,24 @@ function build (p: ProviderSetting, env: NodeJS.ProcessEnv, limits: Limits): Pro
     case 'gemini':
       if (key == null) throw new ConfigError(`provider "${p.name}" (gemini) has no key`, 'set apiKeyEnv to the variable holding it (or SMESH_GEMINI_API_KEY)')
       return new GeminiProvider({ name: p.name, apiKey: key, baseURL: p.url, limits })
+    case 'llama':
+      return embedded(p, modelsDir, limits, onInvalid)
   }
 }
 
 /**
  * This node's providers: Ollama at its URL (unless off), those of
- * config.json, and those the SMESH_* variables add (claude, gemini,
+ * config.json, the embedded one (GGUF files in <data dir>/models, unless
+ * `llama` is false), and those the SMESH_* variables add (claude, gemini,
  * openai). Names must be unique.
  */
-export function buildProviders (config: InferenceConfig, env: NodeJS.ProcessEnv): Provider[] {
+export function buildProviders (config: InferenceConfig, env: NodeJS.ProcessEnv, onInvalid?: (model: string, reason: string) => void): Provider[] {
   const limits: Limits = { maxInputChars: config.maxInputChars, maxTokens: config.maxTokens }
   const settings: ProviderSetting[] = []
   if (config.ollamaUrl != null) settings.push({ name: 'ollama', kind: 'ollama', url: config.ollamaUrl })
   settings.push(...config.providers)
+  // the embedded provider, unless off or one is configured by hand
+  if (config.modelsDir != null && !config.providers.some(p => p.kind === 'llama')) settings.push({ name: 'llama', kind: 'llama' })
   const fromEnv = (name: string): string | undefined => env[name] != null && env[name] !== '' ? env[name] : undefined
   if (fromEnv('SMESH_ANTHROPIC_API_KEY') != null) settings.push({ name: 'claude', kind: 'anthropic', apiKeyEnv: 'SMESH_ANTHROPIC_API_KEY', url: fromEnv('SMESH_ANTHROPIC_URL') })
   if (fromEnv('SMESH_GEMINI_API_KEY') != null) settings.push({ name: 'gemini', kind: 'gemini', apiKeyEnv: 'SMESH_GEMINI_API_KEY', url: fromEnv('SMESH_GEMINI_URL') })
@@ -74,5 +108,5 @@ export function buildProviders (config: InferenceConfig, env: NodeJS.ProcessEnv)
     if (seen.has(s.name)) throw new ConfigError(`two providers are named "${s.name}"`, 'give each provider in config.json a name of its own')
     seen.add(s.name)
   }
-  return settings.map(s => build(s, env, limits))
+  return settings.map(s => build(s, env, limits, config.modelsDir, onInvalid))
 }

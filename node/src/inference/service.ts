@@ -9,7 +9,7 @@ import type { Identity } from '@smesh/identity'
 import { PolicyBlockedError } from '@smesh/membership'
 import type { Membership, PolicyGate } from '@smesh/membership'
 import type { MeshNode } from '@smesh/mesh'
-import type { ChatMessage } from '@smesh/inference'
+import type { ChatMessage, Provider } from '@smesh/inference'
 import type { pino } from 'pino'
 import type { InferenceConfig } from '../config/schema.js'
 
@@ -43,11 +43,15 @@ export class TaskService {
   catalog?: Catalog
   private records: Promise<void> = Promise.resolve()
   private controller = new AbortController()
+  private readonly providers: Provider[]
 
   constructor (private readonly init: TaskServiceInit) {
+    this.providers = buildProviders(init.config, init.env, (model, reason) => {
+      init.log.warn({ event: 'model:invalid', model, reason }, 'a model file in the models directory is not a valid GGUF model: it is not offered (fix or remove it)')
+    })
     this.executor = new Executor({
       peerId: init.identity.peerId.toString(),
-      providers: buildProviders(init.config, init.env),
+      providers: this.providers,
       signer: createSigner(init.identity.pqSeed),
       concurrency: init.config.concurrency,
       protocols: init.env.SMESH_TASK_PROTOCOLS === '1.0.0' ? ['1.0.0'] : undefined
@@ -194,6 +198,8 @@ export class TaskService {
   async stop (): Promise<void> {
     this.controller.abort()
     this.executor.stop()
+    // embedded models leave memory with the node
+    await Promise.all(this.providers.map(async p => await p.close?.()))
     await this.records
   }
 }

@@ -19,7 +19,7 @@ after(async () => { await Promise.all(dirs.map(async d => { await rm(d, { recurs
 const tmp = async (): Promise<string> => { const d = await mkdtemp(join(tmpdir(), 'smesh-gw-')); dirs.push(d); return d }
 
 const cand = (over: Partial<Candidate>): Candidate => ({
-  peer: 'p1', device: 'desk', self: false, provider: 'ollama', kind: 'ollama', tier: 'local', model: 'llama3.2:3b', digest: 'd', family: 'llama', sizeBytes: 1, quantization: 'Q4', contextLength: 8192, loaded: true, capabilities: ['completion'], protocols: ['1.1.0'],
+  peer: 'p1', device: 'desk', self: false, provider: 'ollama', kind: 'ollama', tier: 'local', model: 'llama3.2:3b', digest: 'd', family: 'llama', sizeBytes: 1, quantization: 'Q4', contextLength: 8192, parameters: 0, embeddingLength: 0, loaded: true, capabilities: ['completion'], protocols: ['1.1.0'],
   queue: 0, concurrency: 4, cooldownUntil: 0, tokensPerS: 0, rttMs: 1, connected: true, ...over
 })
 

@@ -4,7 +4,7 @@
  * `connection` (try the next candidate), the rest (give up). Messages never
  * carry a credential: they are built here, not copied from the vendor.
  */
-export type ProviderErrorKind = 'rate-limit' | 'overloaded' | 'server' | 'connection' | 'timeout' | 'auth' | 'not-found' | 'bad-request' | 'too-large' | 'aborted'
+export type ProviderErrorKind = 'rate-limit' | 'overloaded' | 'server' | 'connection' | 'timeout' | 'auth' | 'not-found' | 'bad-request' | 'too-large' | 'aborted' | 'busy'
 
 export class ProviderError extends Error {
   static override readonly name = 'ProviderError'
@@ -18,13 +18,14 @@ export class ProviderError extends Error {
       auth: 'check the API key of this provider in the node\'s config or environment',
       'not-found': 'list what this provider has with smesh models',
       'too-large': 'shorten the prompt or ask for fewer tokens',
+      busy: 'every slot of this model is taken and its queue is full; other peers can serve meanwhile',
       connection: 'check that the provider is running and reachable at its configured URL'
     } as Partial<Record<ProviderErrorKind, string>>)[kind] ?? 'see the node\'s log'
   }
 
   /** Whether another candidate may be tried. */
   get retryable (): boolean {
-    return ['rate-limit', 'overloaded', 'server', 'connection', 'timeout'].includes(this.kind)
+    return ['rate-limit', 'overloaded', 'server', 'connection', 'timeout', 'busy'].includes(this.kind)
   }
 }
 

@@ -1,6 +1,9 @@
 /** Where a provider's model runs: on a device of the mesh, or at a cloud vendor. */
 export type Tier = 'local' | 'cloud'
-export type ProviderKind = 'ollama' | 'openai' | 'anthropic' | 'gemini'
+/** Every kind of provider, in one place: the config schema, the advert and the node's factory all read this list. */
+export const PROVIDER_KINDS = ['ollama', 'openai', 'anthropic', 'gemini', 'llama'] as const
+/** `llama`: GGUF models run in the node's own process (node-llama-cpp). */
+export type ProviderKind = typeof PROVIDER_KINDS[number]
 
 /**
  * What a model can do. `completion`: chat; `tools`: tool (function) calls;
@@ -124,6 +127,14 @@ export interface ModelInfo {
   capabilities: Capability[]
   /** In memory now (Ollama's `ps`); cloud models count as loaded. */
   loaded: boolean
+  /** Parameters, as the model file says (embedded models). */
+  parameters?: number
+  /** Length of the model's embedding vectors. */
+  embeddingLength?: number
+  /** The file carries a chat template. */
+  chatTemplate?: boolean
+  /** Served to this device's own tasks only: never advertised, a peer's task is refused. */
+  localOnly?: boolean
 }
 
 /**
@@ -138,6 +149,8 @@ export interface Provider {
   chat: (request: ChatRequest, options?: ChatOptions) => Promise<ChatResult>
   /** Absent where the backend has no embeddings. */
   embed?: (request: EmbedRequest, options?: { signal?: AbortSignal }) => Promise<EmbedResult>
+  /** Frees what the provider holds (embedded models in memory); called when the node stops. */
+  close?: () => Promise<void>
 }
 
 export interface Limits {

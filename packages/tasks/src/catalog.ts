@@ -23,6 +23,9 @@ export interface Candidate {
   sizeBytes: number
   quantization: string
   contextLength: number
+  /** From the model file, where the node has it (embedded models); 0 when unknown. */
+  parameters: number
+  embeddingLength: number
   /** What the model does (a node of task protocol 1.0.0 advertises none: chat only). */
   capabilities: Capability[]
   /** Versions of the task protocol the node serves. */
@@ -98,6 +101,7 @@ export class Catalog {
         out.push({
           peer: self.peerId, device: self.name, self: true, provider: p.name, kind: p.kind, tier: p.tier,
           model: m.name, digest: m.digest ?? '', family: m.family ?? '', sizeBytes: m.sizeBytes ?? 0, quantization: m.quantization ?? '', contextLength: m.contextLength ?? 0, loaded: m.loaded,
+          parameters: m.parameters ?? 0, embeddingLength: m.embeddingLength ?? 0,
           capabilities: m.capabilities, protocols: [...(executor.protocols)],
           queue: executor.load, concurrency: executor.concurrency, cooldownUntil: p.cooldownUntil, tokensPerS: p.tokensPerS, rttMs: 0, connected: true
         })
@@ -117,6 +121,7 @@ export class Catalog {
           out.push({
             peer: peer.peerId, device: peer.name, self: false, provider: p.name, kind: p.kind, tier: p.tier === 'local' ? 'local' : 'cloud',
             model: m.name, digest: m.digest, family: m.family, sizeBytes: m.size, quantization: m.quantization, contextLength: m.contextLength, loaded: m.loaded,
+            parameters: m.parameters, embeddingLength: m.embeddingLength,
             capabilities: capabilitiesOf(m.capabilities), protocols,
             queue: advert.queue, concurrency: Math.max(1, advert.concurrency), cooldownUntil: Math.min(Number(p.cooldownUntil), this.now() + MAX_COOLDOWN_MS), tokensPerS: p.tokensPerS, rttMs: peer.rttMs, connected: peer.connected
           })

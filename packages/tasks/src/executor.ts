@@ -222,7 +222,8 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
       cooldownUntil: BigInt(s.cooldownUntil),
       tokensPerS: Math.round(s.tokensPerS * 10) / 10,
       // models in memory first: they are what a trimmed advert keeps
-      models: [...s.models].sort((a, b) => Number(b.loaded) - Number(a.loaded)).slice(0, 128).map(m => ({
+      // a model kept to this device is never advertised
+      models: s.models.filter(m => m.localOnly !== true).sort((a, b) => Number(b.loaded) - Number(a.loaded)).slice(0, 128).map(m => ({
         name: m.name,
         digest: m.digest ?? '',
         family: m.family ?? '',
@@ -231,7 +232,10 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
         contextLength: m.contextLength ?? 0,
         loaded: m.loaded,
         // a node of 1.0.0 advertised no capabilities
-        capabilities: this.protocols.includes('1.1.0') ? m.capabilities : []
+        capabilities: this.protocols.includes('1.1.0') ? m.capabilities : [],
+        parameters: m.parameters ?? 0,
+        embeddingLength: m.embeddingLength ?? 0,
+        chatTemplate: m.chatTemplate ?? false
       }))
     }))
     fitAdvert(providers)
@@ -262,6 +266,7 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
     }
     const model = state.models.find(m => sameModel(m.name, req.model))
     if (model == null) throw new TaskFailedError('unknown-model', `provider ${provider.name} has no model ${req.model}`)
+    if (model.localOnly === true && !req.self) throw new TaskFailedError('unknown-model', `provider ${provider.name} has no model ${req.model} for other devices`)
     const missing = lacks(needs, { capabilities: model.capabilities, contextLength: model.contextLength ?? 0 })
     if (missing === 'context') throw new TaskFailedError('too-large', `the prompt (about ${needs.tokens} tokens) is longer than the context of ${model.name} (${model.contextLength ?? 0} tokens)`)
     if (missing != null || (needs.kind === 'embed' && provider.embed == null)) throw new TaskFailedError('unsupported', `${model.name} on ${provider.name} does not ${describeCapability(missing ?? 'embedding')}`)

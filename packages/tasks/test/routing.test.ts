@@ -14,7 +14,7 @@ import type { RankInput } from '../src/score.js'
 import type { ChatOptions, ChatRequest, ModelInfo, Provider } from '@smesh/inference'
 
 const cand = (over: Partial<Candidate>): Candidate => ({
-  peer: 'p1', device: 'd1', self: false, provider: 'ollama', kind: 'ollama', tier: 'local', model: 'llama3.2:3b', digest: '', family: 'llama', sizeBytes: 0, quantization: '', contextLength: 0, loaded: false, capabilities: ['completion'], protocols: ['1.1.0', '1.0.0'],
+  peer: 'p1', device: 'd1', self: false, provider: 'ollama', kind: 'ollama', tier: 'local', model: 'llama3.2:3b', digest: '', family: 'llama', sizeBytes: 0, quantization: '', contextLength: 0, parameters: 0, embeddingLength: 0, loaded: false, capabilities: ['completion'], protocols: ['1.1.0', '1.0.0'],
   queue: 0, concurrency: 4, cooldownUntil: 0, tokensPerS: 0, rttMs: 1, connected: true, ...over
 })
 const input = (over: Partial<RankInput> = {}): RankInput => ({

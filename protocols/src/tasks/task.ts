@@ -346,6 +346,24 @@ export namespace Advert {
     value: string
   }
 
+  export interface AdvertProvidersModelsParametersFieldEvent {
+    field: '$.providers[].models[].parameters'
+    value: number
+    index: number
+  }
+
+  export interface AdvertProvidersModelsEmbeddingLengthFieldEvent {
+    field: '$.providers[].models[].embeddingLength'
+    value: number
+    index: number
+  }
+
+  export interface AdvertProvidersModelsChatTemplateFieldEvent {
+    field: '$.providers[].models[].chatTemplate'
+    value: boolean
+    index: number
+  }
+
   export interface AdvertProtocolsFieldEvent {
     field: '$.protocols[]'
     index: number
@@ -360,7 +378,7 @@ export namespace Advert {
     return decodeMessage(buf, Advert.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Advert>): Generator<AdvertVersionFieldEvent | AdvertPeerFieldEvent | AdvertIssuedAtFieldEvent | AdvertExpiresAtFieldEvent | AdvertQueueFieldEvent | AdvertConcurrencyFieldEvent | AdvertProvidersNameFieldEvent | AdvertProvidersKindFieldEvent | AdvertProvidersTierFieldEvent | AdvertProvidersCooldownUntilFieldEvent | AdvertProvidersTokensPerSFieldEvent | AdvertProvidersModelsNameFieldEvent | AdvertProvidersModelsDigestFieldEvent | AdvertProvidersModelsFamilyFieldEvent | AdvertProvidersModelsSizeFieldEvent | AdvertProvidersModelsQuantizationFieldEvent | AdvertProvidersModelsContextLengthFieldEvent | AdvertProvidersModelsLoadedFieldEvent | AdvertProvidersModelsCapabilitiesFieldEvent | AdvertProtocolsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Advert>): Generator<AdvertVersionFieldEvent | AdvertPeerFieldEvent | AdvertIssuedAtFieldEvent | AdvertExpiresAtFieldEvent | AdvertQueueFieldEvent | AdvertConcurrencyFieldEvent | AdvertProvidersNameFieldEvent | AdvertProvidersKindFieldEvent | AdvertProvidersTierFieldEvent | AdvertProvidersCooldownUntilFieldEvent | AdvertProvidersTokensPerSFieldEvent | AdvertProvidersModelsNameFieldEvent | AdvertProvidersModelsDigestFieldEvent | AdvertProvidersModelsFamilyFieldEvent | AdvertProvidersModelsSizeFieldEvent | AdvertProvidersModelsQuantizationFieldEvent | AdvertProvidersModelsContextLengthFieldEvent | AdvertProvidersModelsLoadedFieldEvent | AdvertProvidersModelsCapabilitiesFieldEvent | AdvertProvidersModelsParametersFieldEvent | AdvertProvidersModelsEmbeddingLengthFieldEvent | AdvertProvidersModelsChatTemplateFieldEvent | AdvertProtocolsFieldEvent> {
     return streamMessage(buf, Advert.codec(), opts)
   }
 }
@@ -622,6 +640,24 @@ export namespace AdvertProvider {
     value: string
   }
 
+  export interface AdvertProviderModelsParametersFieldEvent {
+    field: '$.models[].parameters'
+    value: number
+    index: number
+  }
+
+  export interface AdvertProviderModelsEmbeddingLengthFieldEvent {
+    field: '$.models[].embeddingLength'
+    value: number
+    index: number
+  }
+
+  export interface AdvertProviderModelsChatTemplateFieldEvent {
+    field: '$.models[].chatTemplate'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<AdvertProvider>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdvertProvider.codec())
   }
@@ -630,7 +666,7 @@ export namespace AdvertProvider {
     return decodeMessage(buf, AdvertProvider.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertProvider>): Generator<AdvertProviderNameFieldEvent | AdvertProviderKindFieldEvent | AdvertProviderTierFieldEvent | AdvertProviderCooldownUntilFieldEvent | AdvertProviderTokensPerSFieldEvent | AdvertProviderModelsNameFieldEvent | AdvertProviderModelsDigestFieldEvent | AdvertProviderModelsFamilyFieldEvent | AdvertProviderModelsSizeFieldEvent | AdvertProviderModelsQuantizationFieldEvent | AdvertProviderModelsContextLengthFieldEvent | AdvertProviderModelsLoadedFieldEvent | AdvertProviderModelsCapabilitiesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertProvider>): Generator<AdvertProviderNameFieldEvent | AdvertProviderKindFieldEvent | AdvertProviderTierFieldEvent | AdvertProviderCooldownUntilFieldEvent | AdvertProviderTokensPerSFieldEvent | AdvertProviderModelsNameFieldEvent | AdvertProviderModelsDigestFieldEvent | AdvertProviderModelsFamilyFieldEvent | AdvertProviderModelsSizeFieldEvent | AdvertProviderModelsQuantizationFieldEvent | AdvertProviderModelsContextLengthFieldEvent | AdvertProviderModelsLoadedFieldEvent | AdvertProviderModelsCapabilitiesFieldEvent | AdvertProviderModelsParametersFieldEvent | AdvertProviderModelsEmbeddingLengthFieldEvent | AdvertProviderModelsChatTemplateFieldEvent> {
     return streamMessage(buf, AdvertProvider.codec(), opts)
   }
 }
@@ -644,6 +680,9 @@ export interface AdvertModel {
   contextLength: number
   loaded: boolean
   capabilities: string[]
+  parameters: number
+  embeddingLength: number
+  chatTemplate: boolean
 }
 
 export namespace AdvertModel {
@@ -698,6 +737,21 @@ export namespace AdvertModel {
           }
         }
 
+        if ((obj.parameters != null && obj.parameters !== 0)) {
+          w.uint32(73)
+          w.double(obj.parameters)
+        }
+
+        if ((obj.embeddingLength != null && obj.embeddingLength !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.embeddingLength)
+        }
+
+        if ((obj.chatTemplate != null && obj.chatTemplate !== false)) {
+          w.uint32(88)
+          w.bool(obj.chatTemplate)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -710,7 +764,10 @@ export namespace AdvertModel {
           quantization: '',
           contextLength: 0,
           loaded: false,
-          capabilities: []
+          capabilities: [],
+          parameters: 0,
+          embeddingLength: 0,
+          chatTemplate: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -753,6 +810,18 @@ export namespace AdvertModel {
               }
 
               obj.capabilities.push(reader.string())
+              break
+            }
+            case 9: {
+              obj.parameters = reader.double()
+              break
+            }
+            case 10: {
+              obj.embeddingLength = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.chatTemplate = reader.bool()
               break
             }
             default: {
@@ -838,6 +907,27 @@ export namespace AdvertModel {
 
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.parameters`,
+                value: reader.double()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.embeddingLength`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.chatTemplate`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -891,6 +981,21 @@ export namespace AdvertModel {
     value: string
   }
 
+  export interface AdvertModelParametersFieldEvent {
+    field: '$.parameters'
+    value: number
+  }
+
+  export interface AdvertModelEmbeddingLengthFieldEvent {
+    field: '$.embeddingLength'
+    value: number
+  }
+
+  export interface AdvertModelChatTemplateFieldEvent {
+    field: '$.chatTemplate'
+    value: boolean
+  }
+
   export function encode (obj: Partial<AdvertModel>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AdvertModel.codec())
   }
@@ -899,7 +1004,7 @@ export namespace AdvertModel {
     return decodeMessage(buf, AdvertModel.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertModel>): Generator<AdvertModelNameFieldEvent | AdvertModelDigestFieldEvent | AdvertModelFamilyFieldEvent | AdvertModelSizeFieldEvent | AdvertModelQuantizationFieldEvent | AdvertModelContextLengthFieldEvent | AdvertModelLoadedFieldEvent | AdvertModelCapabilitiesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdvertModel>): Generator<AdvertModelNameFieldEvent | AdvertModelDigestFieldEvent | AdvertModelFamilyFieldEvent | AdvertModelSizeFieldEvent | AdvertModelQuantizationFieldEvent | AdvertModelContextLengthFieldEvent | AdvertModelLoadedFieldEvent | AdvertModelCapabilitiesFieldEvent | AdvertModelParametersFieldEvent | AdvertModelEmbeddingLengthFieldEvent | AdvertModelChatTemplateFieldEvent> {
     return streamMessage(buf, AdvertModel.codec(), opts)
   }
 }

@@ -1,4 +1,4 @@
-import { apiGet, apiStream } from '../../api/client.js'
+import { apiGet, apiPost, apiStream } from '../../api/client.js'
 import { MAX_REQUEST_BODY } from '../../api/server.js'
 import { CliError } from '../cli-error.js'
 import { lines } from '../ndjson.js'
@@ -123,4 +123,19 @@ export async function runTasks (dataDir: string, opts: { limit?: string, json?: 
   if (!/^\d+$/.test(limit)) throw new CliError(`--limit ${limit} is not a number`, 'for example --limit 50', 2)
   const v = await apiGet<TaskView[]>(dataDir, `/v1/tasks?limit=${limit}`)
   out(opts.json === true ? JSON.stringify(v, null, 2) : formatTasks(v))
+}
+
+interface EmbedView { model: string, device: string, provider: string, digest: string, dimensions: number, inputTokens: number, totalMs: number, vectors: number[][] }
+
+/** `smesh embed TEXT...`: one vector per text, from the best embedding model the mesh has (one JSON array per line). */
+export async function runEmbed (dataDir: string, texts: string[], opts: { model?: string, residency?: string, json?: boolean }): Promise<void> {
+  if (texts.length === 0 && process.stdin.isTTY !== true) texts = (await readStdin('texts', MAX_PROMPT_BYTES, 'embed fewer texts at once')).split('\n').filter(t => t.trim() !== '')
+  if (texts.length === 0) throw new CliError('nothing to embed', 'give the texts as arguments (smesh embed "first" "second") or one per line on stdin', 2)
+  const r = await apiPost<EmbedView>(dataDir, '/v1/embed', { inputs: texts, ...(opts.model != null ? { model: opts.model } : {}), ...(opts.residency != null ? { residency: opts.residency } : {}) })
+  if (opts.json === true) {
+    out(JSON.stringify(r))
+    return
+  }
+  for (const v of r.vectors) out(JSON.stringify(v))
+  err(`— ${r.vectors.length} vector${r.vectors.length === 1 ? '' : 's'} of ${r.dimensions} dimensions · ${r.model} on ${r.provider} · ${r.device} · ${r.inputTokens} tokens · ${msText(r.totalMs)}`)
 }

@@ -118,7 +118,7 @@ export function buildVectors (): Vectors {
   const keys = mlDsa65.keygen(seed)
   const advertFields: Advert = {
     version: 1, peer: '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', issuedAt: 1_767_225_600_000n, expiresAt: 1_767_225_630_000n, queue: 1, concurrency: 4, protocols: ['1.1.0', '1.0.0'],
-    providers: [{ name: 'ollama', kind: 'ollama', tier: 'local', cooldownUntil: 0n, tokensPerS: 41.5, models: [{ name: 'qwen3:8b', digest: 'sha256:0f1e', family: 'qwen3', size: 5_225_375_744, quantization: 'Q4_K_M', contextLength: 40960, loaded: true, capabilities: ['completion', 'json', 'tools'] }] }]
+    providers: [{ name: 'ollama', kind: 'ollama', tier: 'local', cooldownUntil: 0n, tokensPerS: 41.5, models: [{ name: 'qwen3:8b', digest: 'sha256:0f1e', family: 'qwen3', size: 5_225_375_744, quantization: 'Q4_K_M', contextLength: 40960, loaded: true, capabilities: ['completion', 'json', 'tools'], parameters: 0, embeddingLength: 0, chatTemplate: false }] }]
   }
   const advert = Advert.encode(advertFields)
   const signature = mlDsa65.sign(advert, keys.secretKey, { context: ADVERT_CONTEXT, extraEntropy: false })
