@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { readEnv, readFlags, resolveConfig } from '../src/config/load.js'
 import { resolveDataDir } from '../src/paths.js'
+import { buildProviders } from '../src/inference/providers.js'
 
 const dirs: string[] = []
 after(async () => { await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) })) })
@@ -73,6 +74,25 @@ describe('configuration', () => {
     assert.throws(() => readFlags({ gatewayListen: 'x' }, { gatewayListen: '--gateway-listen' }), /--gateway-listen: must be HOST:PORT/)
     await writeFile(join(dir, 'config.json'), JSON.stringify({ gatewayCorsOrigins: ['http://a.example/path'] }))
     await assert.rejects(resolveConfig(dir, {}, {}), /field "gatewayCorsOrigins\[0\]": must be an origin/)
+  })
+
+  it('the embedded provider: on by default on <data dir>/models, off by SMESH_LLAMA, tuned in providers; settings of another kind are named', async () => {
+    const dir = await tmp()
+    const d = await resolveConfig(dir, {}, {})
+    assert.equal(d.inference.modelsDir, join(dir, 'models'))
+    const names = (c: typeof d): string[] => buildProviders(c.inference, {}).map(p => `${p.name}:${p.kind}`)
+    assert.deepEqual(names(d), ['ollama:ollama', 'llama:llama'])
+    assert.deepEqual(names(await resolveConfig(dir, { SMESH_LLAMA: 'off' }, {})), ['ollama:ollama'])
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ollamaUrl: 'off', providers: [{ name: 'gguf', kind: 'llama', threads: 2, keepAlive: '30s', dir: 'elsewhere', offer: 'local' }] }))
+    const tuned = await resolveConfig(dir, {}, {})
+    assert.deepEqual(names(tuned), ['gguf:llama'], 'a configured one replaces the default')
+    assert.equal(tuned.inference.providers[0]?.dir, join(dir, 'elsewhere'), 'relative to the data dir')
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ providers: [{ name: 'o', kind: 'ollama', threads: 2 }] }))
+    await assert.rejects(resolveConfig(dir, {}, {}), /threads.*only the embedded provider \(kind llama\) takes threads/)
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ providers: [{ name: 'l', kind: 'llama', url: 'http://127.0.0.1:1' }] }))
+    await assert.rejects(resolveConfig(dir, {}, {}), /the embedded provider \(kind llama\) takes no url/)
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ providers: [{ name: 'l', kind: 'llama', keepAlive: 'forever' }] }))
+    await assert.rejects(resolveConfig(dir, {}, {}), /keepAlive.*must be a duration such as 30s, 5m or 1h/)
   })
 
   it('data dir: flag, then SMESH_DATA_DIR, then the platform default (XDG on Linux)', () => {

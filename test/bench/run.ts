@@ -15,6 +15,7 @@ import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from '
 import { benchFaults, benchFuzz } from './faults.js'
 import { benchPhone } from './phone.js'
 import { benchDashboardIdle, benchDashboardJoin } from './dashboard.js'
+import { benchLlama } from './llama.js'
 
 /**
  * Runs the benchmarks and prints one JSON object on stdout.
@@ -28,6 +29,7 @@ import { benchDashboardIdle, benchDashboardJoin } from './dashboard.js'
  *   npm run bench -- --only faults         # the reliability matrix, long: network rows 60 s each, 1,000 kill cycles
  *   npm run bench -- --only phone          # 10 phone joins, 10 minutes of use, the phone's link down 10 s
  *   npm run bench -- --only dashboard      # 10 joins onto an open dashboard's graph; an open dashboard's cost on 5 nodes, 60 s
+ *   npm run bench -- --only llama          # the embedded provider: tokens/s direct, through smesh run and the gateway; load; event loop while generating; idle
  *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
@@ -75,7 +77,11 @@ const { values } = parseArgs({
     'phone-drop-seconds': { type: 'string', default: '10' },
     /** Joins onto the dashboard's graph, seconds of each phase of dashboard-idle. */
     'dashboard-joins': { type: 'string', default: '10' },
-    'dashboard-seconds': { type: 'string', default: '60' }
+    'dashboard-seconds': { type: 'string', default: '60' },
+    /** Tasks each way, seconds of unbroken generation, seconds idle, of the llama benchmark. */
+    'llama-reps': { type: 'string', default: '20' },
+    'llama-load-seconds': { type: 'string', default: '15' },
+    'llama-idle-seconds': { type: 'string', default: '30' }
   }
 })
 const why = netnsUnavailable()
@@ -84,7 +90,7 @@ if (why != null) {
   process.exit(1)
 }
 const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : n === 'dashboard' ? DASHBOARD : [n]))
-const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
+const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', 'llama', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
   process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*, dashboard = all dashboard-*)\n`)
@@ -116,6 +122,7 @@ if (only.has('faults')) results.faults = await benchFaults({ seconds: num('fault
 if (only.has('fuzz')) results.fuzz = await benchFuzz(num('fuzz-inputs'))
 if (only.has('dashboard-join')) results['dashboard-join'] = await benchDashboardJoin(num('dashboard-joins'))
 if (only.has('dashboard-idle')) results['dashboard-idle'] = await benchDashboardIdle(num('dashboard-seconds'))
+if (only.has('llama')) results.llama = await benchLlama({ reps: num('llama-reps'), loadSeconds: num('llama-load-seconds'), idleSeconds: num('llama-idle-seconds') })
 if (only.has('phone')) results.phone = await benchPhone({ joins: num('phone-joins'), useMinutes: num('phone-minutes'), dropSeconds: num('phone-drop-seconds') })
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),

@@ -167,6 +167,27 @@ describe('the executor', () => {
   })
 })
 
+describe('models kept to their device', () => {
+  it('are not advertised, serve the device\'s own tasks, and refuse a peer\'s', async () => {
+    const signer = createSigner(new Uint8Array(32).fill(5))
+    const provider: Provider = {
+      name: 'llama',
+      kind: 'llama',
+      tier: 'local',
+      models: async () => [{ name: 'shared', loaded: false, capabilities: ['completion'] }, { name: 'private', loaded: false, capabilities: ['completion'], localOnly: true }],
+      chat: async (req) => ({ text: 'ok', toolCalls: [], model: req.model, finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, firstTokenMs: 1, totalMs: 1 })
+    }
+    const ex = new Executor({ peerId: 'peer-a', providers: [provider], signer, now: () => 1_000_000 })
+    await ex.refresh()
+    const advert = openAdvert(ex.advert(), signer.publicKey, 'peer-a', 1_000_000)
+    assert.deepEqual(advert.providers[0]?.models.map(m => m.name), ['shared'])
+    const req = { provider: 'llama', model: 'private', messages: [{ role: 'user' as const, content: 'q' }], residency: 'mesh' as const }
+    assert.equal((await ex.run({ ...req, self: true })).model, 'private')
+    await assert.rejects(ex.run({ ...req, self: false }), (e: TaskFailedError) => e.code === 'unknown-model')
+    ex.stop()
+  })
+})
+
 describe('limits on what a node sends and believes', () => {
   it('trims an advert of many models to fit a beacon, keeping the loaded ones', async () => {
     const signer = createSigner(new Uint8Array(32).fill(3))
