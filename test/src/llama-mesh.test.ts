@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { tinyModel } from '../fixtures/tiny-gguf.js'
 import { runClient } from './harness/clients.js'
 import { netnsUnavailable } from './harness/exec.js'
+import { FixtureProcess } from './harness/fixture-process.js'
 import { Lan, listOwnNamespaces } from './harness/lan.js'
 import { startMesh } from './harness/mesh.js'
 import { cleanEnv, runCli, waitFor } from './harness/smesh-process.js'
@@ -46,16 +47,18 @@ async function fileServer (bytes: Buffer): Promise<{ url: string, server: Server
 }
 
 /**
- * Two devices of a namespace LAN: a laptop with no model at all, and a
- * server given a tiny GGUF model with `smesh model add` from a loopback
- * URL. No Ollama anywhere: the mesh answers from the server's own
- * llama.cpp, through the CLI and through the gateway's SDK clients.
+ * Two devices of a namespace LAN: a laptop with no model of its own but an
+ * Ollama (a fixture) holding a model of a large context, and a server given
+ * a tiny GGUF model with `smesh model add` from a loopback URL. The mesh
+ * answers from the server's own llama.cpp, through the CLI and through the
+ * gateway's SDK clients; a prompt too long for it goes to the Ollama.
  */
 describe('embedded models on the mesh: added from a URL, served to a peer by the CLI and the gateway', { skip, timeout: 300_000 }, () => {
   let lan: Lan
   let laptop: SmeshProcess
   let server: SmeshProcess
   let files: Awaited<ReturnType<typeof fileServer>>
+  let ollama: FixtureProcess
   const bytes = tinyModel({ contextLength: 512 })
   const sha256 = createHash('sha256').update(bytes).digest('hex')
 
@@ -65,13 +68,15 @@ describe('embedded models on the mesh: added from a URL, served to a peer by the
     // one llama.cpp thread: the tiny model is fastest so on two shared cores
     const serverDir = tempDir('smesh-llama-server')
     writeFileSync(join(serverDir, 'config.json'), JSON.stringify({ providers: [{ name: 'llama', kind: 'llama', gpu: 'none', threads: 1, contextSize: 512 }] }))
+    ollama = await FixtureProcess.start({ kind: 'ollama', ns: lan.hosts[0]?.ns, script: { models: [{ name: 'llama3.2:3b', family: 'llama', contextLength: 131072, loaded: true }], reply: ['a ', 'long ', 'context ', 'answer.'] } })
     ;[laptop, server] = await startMesh([
-      { ns: lan.hosts[0]?.ns, name: 'laptop', env: cleanEnv({ SMESH_OLLAMA_URL: 'off', SMESH_LLAMA: 'off' }) },
+      { ns: lan.hosts[0]?.ns, name: 'laptop', env: cleanEnv({ SMESH_OLLAMA_URL: ollama.url, SMESH_LLAMA: 'off' }) },
       { ns: lan.hosts[1]?.ns, name: 'server', dataDir: serverDir, env: cleanEnv({ SMESH_OLLAMA_URL: 'off' }) }
     ]) as [SmeshProcess, SmeshProcess]
   })
   after(async () => {
     await Promise.all([laptop, server].filter(p => p != null).map(async p => { await p.stop() }))
+    await ollama?.stop()
     files?.server.close()
     await lan?.destroy()
     assert.deepEqual(await listOwnNamespaces(), [], 'the harness left namespaces behind')
@@ -92,7 +97,7 @@ describe('embedded models on the mesh: added from a URL, served to a peer by the
     assert.match(cut.stderr, /hint: run the same command again: it resumes where it stopped/)
     assert.match(cut.stderr, /downloading \d+ KiB of 560 KiB \(\d+%\), [\d.]+ [KM]iB\/s/, 'progress with the rate')
     assert.ok(existsSync(join(dir, 'models', 'tiny.gguf.part')), 'the part is kept')
-    assert.equal((await server.api<ModelsView>('/v1/models')).models.length, 0, 'nothing is offered')
+    assert.ok(!(await server.api<ModelsView>('/v1/models')).models.some(m => m.model === 'tiny'), 'nothing is offered')
     const listed = JSON.parse((await runCli(['model', 'ls', '--json', '--data-dir', dir], { env: cleanEnv() })).stdout) as { models: unknown[] }
     assert.deepEqual(listed.models, [])
     const resumed = await runCli(['model', 'add', files.url, '--name', 'tiny', '--sha256', sha256, '--data-dir', dir], { env: cleanEnv() })
@@ -159,11 +164,19 @@ describe('embedded models on the mesh: added from a URL, served to a peer by the
     assert.match(text.stderr, /1 vector of 64 dimensions · tiny on llama · server/)
   })
 
-  it('a prompt longer than the model\'s context is refused with the reason, never sent to it', async () => {
-    const r = await laptop.cli(['run', 'mesh node '.repeat(300), '--model', 'tiny'])
+  it('a prompt longer than the model\'s context never goes to it: refused with the reason, or served by a model it fits', async () => {
+    const long = 'mesh node '.repeat(300)
+    const r = await laptop.cli(['run', long, '--model', 'tiny'])
     assert.notEqual(r.code, 0)
     assert.match(r.stderr, /context/i)
     assert.match(r.stderr, /512/)
+    const elsewhere = await laptop.cli(['run', long, '--model', 'tiny,llama3.2:3b'])
+    assert.equal(elsewhere.code, 0, elsewhere.stderr)
+    assert.equal(elsewhere.stdout.trim(), 'a long context answer.')
+    assert.match(elsewhere.stderr, /served by laptop .* llama3\.2:3b on ollama/)
+    const short = await laptop.cli(['run', 'hi', '--model', 'tiny,llama3.2:3b', '--max-tokens', '4'])
+    assert.equal(short.code, 0, short.stderr)
+    assert.match(short.stderr, /served by server .* tiny on llama/, 'the first of the list when it fits')
   })
 
   it('smesh model rm: the model leaves the mesh', async () => {

@@ -133,8 +133,8 @@ describe('embedded models (node-llama-cpp): a tiny GGUF model added, validated, 
     utimesSync(join(models, 'dropped.gguf'), old, old)
     utimesSync(join(models, 'broken.gguf'), old, old)
     assert.deepEqual((await p.models()).map(m => m.name), ['tiny'], 'not offered before they are checked')
-    await new Promise(resolve => setTimeout(resolve, 50))
-    for (let i = 0; i < 100 && invalid.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 50))
+    // both are checked in the background, one after the other
+    for (let i = 0; i < 200 && !(invalid.includes('broken') && (await p.models()).some(m => m.name === 'dropped')); i++) await new Promise(resolve => setTimeout(resolve, 50))
     assert.deepEqual((await p.models()).map(m => m.name).sort(), ['dropped', 'tiny'])
     assert.deepEqual(invalid, ['broken'])
     assert.ok(!existsSync(join(models, 'broken.gguf.json')))

@@ -22,6 +22,9 @@ export interface MeshModel {
   quantization: string
   /** The longest context of its copies (0 = unknown). */
   contextLength: number
+  /** From the model file, where a device has it (embedded models); 0 = unknown. */
+  parameters: number
+  embeddingLength: number
   capabilities: Capability[]
   /** In memory somewhere. */
   loaded: boolean
@@ -46,10 +49,12 @@ export function meshModels (candidates: Candidate[], residency: Residency, keySp
     const key = [...byName.keys()].find(k => sameModel(k, c.model)) ?? c.model
     let m = byName.get(key)
     if (m == null) {
-      m = { name: c.model, family: c.family, digest: c.digest, sizeBytes: c.sizeBytes, quantization: c.quantization, contextLength: 0, capabilities: [], loaded: false, spec: false, where: [] }
+      m = { name: c.model, family: c.family, digest: c.digest, sizeBytes: c.sizeBytes, quantization: c.quantization, contextLength: 0, parameters: c.parameters, embeddingLength: c.embeddingLength, capabilities: [], loaded: false, spec: false, where: [] }
       byName.set(key, m)
     }
     m.contextLength = Math.max(m.contextLength, c.contextLength)
+    m.parameters ||= c.parameters
+    m.embeddingLength ||= c.embeddingLength
     m.capabilities = [...new Set([...m.capabilities, ...c.capabilities])]
     m.loaded ||= c.loaded
     m.where.push({ device: c.device, peer: c.peer, provider: c.provider, tier: c.tier, warm: c.loaded })
@@ -59,7 +64,7 @@ export function meshModels (candidates: Candidate[], residency: Residency, keySp
   const specs = SPECS.map((name): MeshModel => {
     const of = name === 'best-local' ? chat.filter(m => m.where.some(w => w.tier === 'local')) : chat
     return {
-      name, family: 'smesh', digest: '', sizeBytes: 0, quantization: '', spec: true, where: [],
+      name, family: 'smesh', digest: '', sizeBytes: 0, quantization: '', parameters: 0, embeddingLength: 0, spec: true, where: [],
       contextLength: Math.max(0, ...of.map(m => m.contextLength)),
       capabilities: [...new Set(of.flatMap(m => m.capabilities))].filter(c => c !== 'embedding'),
       loaded: of.some(m => m.loaded)

@@ -209,7 +209,12 @@ export function ollamaShow (m: MeshModel): Json {
     parameters: m.contextLength > 0 ? `num_ctx                        ${m.contextLength}` : '',
     template: `{{- /* the serving model applies its own template */ -}}{{ .System }}{{ .Prompt }}${m.capabilities.includes('tools') ? '{{ if .Tools }}{{ .Tools }}{{ end }}' : ''}`,
     details: details(m),
-    model_info: { 'general.architecture': arch, ...(m.contextLength > 0 ? { [`${arch}.context_length`]: m.contextLength } : {}) },
+    model_info: {
+      'general.architecture': arch,
+      ...(m.parameters > 0 ? { 'general.parameter_count': m.parameters } : {}),
+      ...(m.contextLength > 0 ? { [`${arch}.context_length`]: m.contextLength } : {}),
+      ...(m.embeddingLength > 0 ? { [`${arch}.embedding_length`]: m.embeddingLength } : {})
+    },
     capabilities: m.capabilities.map(c => OLLAMA_CAPS[c]).filter((c): c is string => c != null),
     modified_at: '2025-01-01T00:00:00Z',
     smesh: { spec: m.spec, where: m.where }
