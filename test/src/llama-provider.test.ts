@@ -141,6 +141,16 @@ describe('embedded models (node-llama-cpp): a tiny GGUF model added, validated, 
     await p.close()
   })
 
+  it('at most maxLoaded models are in memory: the idle one leaves for the next', async () => {
+    const p = new LlamaProvider({ dir: models, settings: { gpu: 'none', threads: 1, maxLoaded: 1 } })
+    const loaded = async (): Promise<string[]> => (await p.models()).filter(m => m.loaded).map(m => m.name)
+    await p.chat({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }], maxTokens: 2 })
+    assert.deepEqual(await loaded(), ['tiny'])
+    await p.chat({ model: 'dropped', messages: [{ role: 'user', content: 'hi' }], maxTokens: 2 })
+    assert.deepEqual(await loaded(), ['dropped'])
+    await p.close()
+  })
+
   it('an idle model is unloaded after its keep-alive', async () => {
     const p = new LlamaProvider({ dir: models, settings: { gpu: 'none', threads: 1, keepAliveMs: 200 } })
     await p.models()

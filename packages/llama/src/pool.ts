@@ -181,7 +181,9 @@ export class ModelPool {
 
   /** Unloads idle models until one more fits under maxLoaded; busy if every loaded model is in use. */
   private async makeRoom (name: string): Promise<void> {
-    while (this.loaded.size + this.loading.size > this.settings.maxLoaded) {
+    // room for this one: fewer than maxLoaded others loaded or loading
+    const others = (): number => this.loaded.size + [...this.loading.keys()].filter(k => k !== name).length
+    while (others() >= this.settings.maxLoaded) {
       const idle = [...this.loaded.values()].filter(l => l.active === 0 && l.waiters.length === 0 && l.name !== name).sort((a, b) => a.lastUsed - b.lastUsed)[0]
       if (idle == null) throw new ProviderError('busy', this.provider, `${this.loaded.size} models are loaded and in use (maxLoaded ${this.settings.maxLoaded})`, 5_000)
       await this.unload(idle.name)
