@@ -151,6 +151,21 @@ describe('embedded models (node-llama-cpp): a tiny GGUF model added, validated, 
     await p.close()
   })
 
+  it('a model removed while it generates finishes the answer, then is gone', async () => {
+    const p = new LlamaProvider({ dir: models, settings: { gpu: 'none', threads: 1 } })
+    await p.models()
+    let removed: Promise<unknown> | undefined
+    const answer = p.chat({ model: 'dropped', messages: [{ role: 'user', content: 'a long one' }], maxTokens: 300 }, {
+      onText: () => { removed ??= new ModelStore(models).remove('dropped').then(async () => await p.models()) }
+    })
+    const r = await answer
+    await removed
+    assert.equal(r.usage.outputTokens, 300, 'the whole answer, though the model left in the middle')
+    assert.deepEqual((await p.models()).map(m => m.name), ['tiny'])
+    await assert.rejects(p.chat({ model: 'dropped', messages: [{ role: 'user', content: 'again' }] }), (e: any) => e.kind === 'not-found')
+    await p.close()
+  })
+
   it('an idle model is unloaded after its keep-alive', async () => {
     const p = new LlamaProvider({ dir: models, settings: { gpu: 'none', threads: 1, keepAliveMs: 200 } })
     await p.models()

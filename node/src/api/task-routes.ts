@@ -1,6 +1,6 @@
 import { pushable } from 'it-pushable'
 import { InvalidBodyError } from '@smesh/bus'
-import { listTasks } from '@smesh/tasks'
+import { MAX_EMBED_REQUEST_INPUTS, listTasks } from '@smesh/tasks'
 import { StreamResponse } from './server.js'
 import { body, count, str } from './params.js'
 import type { Bus } from '@smesh/bus'
@@ -79,8 +79,8 @@ function runTask (tasks: TaskService, ctx: RouteContext): StreamResponse {
   return new StreamResponse('application/x-ndjson', out)
 }
 
-/** Texts a `smesh embed` may send at once. */
-const MAX_EMBED_INPUTS = 256
+/** Texts a `smesh embed` may send at once: what the router takes in one request (it embeds them in batches). */
+const MAX_EMBED_INPUTS = MAX_EMBED_REQUEST_INPUTS
 
 /** Embeds texts on the mesh (`smesh embed`): the vectors and where they were made. */
 async function embedTexts (tasks: TaskService, ctx: RouteContext): Promise<object> {

@@ -54,7 +54,7 @@ export function transferProgress (label: string, stream: NodeJS.WriteStream = pr
       const now = performance.now()
       const rate = (done - resumedFrom) / Math.max((now - started) / 1000, 0.001)
       const pct = total > 0 ? Math.floor((100 * done) / total) : -1
-      if (tty ? now - last < 100 && done < total : pct < 0 ? now - last < 5_000 : Math.floor(pct / 10) <= step) return
+      if (tty ? now - last < 100 && (total === 0 || done < total) : pct < 0 ? now - last < 5_000 : Math.floor(pct / 10) <= step) return
       last = now
       step = Math.floor(pct / 10)
       const eta = total > 0 && rate > 0 ? `, ${Math.ceil((total - done) / rate)} s left` : ''

@@ -48,6 +48,16 @@ export function promptTokens (model: LlamaModel, messages: ChatMessage[]): numbe
   return n
 }
 
+/** The prompt's tokens as the model sees it: the history through its chat template, tool definitions included. */
+function contextTokens (init: GenerateInit, history: ChatHistoryItem[], functions: ChatModelFunctions | undefined, messages: ChatMessage[]): number {
+  try {
+    const state = init.chat.chatWrapper.generateContextState({ chatHistory: history, ...(functions != null ? { availableFunctions: functions } : {}) })
+    return state.contextText.tokenize(init.model.tokenizer).length
+  } catch {
+    return promptTokens(init.model, messages)
+  }
+}
+
 export interface GenerateInit {
   provider: string
   llama: Llama
@@ -78,21 +88,23 @@ function functionsOf (req: ChatRequest): ChatModelFunctions | undefined {
 /** One chat on a leased sequence: streamed text, stop strings, the token limit, JSON output, tools, abort at once. */
 export async function generate (init: GenerateInit, req: ChatRequest, options: ChatOptions): Promise<ChatResult> {
   const { signal } = options
-  const used = promptTokens(init.model, req.messages)
+  if (req.tools != null && req.tools.length > 0 && req.toolChoice !== 'none' && !init.tools) {
+    throw new ProviderError('bad-request', init.provider, `${req.model}'s chat template takes no tools`)
+  }
+  const grammar = await grammarOf(init, req)
+  const functions = grammar == null && init.tools ? functionsOf(req) : undefined
+  const history = chatHistory(req.messages)
+  const used = contextTokens(init, history, functions, req.messages)
+  // llama.cpp would shift the context and drop the prompt's start without a word: refused instead
   if (used + 1 > init.contextSize) {
     throw new ProviderError('too-large', init.provider, `the prompt is ${used} tokens, longer than the context of ${req.model} (${init.contextSize} tokens)`)
   }
   const reply = new Reply(req.model, 'stop', options.onText, options.onToolCall)
-  const grammar = await grammarOf(init, req)
-  const functions = grammar == null && init.tools ? functionsOf(req) : undefined
-  if (req.tools != null && req.tools.length > 0 && req.toolChoice !== 'none' && !init.tools) {
-    throw new ProviderError('bad-request', init.provider, `${req.model}'s chat template takes no tools`)
-  }
   let out = 0
   const meter = init.chat.sequence.tokenMeter
   const sampledBefore = meter.usedOutputTokens
   try {
-    const r = await init.chat.generateResponse(chatHistory(req.messages), {
+    const r = await init.chat.generateResponse(history, {
       signal,
       stopOnAbortSignal: false,
       maxTokens: Math.max(1, Math.min(init.maxTokens, init.contextSize - used)),

@@ -21,8 +21,14 @@ export interface TransferOptions {
 /** The longest model a download may bring (1 TiB): a server cannot fill the disk past what it declared. */
 const MAX_MODEL_BYTES = 2 ** 40
 
-/** What a cut download left beside its .part file, so that the next run resumes only the same URL and version. */
-interface PartState { url: string, etag?: string, lastModified?: string }
+/** What a cut download left beside its .part file (PART.state.json), so that the next run resumes only the same URL and version. */
+interface PartState { urlHash: string, etag?: string, lastModified?: string }
+
+/** The state file of a part file: removed by the caller once the model is in place. */
+export const statePathOf = (part: string): string => `${part}.state.json`
+
+/** The URL as the state file keeps it: a hash (a query may hold a token). */
+const urlHash = (url: string): string => createHash('sha256').update(url).digest('hex')
 
 async function hashFile (path: string, hash: Hash, signal?: AbortSignal): Promise<number> {
   let n = 0
@@ -36,7 +42,7 @@ async function hashFile (path: string, hash: Hash, signal?: AbortSignal): Promis
 async function readState (path: string): Promise<PartState | undefined> {
   try {
     const s = JSON.parse(await readFile(path, 'utf8')) as PartState
-    return typeof s.url === 'string' ? s : undefined
+    return typeof s.urlHash === 'string' ? s : undefined
   } catch {
     return undefined
   }
@@ -72,67 +78,84 @@ export function safeUrl (url: string): string {
  * the whole file. A cut connection leaves the part file for the next run.
  */
 export async function download (url: string, part: string, options: TransferOptions = {}): Promise<{ sha256: string, bytes: number }> {
-  const { signal, onProgress } = options
-  const statePath = `${part}.json`
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ModelFileError('download', 'the URL is not valid', { hint: 'give an http:// or https:// URL' })
+  }
+  if (parsed.username !== '' || parsed.password !== '') throw new ModelFileError('download', 'a URL with a user name or password is refused (it would be kept in files and errors)', { hint: 'download the file with a tool that takes the credential, then smesh model add FILE' })
+  const { signal } = options
+  const statePath = statePathOf(part)
   const hash = createHash('sha256')
   const state = await readState(statePath)
   let have = 0
-  if (state?.url === url) {
+  // resume only the same URL, and only when the server gave a validator for If-Range (else two versions could be spliced)
+  const validator = state?.etag ?? state?.lastModified
+  if (state?.urlHash === urlHash(url) && validator != null) {
     try {
       have = await hashFile(part, hash, signal)
     } catch (err: any) {
       if (err?.code !== 'ENOENT') throw err
     }
   }
-  const headers: Record<string, string> = { 'user-agent': 'smesh-model-add' }
-  if (have > 0) {
+  // identity: a compressed body would not match the lengths the server declares
+  const headers: Record<string, string> = { 'user-agent': 'smesh-model-add', 'accept-encoding': 'identity' }
+  if (have > 0 && validator != null) {
     headers.range = `bytes=${have}-`
-    const validator = state?.etag ?? state?.lastModified
-    if (validator != null) headers['if-range'] = validator
+    headers['if-range'] = validator
   }
-  let res: Response
+  let res = await request(url, headers, have, signal)
+  if (res.status === 416 && have > 0) {
+    await res.body?.cancel()
+    const m = /^bytes \*\/(\d+)$/.exec(res.headers.get('content-range') ?? '')
+    // the part already holds every byte
+    if (m != null && Number(m[1]) === have) return { sha256: hash.digest('hex'), bytes: have }
+    res = await request(url, { ...headers, range: '', 'if-range': '' }, 0, signal)
+    have = 0
+  }
+  if (res.status === 206) {
+    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '')
+    if (m == null || Number(m[1]) !== have) {
+      // a range other than the one asked for: start again, whole
+      await res.body?.cancel()
+      res = await request(url, { 'user-agent': headers['user-agent'] as string, 'accept-encoding': 'identity' }, 0, signal)
+    } else {
+      const whole = m[2] === '*' ? 0 : Number(m[2])
+      const total = whole > 0 ? whole : have + Number(res.headers.get('content-length') ?? 0)
+      const bytes = await receive(url, part, res, hash, { have, total, resumedFrom: have, signal, onProgress: options.onProgress })
+      return { sha256: hash.digest('hex'), bytes }
+    }
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel()
+    throw new ModelFileError('download', `${safeUrl(url)} answered HTTP ${res.status}`)
+  }
+  hash.destroy()
+  return await fresh(url, part, res, options)
+}
+
+async function request (url: string, headers: Record<string, string>, have: number, signal?: AbortSignal): Promise<Response> {
+  const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''))
   try {
-    res = await proxiedFetch(url, { headers, signal, redirect: 'follow' })
+    return await proxiedFetch(url, { headers: clean, signal, redirect: 'follow' })
   } catch (err) {
     signal?.throwIfAborted()
     throw cut(url, have, 0, err)
   }
-  if (res.status === 416 && have > 0) {
-    // the part already holds every byte
-    await res.body?.cancel()
-    return { sha256: hash.digest('hex'), bytes: have }
-  }
-  if (res.status !== 200 && res.status !== 206) {
-    await res.body?.cancel()
-    throw new ModelFileError('download', `${safeUrl(url)} answered HTTP ${res.status}`)
-  }
-  const resumedFrom = have
-  let restart = res.status === 200
-  if (res.status === 206) {
-    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '')
-    if (m == null || Number(m[1]) !== have) restart = true
-  }
-  if (restart) {
-    hash.destroy()
-    return await fresh(url, part, res, options)
-  }
-  const total = have + Number(res.headers.get('content-length') ?? 0)
-  const bytes = await receive(url, part, res, hash, { have, total, resumedFrom, signal, onProgress, statePath })
-  return { sha256: hash.digest('hex'), bytes }
 }
 
 async function fresh (url: string, part: string, res: Response, options: TransferOptions): Promise<{ sha256: string, bytes: number }> {
-  const statePath = `${part}.json`
   await rm(part, { force: true })
-  const state: PartState = { url, ...(res.headers.get('etag') != null ? { etag: res.headers.get('etag') as string } : {}), ...(res.headers.get('last-modified') != null ? { lastModified: res.headers.get('last-modified') as string } : {}) }
-  await writeFile(statePath, JSON.stringify(state))
+  const state: PartState = { urlHash: urlHash(url), ...(res.headers.get('etag') != null ? { etag: res.headers.get('etag') as string } : {}), ...(res.headers.get('last-modified') != null ? { lastModified: res.headers.get('last-modified') as string } : {}) }
+  await writeFile(statePathOf(part), JSON.stringify(state))
   const hash = createHash('sha256')
   const total = Number(res.headers.get('content-length') ?? 0)
-  const bytes = await receive(url, part, res, hash, { have: 0, total, resumedFrom: 0, signal: options.signal, onProgress: options.onProgress, statePath })
+  const bytes = await receive(url, part, res, hash, { have: 0, total, resumedFrom: 0, signal: options.signal, onProgress: options.onProgress })
   return { sha256: hash.digest('hex'), bytes }
 }
 
-async function receive (url: string, part: string, res: Response, hash: Hash, o: { have: number, total: number, resumedFrom: number, statePath: string } & TransferOptions): Promise<number> {
+async function receive (url: string, part: string, res: Response, hash: Hash, o: { have: number, total: number, resumedFrom: number } & TransferOptions): Promise<number> {
   if (o.total > MAX_MODEL_BYTES) {
     await res.body?.cancel()
     throw new ModelFileError('download', `${safeUrl(url)} declares ${o.total} bytes, over the limit of ${MAX_MODEL_BYTES}`)
@@ -156,6 +179,5 @@ async function receive (url: string, part: string, res: Response, hash: Hash, o:
   }
   await fh.close()
   if (o.total > 0 && done < o.total) throw cut(url, done, o.total, new Error('the connection closed early'))
-  await rm(o.statePath, { force: true })
   return (await stat(part)).size
 }

@@ -38,6 +38,8 @@ interface Loaded {
   lastUsed: number
   embedding?: Promise<LlamaEmbeddingContext>
   embedChain: Promise<unknown>
+  /** Unloaded while in use: freed when its last request ends. */
+  retiring: boolean
 }
 
 export interface Lease {
@@ -102,6 +104,7 @@ export class ModelPool {
         released = true
         l.active--
         l.lastUsed = Date.now()
+        if (l.retiring) { this.retired(l); return }
         const next = l.waiters.shift()
         if (next != null) next.take(chat)
         else l.free.push(chat)
@@ -125,6 +128,7 @@ export class ModelPool {
     } finally {
       l.active--
       l.lastUsed = Date.now()
+      if (l.retiring) this.retired(l)
     }
   }
 
@@ -165,7 +169,7 @@ export class ModelPool {
       const { LlamaChat } = await import('node-llama-cpp')
       const free: LlamaChat[] = []
       for (let i = 0; i < s.parallel; i++) free.push(new LlamaChat({ contextSequence: context.getSequence() }))
-      const l: Loaded = { name: m.name, sha256: m.sha256, llama, model, context, contextSize, free, waiters: [], active: 0, lastUsed: Date.now(), embedChain: Promise.resolve() }
+      const l: Loaded = { name: m.name, sha256: m.sha256, llama, model, context, contextSize, free, waiters: [], active: 0, lastUsed: Date.now(), embedChain: Promise.resolve(), retiring: false }
       this.loaded.set(m.name, l)
       this.loadMs.set(m.name, Math.round(performance.now() - started))
       this.timer ??= setInterval(() => { void this.sweep() }, Math.min(SWEEP_MS, Math.max(50, s.keepAliveMs)))
@@ -203,11 +207,26 @@ export class ModelPool {
     }
   }
 
+  /**
+   * Takes a model out of service: its waiters are told, and its memory is
+   * freed now if it is idle, else when its last request ends (a removed or
+   * replaced file never pulls a context from under a running generation).
+   */
   async unload (name: string): Promise<void> {
     const l = this.loaded.get(name)
     if (l == null) return
     this.loaded.delete(name)
     for (const w of l.waiters.splice(0)) w.fail(new ProviderError('server', this.provider, `${name} was unloaded`))
+    l.retiring = true
+    if (l.active === 0) await this.dispose(l)
+  }
+
+  private retired (l: Loaded): void {
+    if (l.active === 0) void this.dispose(l)
+  }
+
+  private async dispose (l: Loaded): Promise<void> {
+    l.active = -1
     await (await l.embedding?.catch(() => undefined))?.dispose().catch(() => {})
     await l.context.dispose().catch(() => {})
     await l.model.dispose().catch(() => {})
@@ -218,9 +237,13 @@ export class ModelPool {
     return [...this.loaded.keys()]
   }
 
+  /** Frees every model, in use or not: the node is stopping. */
   async close (): Promise<void> {
     clearInterval(this.timer)
     this.timer = undefined
-    for (const name of [...this.loaded.keys()]) await this.unload(name)
+    for (const l of [...this.loaded.values()]) {
+      await this.unload(l.name)
+      if (l.active > 0) await this.dispose(l)
+    }
   }
 }

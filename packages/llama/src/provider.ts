@@ -3,7 +3,7 @@ import { DEFAULT_LIMITS, ProviderError, applyLimits } from '@smesh/inference'
 import { generate } from './chat.js'
 import { ModelFileError } from './errors.js'
 import { ModelPool } from './pool.js'
-import { ModelStore } from './store.js'
+import { ModelStore, checkModelName } from './store.js'
 import type { PoolSettings } from './pool.js'
 import type { StoredModel } from './store.js'
 import type { Capability, ChatOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, Limits, ModelInfo, Provider } from '@smesh/inference'
@@ -122,7 +122,7 @@ export class LlamaProvider implements Provider {
   }
 
   private async model (name: string): Promise<StoredModel> {
-    const m = this.known.get(name) ?? await this.store.read(name)
+    const m = this.known.get(name) ?? await this.store.read(checkModelName(name))
     if (m == null) throw new ProviderError('not-found', this.name, `this device has no model ${name}`)
     return m
   }

@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { basename, join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { download, safeUrl } from './download.js'
+import { download, safeUrl, statePathOf } from './download.js'
 import { ModelFileError } from './errors.js'
 import { inspectModel } from './inspect.js'
 import type { TransferOptions } from './download.js'
@@ -121,11 +121,16 @@ export class ModelStore {
     return await this.record(name, path, hash.digest('hex'), card, 'file')
   }
 
-  private async record (name: string, path: string, sha256: string, card: ModelCard, source: string): Promise<StoredModel> {
+  /** Writes the record of the file at `path` (to `to`, default beside it, atomically). */
+  private async record (name: string, path: string, sha256: string, card: ModelCard, source: string, to?: string): Promise<StoredModel> {
     const st = await stat(path)
     const side: Sidecar = { version: 1, sizeBytes: st.size, mtimeMs: st.mtimeMs, sha256, card, addedAt: Date.now(), source }
-    await writeFile(`${path}.json.tmp`, JSON.stringify(side, null, 2))
-    await rename(`${path}.json.tmp`, `${path}.json`)
+    if (to != null) {
+      await writeFile(to, JSON.stringify(side, null, 2))
+    } else {
+      await writeFile(`${path}.json.tmp`, JSON.stringify(side, null, 2))
+      await rename(`${path}.json.tmp`, `${path}.json`)
+    }
     return { name, path, sizeBytes: st.size, sha256, card, addedAt: side.addedAt, source }
   }
 
@@ -144,37 +149,73 @@ export class ModelStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 })
     const part = `${path}.part`
     const url = /^https?:\/\//i.test(source)
-    const { sha256 } = url ? await download(source, part, options) : await copy(source, part, options)
-    if (expected != null && sha256 !== expected) {
-      await rm(part, { force: true })
-      throw new ModelFileError('checksum', `the file's SHA-256 is ${sha256}, not the ${expected} expected`)
-    }
-    options.onValidate?.()
-    let card: ModelCard
+    const unlock = await lock(`${part}.lock`, name)
     try {
-      card = await inspectModel(part, options)
-    } catch (err) {
-      await rm(part, { force: true })
-      if (err instanceof ModelFileError) throw new ModelFileError(err.code, err.message.replace(part, url ? safeUrl(source) : source), { hint: err.hint })
-      throw err
+      const { sha256 } = url ? await download(source, part, options) : await copy(source, part, options)
+      if (expected != null && sha256 !== expected) {
+        await rm(part, { force: true })
+        await rm(statePathOf(part), { force: true })
+        throw new ModelFileError('checksum', `the file's SHA-256 is ${sha256}, not the ${expected} expected`)
+      }
+      options.onValidate?.()
+      let card: ModelCard
+      try {
+        card = await inspectModel(part, options)
+      } catch (err) {
+        // a file that is not a whole model goes; an interrupted check or a missing runtime keeps the bytes for the next run
+        if (err instanceof ModelFileError && ['not-gguf', 'truncated', 'unsupported'].includes(err.code)) {
+          await rm(part, { force: true })
+          await rm(statePathOf(part), { force: true })
+          throw new ModelFileError(err.code, err.message.replace(part, url ? safeUrl(source) : source), { hint: err.hint })
+        }
+        throw err
+      }
+      const from = url ? safeUrl(source) : 'file'
+      // the record is written aside, the file takes its name, then the record: a crash between leaves a file the node checks again
+      const record = await this.record(name, part, sha256, card, from, `${path}.json.tmp`)
+      await rename(part, path)
+      await rename(`${path}.json.tmp`, `${path}.json`)
+      await rm(statePathOf(part), { force: true })
+      return { ...record, path }
+    } finally {
+      await unlock()
     }
-    // the record first, then the name: a crash between leaves a file the node validates again
-    await this.record(name, part, sha256, card, url ? safeUrl(source) : 'file')
-    await rename(`${part}.json`, `${path}.json`)
-    await rename(part, path)
-    return { name, path, sizeBytes: (await stat(path)).size, sha256, card, addedAt: Date.now(), source: url ? safeUrl(source) : 'file' }
   }
 
   /** Removes a model's file and record; a node serving it unloads it at its next listing. */
   async remove (name: string): Promise<void> {
     const path = this.pathOf(checkModelName(name))
     const had = await stat(path).then(() => true, () => false)
-    await rm(`${path}.json`, { force: true })
-    await rm(`${path}.part`, { force: true })
-    await rm(`${path}.part.json`, { force: true })
     if (!had) throw new ModelFileError('not-found', `this device has no model "${name}"`)
+    // the file first: a record without its file is never listed, a file without its record would be checked again
     await rm(path, { force: true })
+    for (const extra of [`${path}.json`, `${path}.part`, statePathOf(`${path}.part`)]) await rm(extra, { force: true })
   }
+}
+
+function pidAlive (pid: number): boolean {
+  try {
+    return process.kill(pid, 0)
+  } catch (err: any) {
+    return err?.code === 'EPERM'
+  }
+}
+
+/** An exclusive lock on a model's transfer: another add of the same name waits for nothing and is refused; a lock left by a dead process is taken over. */
+async function lock (path: string, name: string): Promise<() => Promise<void>> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' })
+      return async () => { await rm(path, { force: true }) }
+    } catch (err: any) {
+      if (err?.code !== 'EEXIST') throw err
+      const pid = Number(await readFile(path, 'utf8').catch(() => ''))
+      const alive = pid > 0 && pidAlive(pid)
+      if (alive) throw new ModelFileError('exists', `another smesh model add (pid ${pid}) is writing "${name}"`, { hint: 'wait for it to finish, or stop it' })
+      await rm(path, { force: true })
+    }
+  }
+  throw new ModelFileError('exists', `the transfer of "${name}" is locked`, { hint: 'try again' })
 }
 
 async function copy (from: string, part: string, options: TransferOptions): Promise<{ sha256: string, bytes: number }> {
