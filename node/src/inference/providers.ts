@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { AnthropicProvider, GeminiProvider, OllamaProvider, OpenAIProvider } from '@smesh/inference'
 import { LlamaProvider } from '@smesh/llama'
+import { keepAliveMs } from '@smesh/tasks'
 import { ConfigError } from '../errors.js'
 import type { Limits, Provider, Tier } from '@smesh/inference'
 import type { InferenceConfig, ProviderSetting } from '../config/schema.js'
@@ -30,13 +31,11 @@ function keyOf (p: ProviderSetting, env: NodeJS.ProcessEnv): string | undefined 
   return undefined
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
 /** The embedded provider: models of `dir`, run by llama.cpp in this process with at most cores - 1 threads (the node keeps a core). */
 function embedded (p: ProviderSetting, modelsDir: string | null, limits: Limits, onInvalid?: (model: string, reason: string) => void): Provider {
   const dir = p.dir ?? modelsDir
   if (dir == null) throw new ConfigError(`provider "${p.name}" (llama) needs a dir`, 'give the directory of its .gguf files')
-  const keep = p.keepAlive != null ? /^(\d+)(ms|s|m|h)$/.exec(p.keepAlive) : null
+  const keep = p.keepAlive != null ? keepAliveMs(p.keepAlive) : undefined
   return new LlamaProvider({
     name: p.name,
     dir,
@@ -52,7 +51,7 @@ function embedded (p: ProviderSetting, modelsDir: string | null, limits: Limits,
       ...(p.parallel != null ? { parallel: p.parallel } : {}),
       ...(p.maxQueue != null ? { maxQueue: p.maxQueue } : {}),
       ...(p.maxLoaded != null ? { maxLoaded: p.maxLoaded } : {}),
-      ...(keep != null ? { keepAliveMs: Number(keep[1]) * (UNIT_MS[keep[2] as string] ?? 1000) } : {})
+      ...(keep != null ? { keepAliveMs: keep } : {})
     }
   })
 }
