@@ -20,7 +20,7 @@ export interface ModelCard {
   embeddingOnly: boolean
 }
 
-/** Longest GGUF header read before the tensors (a large vocabulary is a few MB). */
+/** The first four bytes of every GGUF file. */
 const GGUF_MAGIC = 'GGUF'
 
 async function magicOf (path: string): Promise<string> {
