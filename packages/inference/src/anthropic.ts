@@ -1,8 +1,9 @@
-import Anthropic from '@anthropic-ai/sdk'
+import { lazyClient } from './sdk.js'
 import { stainlessError } from './openai.js'
 import { Reply, applyLimits, argumentsObject, base64, finishReasonOf, systemPrompt } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { ChatMessage, ChatOptions, ChatRequest, ChatResult, Limits, ModelInfo, Provider } from './types.js'
+import type Anthropic from '@anthropic-ai/sdk'
 import type { ContentBlockParam, MessageParam, Tool, ToolChoice, ToolUnion } from '@anthropic-ai/sdk/resources/messages'
 
 export interface AnthropicProviderInit {
@@ -59,19 +60,22 @@ export class AnthropicProvider implements Provider {
   readonly kind = 'anthropic'
   readonly tier = 'cloud'
   readonly name: string
-  private readonly client: Anthropic
+  private readonly client: () => Promise<Anthropic>
   private readonly limits: Limits
 
   constructor (init: AnthropicProviderInit) {
     this.name = init.name ?? 'anthropic'
-    this.client = new Anthropic({ apiKey: init.apiKey, maxRetries: 0, ...(init.baseURL != null ? { baseURL: init.baseURL } : {}) })
+    this.client = lazyClient(async () => {
+      const { default: Anthropic } = await import('@anthropic-ai/sdk')
+      return new Anthropic({ apiKey: init.apiKey, maxRetries: 0, ...(init.baseURL != null ? { baseURL: init.baseURL } : {}) })
+    })
     this.limits = init.limits ?? DEFAULT_LIMITS
   }
 
   async models (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
     try {
       const out: ModelInfo[] = []
-      for await (const m of this.client.models.list({}, { signal: options.signal })) out.push({ name: m.id, loaded: true, capabilities: ['completion', 'tools', 'vision', 'json'], contextLength: 200_000 })
+      for await (const m of (await this.client()).models.list({}, { signal: options.signal })) out.push({ name: m.id, loaded: true, capabilities: ['completion', 'tools', 'vision', 'json'], contextLength: 200_000 })
       return out
     } catch (err) {
       throw stainlessError(this.name, err, options.signal)
@@ -87,7 +91,7 @@ export class AnthropicProvider implements Provider {
     /** The tool_use block being streamed: its name and JSON so far. */
     let block: { id: string, name: string, json: string } | undefined
     try {
-      const stream = await this.client.messages.create({
+      const stream = await (await this.client()).messages.create({
         model: req.model,
         max_tokens: maxTokens,
         stream: true,

@@ -1,9 +1,9 @@
-import { FunctionCallingConfigMode, GoogleGenAI } from '@google/genai'
+import { lazyClient } from './sdk.js'
 import { ProviderError, httpError, transportError } from './errors.js'
 import { Reply, applyLimits, argumentsObject, base64, finishReasonOf, systemPrompt, toolNames } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { Capability, ChatMessage, ChatOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, Limits, ModelInfo, Provider } from './types.js'
-import type { Content, GenerateContentConfig, Part } from '@google/genai'
+import type { Content, FunctionCallingConfigMode, GenerateContentConfig, GoogleGenAI, Part } from '@google/genai'
 
 export interface GeminiProviderInit {
   name?: string
@@ -49,7 +49,8 @@ export function geminiContents (messages: ChatMessage[]): Content[] {
 function geminiToolConfig (req: ChatRequest): Pick<GenerateContentConfig, 'tools' | 'toolConfig'> {
   if (req.tools == null || req.tools.length === 0) return {}
   const c = req.toolChoice
-  const mode = c === 'none' ? FunctionCallingConfigMode.NONE : c === 'required' || typeof c === 'object' ? FunctionCallingConfigMode.ANY : FunctionCallingConfigMode.AUTO
+  // the enum's values, as strings: the SDK itself is loaded only when a request is sent
+  const mode = (c === 'none' ? 'NONE' : c === 'required' || typeof c === 'object' ? 'ANY' : 'AUTO') as FunctionCallingConfigMode
   return {
     tools: [{ functionDeclarations: req.tools.map(t => ({ name: t.name, ...(t.description != null ? { description: t.description } : {}), parametersJsonSchema: t.parameters })) }],
     toolConfig: { functionCallingConfig: { mode, ...(typeof c === 'object' ? { allowedFunctionNames: [c.name] } : {}) } }
@@ -61,19 +62,22 @@ export class GeminiProvider implements Provider {
   readonly kind = 'gemini'
   readonly tier = 'cloud'
   readonly name: string
-  private readonly client: GoogleGenAI
+  private readonly client: () => Promise<GoogleGenAI>
   private readonly limits: Limits
 
   constructor (init: GeminiProviderInit) {
     this.name = init.name ?? 'gemini'
-    this.client = new GoogleGenAI({ apiKey: init.apiKey, httpOptions: { ...(init.baseURL != null ? { baseUrl: init.baseURL } : {}), retryOptions: { attempts: 1 } } as any })
+    this.client = lazyClient(async () => {
+      const { GoogleGenAI } = await import('@google/genai')
+      return new GoogleGenAI({ apiKey: init.apiKey, httpOptions: { ...(init.baseURL != null ? { baseUrl: init.baseURL } : {}), retryOptions: { attempts: 1 } } as any })
+    })
     this.limits = init.limits ?? DEFAULT_LIMITS
   }
 
   async models (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
     try {
       const out: ModelInfo[] = []
-      const pager = await this.client.models.list({ config: { abortSignal: options.signal } })
+      const pager = await (await this.client()).models.list({ config: { abortSignal: options.signal } })
       for await (const m of pager) {
         const actions = m.supportedActions ?? ['generateContent']
         const capabilities: Capability[] = [
@@ -94,7 +98,7 @@ export class GeminiProvider implements Provider {
     const { signal } = options
     const system = systemPrompt(req.messages)
     try {
-      const stream = await this.client.models.generateContentStream({
+      const stream = await (await this.client()).models.generateContentStream({
         model: req.model,
         contents: geminiContents(req.messages),
         config: {
@@ -131,7 +135,7 @@ export class GeminiProvider implements Provider {
   async embed (req: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
     const started = performance.now()
     try {
-      const r = await this.client.models.embedContent({ model: req.model, contents: req.inputs, config: { abortSignal: options.signal } })
+      const r = await (await this.client()).models.embedContent({ model: req.model, contents: req.inputs, config: { abortSignal: options.signal } })
       const vectors = (r.embeddings ?? []).map(e => Float32Array.from(e.values ?? []))
       if (vectors.length !== req.inputs.length) throw new ProviderError('server', this.name, `asked for ${req.inputs.length} embeddings, got ${vectors.length}`)
       return { model: req.model, vectors, inputTokens: 0, totalMs: Math.round((performance.now() - started) * 10) / 10 }

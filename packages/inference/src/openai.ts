@@ -1,8 +1,9 @@
-import OpenAI from 'openai'
+import { lazyClient } from './sdk.js'
 import { ProviderError, httpError, retryAfterMs, transportError } from './errors.js'
 import { Reply, applyLimits, base64, finishReasonOf } from './limits.js'
 import { DEFAULT_LIMITS } from './types.js'
 import type { Capability, ChatMessage, ChatOptions, ChatRequest, ChatResult, EmbedRequest, EmbedResult, Limits, ModelInfo, Provider, Tier } from './types.js'
+import type OpenAI from 'openai'
 import type { ChatCompletionMessageParam, ChatCompletionToolChoiceOption } from 'openai/resources/chat/completions'
 
 export interface OpenAIProviderInit {
@@ -92,7 +93,7 @@ export class OpenAIProvider implements Provider {
   readonly kind = 'openai'
   readonly name: string
   readonly tier: Tier
-  private readonly client: OpenAI
+  private readonly client: () => Promise<OpenAI>
   private readonly limits: Limits
   private readonly capabilities: Capability[]
   private readonly contextLength?: number
@@ -101,7 +102,10 @@ export class OpenAIProvider implements Provider {
     this.name = init.name ?? 'openai'
     this.tier = init.tier ?? 'local'
     // retries are the router's business: it knows the other candidates
-    this.client = new OpenAI({ baseURL: init.baseURL, apiKey: init.apiKey ?? 'none', maxRetries: 0 })
+    this.client = lazyClient(async () => {
+      const { default: OpenAI } = await import('openai')
+      return new OpenAI({ baseURL: init.baseURL, apiKey: init.apiKey ?? 'none', maxRetries: 0 })
+    })
     this.limits = init.limits ?? DEFAULT_LIMITS
     this.capabilities = ['completion', ...(init.capabilities ?? ['json']).filter(c => c !== 'embedding' && c !== 'completion')]
     this.contextLength = init.contextLength
@@ -110,7 +114,7 @@ export class OpenAIProvider implements Provider {
   async models (options: { signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
     try {
       const out: ModelInfo[] = []
-      for await (const m of this.client.models.list({ signal: options.signal })) {
+      for await (const m of (await this.client()).models.list({ signal: options.signal })) {
         // the API does not say what a model does: an embedding model says so in its name
         const embedding = /embed/i.test(m.id)
         out.push({ name: m.id, loaded: true, capabilities: embedding ? ['embedding'] : this.capabilities, ...(this.contextLength != null ? { contextLength: this.contextLength } : {}) })
@@ -132,7 +136,7 @@ export class OpenAIProvider implements Provider {
         ? { type: 'json_object' as const }
         : { type: 'json_schema' as const, json_schema: { name: req.format.name ?? 'output', schema: req.format.schema, ...(req.format.strict != null ? { strict: req.format.strict } : {}) } }
     try {
-      const stream = await this.client.chat.completions.create({
+      const stream = await (await this.client()).chat.completions.create({
         model: req.model,
         messages: openaiMessages(req.messages),
         max_tokens: maxTokens,
@@ -169,7 +173,7 @@ export class OpenAIProvider implements Provider {
   async embed (req: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
     const started = performance.now()
     try {
-      const r = await this.client.embeddings.create({ model: req.model, input: req.inputs, encoding_format: 'float' }, { signal: options.signal })
+      const r = await (await this.client()).embeddings.create({ model: req.model, input: req.inputs, encoding_format: 'float' }, { signal: options.signal })
       const vectors: Float32Array[] = new Array(req.inputs.length)
       for (const d of r.data) if (d.index >= 0 && d.index < vectors.length) vectors[d.index] = Float32Array.from(d.embedding)
       if (vectors.some(v => v == null) || r.data.length !== req.inputs.length) throw new ProviderError('server', this.name, `asked for ${req.inputs.length} embeddings, got ${r.data.length}`)
