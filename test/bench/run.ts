@@ -8,6 +8,7 @@ import { benchBusSize } from './bus-size.js'
 import { benchBusVerify } from './bus-verify.js'
 import { benchDiscovery } from './discovery.js'
 import { benchIdle } from './idle.js'
+import { benchAdvert } from './advert.js'
 import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingLoad, benchRoutingOverhead } from './routing.js'
@@ -30,6 +31,7 @@ import { benchLlama } from './llama.js'
  *   npm run bench -- --only phone          # 10 phone joins, 10 minutes of use, the phone's link down 10 s
  *   npm run bench -- --only dashboard      # 10 joins onto an open dashboard's graph; an open dashboard's cost on 5 nodes, 60 s
  *   npm run bench -- --only llama          # the embedded provider: tokens/s direct, through smesh run and the gateway; load; event loop while generating; idle
+ *   npm run bench -- --only advert         # building the advert of 16 providers x 128 models: fresh and cached
  *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
@@ -90,7 +92,7 @@ if (why != null) {
   process.exit(1)
 }
 const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : n === 'dashboard' ? DASHBOARD : [n]))
-const known = new Set(['discovery', 'prune', 'idle', 'faults', 'fuzz', 'phone', 'llama', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
+const known = new Set(['discovery', 'prune', 'idle', 'advert', 'faults', 'fuzz', 'phone', 'llama', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
   process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*, dashboard = all dashboard-*)\n`)
@@ -101,6 +103,7 @@ const results: Record<string, unknown> = {}
 if (only.has('discovery')) results.discovery = await benchDiscovery([3, 5, 8], num('reps'))
 if (only.has('prune')) results.prune = await benchPrune(num('prune-reps'))
 if (only.has('idle')) results.idle = await benchIdle(3, num('idle-seconds'))
+if (only.has('advert')) results.advert = await benchAdvert({ providers: 16, models: 128, reps: 20 })
 if (only.has('bus-append')) results['bus-append'] = await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 })
 if (only.has('bus-latency')) results['bus-latency'] = await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 })
 if (only.has('bus-throughput')) {

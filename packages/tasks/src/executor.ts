@@ -97,13 +97,25 @@ export interface ExecutorEvents {
 /** An advert's encoded size before its signature; receivers take 24 KiB signed, beacons 32 KiB in all. */
 export const ADVERT_BUDGET_BYTES = 16 * 1024
 
-/** Drops models (from the provider with the most, unloaded ones last in each list) until the advert fits its budget. */
-function fitAdvert (providers: AdvertProvider[]): void {
-  const size = (): number => AdvertCodec.encode({ version: 1, peer: '', issuedAt: 0n, expiresAt: 0n, queue: 0, concurrency: 0, providers, protocols: [...TASK_PROTOCOL_VERSIONS] }).byteLength + 128
-  while (size() > ADVERT_BUDGET_BYTES) {
+/**
+ * Drops models (from the provider with the most, unloaded ones last in each
+ * list) until the advert fits its budget. Each model's share of the encoding
+ * is measured once and the advert encoded whole only to confirm, so a large
+ * model list costs milliseconds, not seconds.
+ */
+export function fitAdvert (providers: AdvertProvider[], protocols: readonly string[] = TASK_PROTOCOL_VERSIONS): void {
+  const encoded = (ps: AdvertProvider[]): number => AdvertCodec.encode({ version: 1, peer: '', issuedAt: 0n, expiresAt: 0n, queue: 0, concurrency: 0, providers: ps, protocols: [...protocols] }).byteLength + 128
+  let size = encoded(providers)
+  if (size <= ADVERT_BUDGET_BYTES) return
+  const empty = encoded([{ ...providers[0]!, models: [] }])
+  // a model's bytes with its tag and length prefix; the provider's own length prefix may shrink too, so this over-counts by a byte or two at most
+  const cost = (p: AdvertProvider, m: AdvertProvider['models'][number]): number => encoded([{ ...p, models: [m] }]) - empty
+  while (size > ADVERT_BUDGET_BYTES) {
     const most = providers.reduce<AdvertProvider | undefined>((m, p) => m == null || p.models.length > m.models.length ? p : m, undefined)
     if (most == null || most.models.length === 0) return
-    most.models.pop()
+    const dropped = most.models.pop()!
+    size -= cost(most, dropped)
+    if (size <= ADVERT_BUDGET_BYTES) size = encoded(providers)
   }
 }
 
@@ -238,9 +250,10 @@ export class Executor extends TypedEventEmitter<ExecutorEvents> {
         chatTemplate: m.chatTemplate ?? false
       }))
     }))
-    fitAdvert(providers)
+    // the key is of what the providers list, before trimming: an unchanged list costs no encoding at all
     const key = JSON.stringify([this.load, providers], (_k, v) => typeof v === 'bigint' ? v.toString() : v)
     if (this.signed != null && this.signed.key === key && now - this.signed.at < ADVERT_TTL_MS / 3) return this.signed.bytes
+    fitAdvert(providers, this.protocols)
     const advert: Advert = { version: 1, peer: this.init.peerId, issuedAt: BigInt(now), expiresAt: BigInt(now + ADVERT_TTL_MS), queue: this.load, concurrency: this.concurrency, providers, protocols: [...this.protocols] }
     this.signed = { bytes: signAdvert(advert, this.init.signer), at: now, key }
     return this.signed.bytes

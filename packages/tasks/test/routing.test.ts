@@ -4,7 +4,7 @@ import { createSigner } from '@smesh/bus'
 import { ProviderError } from '@smesh/inference'
 import { AdvertError, openAdvert } from '../src/advert.js'
 import { Continuation, overlap } from '../src/continuation.js'
-import { Executor } from '../src/executor.js'
+import { Executor, fitAdvert } from '../src/executor.js'
 import { Reliability } from '../src/reliability.js'
 import { rank } from '../src/score.js'
 import { parseModelSpec, parseResidency, residencyAllows } from '../src/spec.js'
@@ -132,6 +132,37 @@ describe('signed adverts', () => {
     assert.throws(() => openAdvert(tampered, signer.publicKey, 'peer-a', 1_000_000), /signature|malformed|another peer/)
     assert.throws(() => openAdvert(bytes, signer.publicKey, 'peer-a', 1_000_000 + 31_000), /expired/)
     assert.throws(() => openAdvert(new Uint8Array(30_000), signer.publicKey, 'peer-a'), /malformed/)
+  })
+})
+
+describe('a large model list', () => {
+  it('is trimmed to the advert budget from the provider with the most models, models in memory kept, and the same list is not encoded again', async () => {
+    const signer = createSigner(new Uint8Array(32).fill(9))
+    let listed = 0
+    const providers: Provider[] = Array.from({ length: 16 }, (_, p) => ({
+      name: `p${p}`, kind: 'openai', tier: 'local',
+      models: async () => { listed++; return Array.from({ length: p === 0 ? 128 : 128 - p }, (_, i) => ({ name: `vendor/model-${p}-${i}-with-a-long-name:q4_K_M`, loaded: i === 127 - p, capabilities: ['completion'], digest: 'sha256:' + 'ab'.repeat(32), family: 'llama', sizeBytes: 4e9, contextLength: 8192 })) },
+      chat: async () => { throw new Error('unused') }
+    }))
+    const ex = new Executor({ peerId: 'peer-a', providers, signer, now: () => 1_000_000 })
+    await ex.refresh()
+    assert.equal(listed, 16)
+    const bytes = ex.advert()
+    const advert = openAdvert(bytes, signer.publicKey, 'peer-a', 1_000_000)
+    const counts = advert.providers.map(p => p.models.length)
+    const total = counts.reduce((a, b) => a + b, 0)
+    assert.ok(total > 0 && total < 16 * 120, `trimmed: ${total} models kept`)
+    // evened out from the top: no provider keeps more than one model over another
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `counts ${counts.join(',')}`)
+    // each provider's model in memory is the one it keeps first
+    for (const [i, p] of advert.providers.entries()) assert.equal(p.models[0]?.loaded, true, `provider ${i}`)
+    // one model more would not have fitted: the trim stops as soon as the advert fits
+    const again = advert.providers.map(p => ({ ...p, models: [...p.models] }))
+    again[0]!.models.push({ ...again[0]!.models[0]!, name: 'x'.repeat(again[0]!.models[0]!.name.length) })
+    fitAdvert(again)
+    assert.equal(again.reduce((a, p) => a + p.models.length, 0), total, 'the trimmed advert has no room to spare for one more model')
+    // the same list and load: the signed bytes are served again, unchanged
+    assert.deepEqual(ex.advert(), bytes)
   })
 })
 
