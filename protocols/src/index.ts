@@ -3,7 +3,7 @@
  * the protons-generated code; regenerate with `npm run generate -w @smesh/protocols`.
  */
 export { IdentityBinding, IdentityBindingSignable } from './identity/binding.js'
-export { Presence, Link, Capability } from './presence/presence.js'
+export { Presence, SignedPresence, Link, Capability } from './presence/presence.js'
 export {
   PRESENCE_VERSION,
   MAX_PRESENCE_BYTES,
@@ -13,7 +13,11 @@ export {
   MAX_PRESENCE_NAME,
   MAX_PRESENCE_SOFTWARE,
   presenceTopic,
-  decodePresence
+  decodePresence,
+  decodeSignedPresence,
+  presenceSigningBytes,
+  PRESENCE_SIGNING_PREFIX,
+  MAX_SIGNED_PRESENCE_BYTES
 } from './presence/limits.js'
 export {
   BINDING_VERSION,

@@ -145,6 +145,11 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     identify: identify(),
     ping: ping(),
     pubsub: gossipsub({
+      // Messages carry no gossipsub signature, from or seqno: a bus entry is
+      // signed by its author (ML-DSA-65) and a beacon by its sender (Ed25519,
+      // inside the beacon), so a second signature and its check per message
+      // bought nothing (bus SPEC, section 3.1)
+      globalSignaturePolicy: 'StrictNoSign',
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       fallbackToFloodsub: false,

@@ -4,7 +4,7 @@ import type { StaticHosts } from './static-hosts.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { Clock } from './peer-table.js'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { ComponentLogger, Libp2pEvents, PeerId, PeerStore, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
 import type { Ping } from '@libp2p/ping'
@@ -37,6 +37,8 @@ export interface PresenceInit {
 
 export interface PresenceComponents {
   peerId: PeerId
+  /** Signs this node's beacons (gossip itself is unsigned). */
+  privateKey: PrivateKey
   logger: ComponentLogger
   events: TypedEventTarget<Libp2pEvents>
   connectionManager: ConnectionManager

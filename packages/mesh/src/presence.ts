@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { serviceDependencies } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBinding, verifyBinding } from '@smesh/identity'
-import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, decodePresence, presenceTopic } from '@smesh/protocols'
+import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, SignedPresence, decodePresence, decodeSignedPresence, presenceSigningBytes, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
   ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
@@ -28,7 +29,8 @@ export type { PeerView, PresenceComponents, PresenceEvents, PresenceInit } from 
  * heard and static peers, and shows RTTs.
  *
  * Only authenticated evidence counts as hearing a peer: its beacon, signed by
- * its libp2p key (gossipsub StrictSign), or its subscription to this mesh's
+ * its libp2p key (its own Ed25519 signature in the beacon: gossip messages
+ * are unsigned, StrictNoSign), or its subscription to this mesh's
  * presence topic over its Noise connection. An mDNS response is
  * unauthenticated and only prompts a dial, after which both follow at once.
  */
@@ -71,6 +73,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private running = false
   private controller = new AbortController()
   private refusedFull = 0
+  private ownKey?: Uint8Array<ArrayBuffer>
+  /** Beacons the validator opened (null: refused), for the message event that follows: keyed by the message's bytes. */
+  private readonly opened = new WeakMap<Uint8Array, { from: PeerId, presence: Presence } | null>()
 
   constructor (components: PresenceComponents, init: PresenceInit) {
     super()
@@ -272,9 +277,39 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       binding: withBinding ? new Uint8Array(this.init.binding) : new Uint8Array(0),
       capabilities: withCapabilities ? capabilities.map(c => ({ name: c.name, value: new Uint8Array(c.value) })) : []
     }
-    this.c.pubsub.publish(this.topic, Presence.encode(msg)).catch((err: Error) => {
+    void this.publishSigned(Presence.encode(msg))
+  }
+
+  private async publishSigned (presence: Uint8Array<ArrayBuffer>): Promise<void> {
+    try {
+      const signature = new Uint8Array(await this.c.privateKey.sign(presenceSigningBytes(presence)))
+      this.ownKey ??= new Uint8Array(publicKeyToProtobuf(this.c.privateKey.publicKey))
+      await this.c.pubsub.publish(this.topic, SignedPresence.encode({ presence, publicKey: this.ownKey, signature }))
+    } catch (err: any) {
       this.log.error('publishing presence failed - %e', err)
-    })
+    }
+  }
+
+  /**
+   * A beacon whose signature verifies, and its sender; undefined for anything
+   * else (malformed, not Ed25519, a bad signature). What the validator
+   * opened is kept for the message event, so each beacon is verified once.
+   */
+  private async open (msg: Message): Promise<{ from: PeerId, presence: Presence } | undefined> {
+    const cached = this.opened.get(msg.data)
+    if (cached !== undefined) return cached ?? undefined
+    let out: { from: PeerId, presence: Presence } | undefined
+    try {
+      const s = decodeSignedPresence(msg.data)
+      const key = publicKeyFromProtobuf(s.publicKey)
+      if (key.type === 'Ed25519' && await key.verify(presenceSigningBytes(s.presence), s.signature)) {
+        out = { from: peerIdFromPublicKey(key), presence: decodePresence(s.presence) }
+      }
+    } catch {
+      out = undefined
+    }
+    this.opened.set(msg.data, out ?? null)
+    return out
   }
 
   /** A peer just subscribed: send a beacon now instead of making it wait up to a full interval. */
@@ -304,15 +339,11 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     }, wait)
   }
 
-  private readonly validate = (_peer: PeerId, msg: Message): TopicValidatorResult => {
-    if (msg.type !== 'signed') return TopicValidatorResult.Reject
-    if (msg.from.equals(this.c.peerId)) return TopicValidatorResult.Ignore
-    let p: Presence
-    try {
-      p = decodePresence(msg.data)
-    } catch {
-      return TopicValidatorResult.Reject
-    }
+  private readonly validate = async (_peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
+    const opened = await this.open(msg)
+    if (opened == null) return TopicValidatorResult.Reject
+    if (opened.from.equals(this.c.peerId)) return TopicValidatorResult.Ignore
+    const p = opened.presence
     if (p.version !== PRESENCE_VERSION) return TopicValidatorResult.Ignore
     if (p.mesh !== this.init.mesh) return TopicValidatorResult.Reject
     return TopicValidatorResult.Accept
@@ -320,19 +351,20 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg, propagationSource } = evt.detail
-    if (msg.topic !== this.topic || msg.type !== 'signed' || msg.from.equals(this.c.peerId)) return
-    let p: Presence
-    try {
-      p = decodePresence(msg.data)
-    } catch {
-      return // the validator already rejected it
-    }
-    const id = msg.from.toString()
+    if (msg.topic !== this.topic) return
+    void this.open(msg).then(opened => {
+      // the validator already rejected anything else
+      if (opened != null && !opened.from.equals(this.c.peerId)) this.heard(opened.from, opened.presence, propagationSource)
+    })
+  }
+
+  private heard (from: PeerId, p: Presence, propagationSource: PeerId): void {
+    const id = from.toString()
     // a device that is no longer a member is not listed, even from a beacon others relay
     if (!this.allowed(id)) return
     if (!this.table.has(id)) {
       // a beacon relayed by others may be a cached copy from a node that is gone
-      if (!propagationSource.equals(msg.from) && !this.confirmRelayed(id, p)) return
+      if (!propagationSource.equals(from) && !this.confirmRelayed(id, p)) return
       if (this.table.size >= this.maxPeers) {
         if (this.refusedFull++ % 100 === 0) this.log.error('peer table full (%d peers); ignoring new peer %s', this.maxPeers, id)
         return
@@ -346,13 +378,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     const verdict = this.table.heard(id, p, addrs.map(a => a.toString()), { name: MAX_PRESENCE_NAME, software: MAX_PRESENCE_SOFTWARE })
     if (verdict === 'replayed') return
     if (verdict === 'new') this.joined(id)
-    this.checkBinding(msg.from, p.binding)
+    this.checkBinding(from, p.binding)
     const record = this.table.get(id)
     // a peer listed from its subscription gets its name with its first beacon
     if (verdict === 'updated' && record != null && record.name !== nameBefore) this.safeDispatchEvent('presence:update', { detail: { peerId: id } })
     if (record != null) record.pqFingerprint = this.bindings.get(id)?.fingerprint ?? ''
-    if (addrs.length > 0 && before !== record?.addrs.join(' ')) void this.mergeAddrs(msg.from, addrs)
-    this.dialIfDisconnected(msg.from)
+    if (addrs.length > 0 && before !== record?.addrs.join(' ')) void this.mergeAddrs(from, addrs)
+    this.dialIfDisconnected(from)
   }
 
   /**

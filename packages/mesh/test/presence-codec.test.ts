@@ -29,6 +29,6 @@ describe('presence wire format', () => {
   })
 
   it('topics are versioned and per mesh', () => {
-    assert.equal(presenceTopic('home'), '/smesh/home/presence/1')
+    assert.equal(presenceTopic('home'), '/smesh/home/presence/2')
   })
 })

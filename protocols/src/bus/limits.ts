@@ -43,12 +43,12 @@ export const MAX_BUNDLE_MANIFEST_BYTES = 16 * 1024 + MAX_SYNC_HEADS * 80
 
 /** The gossipsub topic carrying new entries of one mesh; message data is the encoded entry. */
 export function busTopic (mesh: string): string {
-  return `/smesh/${mesh}/bus/1`
+  return `/smesh/${mesh}/bus/2`
 }
 
 /** The gossipsub topic carrying fork proofs of one mesh. */
 export function busEvidenceTopic (mesh: string): string {
-  return `/smesh/${mesh}/bus-evidence/1`
+  return `/smesh/${mesh}/bus-evidence/2`
 }
 
 /** A message as a stream reader hands it over: one array, or a list of chunks. */

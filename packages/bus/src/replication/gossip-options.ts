@@ -6,7 +6,7 @@ import type { Message } from '@libp2p/gossipsub'
 export interface BusGossipOptions {
   topics: string[]
   msgIdFn: (msg: Message) => Uint8Array
-  fastMsgIdFn: (msg: { topic?: string, data?: Uint8Array, from?: Uint8Array, seqno?: Uint8Array }) => string
+  fastMsgIdFn: (msg: { data?: Uint8Array }) => string
   topicScoreParams: Record<string, Record<string, number>>
 }
 
@@ -15,16 +15,11 @@ export const INVALID_ENTRY_WEIGHT = -10
 /** P4 decays by this factor every second (half-life about 23 s). */
 export const INVALID_ENTRY_DECAY = 0.97
 
-function seqnoBytes (seqno: bigint): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, seqno)
-  return b
-}
-
 /**
- * On the bus topic a message's id is the entry hash: copies relayed by
- * different peers, or published again after a restart, dedupe. Other topics
- * keep gossipsub's usual sender + seqno id.
+ * A message's id is the hash of its data, on every topic: gossip carries no
+ * sender or seqno (StrictNoSign). On the bus topic that is the entry hash, so
+ * copies relayed by different peers, or published again after a restart,
+ * dedupe; a beacon's data carries its sender's signature, boot and seq.
  */
 export function busGossipOptions (mesh: string): BusGossipOptions {
   const topic = busTopic(mesh)
@@ -45,21 +40,8 @@ export function busGossipOptions (mesh: string): BusGossipOptions {
   }
   return {
     topics: [topic, evidence],
-    msgIdFn: (msg) => {
-      if (msg.topic === topic) return sha256(msg.data)
-      if (msg.type === 'signed') {
-        const from = msg.from.toMultihash().bytes
-        const id = new Uint8Array(from.byteLength + 8)
-        id.set(from, 0)
-        id.set(seqnoBytes(msg.sequenceNumber), from.byteLength)
-        return id
-      }
-      return sha256(msg.data)
-    },
-    fastMsgIdFn: (msg) => {
-      if (msg.topic === topic) return toHex(sha256(msg.data ?? new Uint8Array(0)))
-      return `${msg.topic ?? ''}/${toHex(msg.from ?? new Uint8Array(0))}/${toHex(msg.seqno ?? new Uint8Array(0))}`
-    },
+    msgIdFn: (msg) => sha256(msg.data),
+    fastMsgIdFn: (msg) => toHex(sha256(msg.data ?? new Uint8Array(0))),
     topicScoreParams: { [topic]: invalidOnly, [evidence]: invalidOnly }
   }
 }

@@ -218,7 +218,6 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   }
 
   private readonly validateEntry = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
-    if (msg.type !== 'signed') return TopicValidatorResult.Reject
     const from = peer.toString()
     try {
       // the rate limit comes before any signature is checked: a flood costs a decode per entry,
@@ -266,7 +265,6 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
-    if (msg.type !== 'signed') return TopicValidatorResult.Reject
     try {
       const p = decodeForkProof(msg.data)
       return await this.init.bus.ingestForkProof(p.entryA, p.entryB) ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
