@@ -39,7 +39,7 @@ export async function benchDiscovery (sizes: number[], reps: number): Promise<Re
     const nodes: SmeshProcess[] = []
     try {
       for (let i = 0; i < n - 1; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `n${i}`, join: i === 0 ? undefined : await nodes[0]!.invite() }))
-      await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).length === n - 2, { timeoutMs: 20_000, what: 'existing nodes to converge' }) }))
+      await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).length === n - 2, { timeoutMs: 20_000 + n * 2_000, what: 'existing nodes to converge' }) }))
       const joinerHost = lan.hosts[n - 1]!
       const fromStart: number[] = []
       const fromSpawn: number[] = []
@@ -48,13 +48,13 @@ export async function benchDiscovery (sizes: number[], reps: number): Promise<Re
         const dataDir = await joinedDataDir(nodes[0]!, joinerHost.ns, `joiner${r}`)
         const joiner = await SmeshProcess.start({ ns: joinerHost.ns, dataDir, name: `joiner${r}`, waitReady: false })
         await joiner.ready()
-        const listed = await waitFor(async () => { const ps = await joiner.peers(); return ps.length === n - 1 && ps }, { timeoutMs: 20_000, intervalMs: 20, what: 'the joiner to list all peers' })
+        const listed = await waitFor(async () => { const ps = await joiner.peers(); return ps.length === n - 1 && ps }, { timeoutMs: 20_000 + n * 2_000, intervalMs: 20, what: 'the joiner to list all peers' })
         const detectedAt = Date.now()
         const status = await joiner.status()
         fromStart.push(Math.max(...listed.map(p => p.firstSeenAt)) - status.startedAt)
         fromSpawn.push(detectedAt - joiner.spawnedAt)
         const joinerId = status.peerId
-        await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).some(x => x.peerId === joinerId), { timeoutMs: 20_000, intervalMs: 20, what: 'existing nodes to list the joiner' }) }))
+        await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).some(x => x.peerId === joinerId), { timeoutMs: 20_000 + n * 2_000, intervalMs: 20, what: 'existing nodes to list the joiner' }) }))
         seenByAll.push(Date.now() - (status.startedAt))
         await joiner.stop()
       }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { Lan } from '../src/harness/lan.js'
 import { SmeshProcess, waitFor } from '../src/harness/smesh-process.js'
+import { linkCounters } from './bus-common.js'
 import { progress, summarize } from './stats.js'
 
 export async function cpuTicks (pid: number): Promise<number> {
@@ -24,12 +25,15 @@ export async function benchIdle (nodesCount: number, seconds: number): Promise<R
   try {
     // one mesh: the first node makes it (smesh init), the others join it with a token from the first
     for (let i = 0; i < nodesCount; i++) nodes.push(await SmeshProcess.start({ ns: lan.hosts[i]!.ns, name: `i${i}`, join: i === 0 ? undefined : await nodes[0]!.invite() }))
-    await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).length === nodesCount - 1, { timeoutMs: 20_000, what: 'convergence' }) }))
+    await Promise.all(nodes.map(async p => { await waitFor(async () => (await p.peers()).length === nodesCount - 1, { timeoutMs: 20_000 + nodesCount * 2_000, what: 'convergence' }) }))
     await new Promise(resolve => setTimeout(resolve, 10_000)) // let start-up work (JIT, GC) settle
+    const hosts = lan.hosts.slice(0, nodesCount).map(h => h.ns)
     const t0 = await Promise.all(nodes.map(async p => await cpuTicks(p.pid)))
+    const l0 = await Promise.all(hosts.map(linkCounters))
     const w0 = performance.now()
     await new Promise(resolve => setTimeout(resolve, seconds * 1000))
     const t1 = await Promise.all(nodes.map(async p => await cpuTicks(p.pid)))
+    const l1 = await Promise.all(hosts.map(linkCounters))
     const elapsed = (performance.now() - w0) / 1000
     const cpuPercent = t1.map((t, i) => ((t - (t0[i] ?? 0)) / hz) / elapsed * 100)
     const rss = await Promise.all(nodes.map(async p => await rssBytes(p.pid)))
@@ -37,7 +41,10 @@ export async function benchIdle (nodesCount: number, seconds: number): Promise<R
       nodes: nodesCount,
       seconds: Math.round(elapsed),
       cpuPercentPerNode: summarize(cpuPercent),
-      rssMiBPerNode: summarize(rss.map(b => b / 1048576))
+      rssMiBPerNode: summarize(rss.map(b => b / 1048576)),
+      // presence beacons, their relays, gossipsub heartbeats, mDNS, pings: all a node sends at idle
+      txBytesPerSecPerNode: summarize(l1.map((c, i) => (c.txBytes - (l0[i]?.txBytes ?? 0)) / elapsed)),
+      note: 'bytes sent on each host\'s eth0 (Ethernet frames) over the idle window'
     }
   } finally {
     await Promise.all(nodes.map(async p => { await p.stop() }))

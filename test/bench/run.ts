@@ -45,6 +45,9 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     'prune-reps': { type: 'string', default: '3' },
     'idle-seconds': { type: 'string', default: '60' },
+    /** Mesh sizes of the discovery benchmark, and nodes of the idle one: the growth curve is --discovery-sizes 4,8,16,32 --idle-nodes 32. */
+    'discovery-sizes': { type: 'string', default: '3,5,8' },
+    'idle-nodes': { type: 'string', default: '3' },
     /** Length of each timed phase of bus-append, and of the raw verify rate in bus-catchup. */
     'bus-seconds': { type: 'string', default: '2' },
     /** Entries written in bus-latency and bus-size. */
@@ -100,9 +103,9 @@ if (unknown.length > 0) {
 }
 const num = (name: keyof typeof values): number => Number(values[name])
 const results: Record<string, unknown> = {}
-if (only.has('discovery')) results.discovery = await benchDiscovery([3, 5, 8], num('reps'))
+if (only.has('discovery')) results.discovery = await benchDiscovery((values['discovery-sizes'] ?? '').split(',').map(Number), num('reps'))
 if (only.has('prune')) results.prune = await benchPrune(num('prune-reps'))
-if (only.has('idle')) results.idle = await benchIdle(3, num('idle-seconds'))
+if (only.has('idle')) results.idle = await benchIdle(num('idle-nodes'), num('idle-seconds'))
 if (only.has('advert')) results.advert = await benchAdvert({ providers: 16, models: 128, reps: 20 })
 if (only.has('bus-append')) results['bus-append'] = await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 })
 if (only.has('bus-latency')) results['bus-latency'] = await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 })

@@ -179,7 +179,7 @@ async function verifyRecords (it: AsyncIterator<{ subarray: () => Uint8Array }>,
       done++
       if ((done & 1023) === 0) options.onProgress?.(done, total)
     }
-    const r = v.end() as ChainReport
+    const r = await v.end() as ChainReport
     report.authors.push(r)
     if (r.firstFailure != null) throw new Stop({ ...r.firstFailure, author })
     if (r.head !== toHex(head.hash)) throw fail('head', `the last entry of author ${author.slice(0, 16)} is not the head the manifest names`, index, author, head.seq.toString(), r.head)

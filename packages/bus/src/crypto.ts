@@ -21,6 +21,11 @@ export interface Verifier {
   readonly backend: MlDsaBackend
   /** Never throws: malformed signatures verify as false. */
   verify: (message: Uint8Array, signature: Uint8Array, context: Uint8Array) => boolean
+  /**
+   * The same check off the event loop where the backend can (native: libuv's
+   * thread pool, so several run at once on several cores); never rejects.
+   */
+  verifyAsync: (message: Uint8Array, signature: Uint8Array, context: Uint8Array) => Promise<boolean>
 }
 
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
@@ -60,19 +65,24 @@ export function createVerifier (publicKey: Uint8Array, use: MlDsaBackend = mlDsa
         } catch {
           return false
         }
-      }
+      },
+      verifyAsync: async (message, signature, context) => await new Promise(resolve => {
+        try {
+          nodeVerify(null, message, { key, context } as any, signature, (err, ok) => { resolve(err == null && ok) })
+        } catch {
+          resolve(false)
+        }
+      })
     }
   }
   if (publicKey.byteLength !== 1952) throw new TypeError(`an ML-DSA-65 public key is 1952 bytes, not ${publicKey.byteLength}`)
   const pk = new Uint8Array(publicKey)
-  return {
-    backend: 'noble',
-    verify: (message, signature, context) => {
-      try {
-        return mlDsa65.verify(signature, message, pk, { context })
-      } catch {
-        return false
-      }
+  const verify = (message: Uint8Array, signature: Uint8Array, context: Uint8Array): boolean => {
+    try {
+      return mlDsa65.verify(signature, message, pk, { context })
+    } catch {
+      return false
     }
   }
+  return { backend: 'noble', verify, verifyAsync: async (m, s, c) => verify(m, s, c) }
 }

@@ -134,6 +134,11 @@ export function verifyEntrySignature (e: BusEntry, verifier: Verifier): boolean 
   return verifier.verify(entrySignable(e.entry), e.entry.signature, ENTRY_CONTEXT)
 }
 
+/** verifyEntrySignature off the event loop (several at once, on the native backend). */
+export async function verifyEntrySignatureAsync (e: BusEntry, verifier: Verifier): Promise<boolean> {
+  return await verifier.verifyAsync(entrySignable(e.entry), e.entry.signature, ENTRY_CONTEXT)
+}
+
 /**
  * Checks what only a first entry carries: its identity binding is valid and
  * binds the entry's public key. Returns the author's PeerId (string).

@@ -36,7 +36,7 @@ export async function verifyStore (bus: Bus, options: VerifyOptions = {}): Promi
       options.onProgress?.(done, total)
     }
     for (const f of forks.filter(f => f.authorHex === h.authorHex)) v.addFork(f.seq, f.hashes)
-    const r = v.end()
+    const r = await v.end()
     if (r != null && r.firstFailure == null && BigInt(r.entries) !== h.seq) {
       r.firstFailure = { seq: (BigInt(r.entries) + 1n).toString(), hash: '', reason: 'missing', message: `the store holds ${r.entries} of ${h.seq} entries of this chain` }
     }

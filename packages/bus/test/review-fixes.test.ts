@@ -46,7 +46,7 @@ describe('bounds and edge cases found in review', () => {
     v.begin(a.authorHex)
     assert.equal(await v.push(e1.bytes), true)
     assert.equal(await v.push(back.bytes), false)
-    assert.equal(v.end()?.firstFailure?.reason, 'hlc')
+    assert.equal((await v.end())?.firstFailure?.reason, 'hlc')
     // a later counter in the same ms is later
     const fwd = await signNext(a, e1, { hlc: { ms: BigInt(T0 + 100), counter: 4 } })
     assert.equal((await bus.ingest(fwd.bytes)).result, 'accept')

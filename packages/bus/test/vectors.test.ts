@@ -116,7 +116,7 @@ describe('golden entry vectors (protocols/bus/vectors/entries.json)', () => {
         prev = e
       }
       assert.equal(prev?.hashHex, c.head)
-      const report = chain.end()
+      const report = await chain.end()
       assert.equal(report?.firstFailure, null)
       assert.equal(report?.peerId, vectors.keys[c.key].peerId)
       assert.equal(report?.verified, c.entries.length)
@@ -164,8 +164,10 @@ describe('golden entry vectors (protocols/bus/vectors/entries.json)', () => {
       for (const link of chain.entries.slice(0, chain.entries.findIndex(l => l.name === v.follows) + 1)) {
         assert.equal(await verifier.push(fromHex(validNamed(link.name).entry)), true)
       }
-      assert.equal(await verifier.push(bytes), false)
-      assert.equal(verifier.end()?.firstFailure?.reason, v.reason)
+      // a bad link is refused as it is fed; a signature, checked off the event loop with others, may be found when the chain ends
+      const pushed = await verifier.push(bytes)
+      if (v.check !== 'signature') assert.equal(pushed, false)
+      assert.equal((await verifier.end())?.firstFailure?.reason, v.reason)
     })
   }
 })

@@ -86,7 +86,7 @@ describe('verifyStore and ChainVerifier', () => {
       const v = new ChainVerifier(all)
       v.begin(b.authorHex)
       for (const e of entries) if (!await v.push(e.bytes)) break
-      return v.end()?.firstFailure?.reason
+      return (await v.end())?.firstFailure?.reason
     }
     const [e1, e2, e3] = peerChain as [BusEntry, BusEntry, BusEntry]
     assert.equal(await run([e1, e2, e3]), undefined)
@@ -100,5 +100,29 @@ describe('verifyStore and ChainVerifier', () => {
     // a chain whose last entry is signed by another key fails on its last signature, even when only that one is checked
     const forgedLast = await signNext({ ...a, author: b.author }, e2)
     assert.equal(await run([e1, e2, forgedLast], false), 'signature')
+  })
+
+  it('ChainVerifier with every signature, checked many at once: a bad signature deep in a long chain is reported as if checked in order', async () => {
+    const chain = await signChain(b, 80)
+    // entry 40 with a signature byte flipped: its hash changes, so entry 41 no longer links to it,
+    // but the signature of 40 comes first in order, though it is still being checked when 41 arrives
+    const bad = chain[39]!.bytes.slice()
+    bad[bad.byteLength - 10] = (bad[bad.byteLength - 10] as number) ^ 1
+    const v = new ChainVerifier(true)
+    v.begin(b.authorHex)
+    let fed = 0
+    for (const [i, e] of chain.entries()) {
+      fed++
+      if (!await v.push(i === 39 ? bad : e.bytes)) break
+    }
+    const r = await v.end()
+    assert.deepEqual([r?.firstFailure?.reason, r?.firstFailure?.seq, r?.entries, r?.signaturesChecked, r?.verified, r?.head], ['signature', '40', 40, 39, 39, chain[38]!.hashHex])
+    assert.ok(fed <= 41, `the feed stopped at the failure (fed ${fed})`)
+    // and every good signature of a whole chain is counted once
+    const w = new ChainVerifier(true)
+    w.begin(b.authorHex)
+    for (const e of chain) assert.equal(await w.push(e.bytes), true)
+    const ok = await w.end()
+    assert.deepEqual([ok?.firstFailure, ok?.entries, ok?.signaturesChecked, ok?.head], [null, 80, 80, chain[79]!.hashHex])
   })
 })
