@@ -247,6 +247,7 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     })
     membership.addEventListener('member:admit', (evt) => {
       logger.log.info({ event: 'member:admit', device: evt.detail.device, peerId: evt.detail.peerId }, 'a device was admitted (or its lease renewed)')
+      presence.admitted(evt.detail.peerId)
     })
     const joinListener = new JoinListener({
       mesh: meshConfig,

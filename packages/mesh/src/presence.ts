@@ -23,6 +23,9 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 export type { PeerView, PresenceComponents, PresenceEvents, PresenceInit } from './presence-types.js'
 
+/** mDNS hints of peers not yet admitted, kept for a dial once they are. */
+const MAX_HINTED = 256
+
 /**
  * Presence: beacons this node every few seconds on the mesh's presence topic,
  * keeps the table of peers heard, prunes the silent ones, keeps connections to
@@ -73,6 +76,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private running = false
   private controller = new AbortController()
   private refusedFull = 0
+  /** Peers mDNS pointed at before membership admitted them, with the addresses it gave (at most MAX_HINTED, oldest dropped). */
+  private readonly hinted = new Map<string, Multiaddr[]>()
   private ownKey?: Uint8Array<ArrayBuffer>
   /** Beacons the validator opened (null: refused), for the message event that follows: keyed by the message's bytes. */
   private readonly opened = new WeakMap<Uint8Array, { from: PeerId, presence: Presence } | null>()
@@ -439,9 +444,20 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
     const { id, multiaddrs } = evt.detail
     if (this.c.connectionManager.getConnections(id).length > 0) return
+    const addrs = multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`))
+    // Not known as a member yet (a device that just joined learns the others
+    // from its first sync, and refuses their dials until then): kept, and
+    // dialed the moment membership admits it, by whichever end, instead of at
+    // the next mDNS response.
+    if (!this.allowed(id.toString())) {
+      this.hinted.delete(id.toString())
+      this.hinted.set(id.toString(), addrs)
+      if (this.hinted.size > MAX_HINTED) this.hinted.delete(this.hinted.keys().next().value as string)
+      return
+    }
     const go = (): void => {
       if (this.hasOpenConnection(id)) return
-      this.dial(id.toString(), multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`)))
+      this.dial(id.toString(), addrs)
     }
     // Both ends usually hear each other within milliseconds; two crossing dials
     // make two connections. The lower PeerId dials at once, the other only if
@@ -452,6 +468,23 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       const t = setTimeout(() => { if (this.running) go() }, MDNS_DIAL_DEFER_MS)
       t.unref()
     }
+  }
+
+  /**
+   * Membership now admits `peerId`: if mDNS pointed at it while it was not
+   * yet known as a member, it is dialed now.
+   */
+  admitted (peerId: string): void {
+    const addrs = this.hinted.get(peerId)
+    if (addrs == null) return
+    this.hinted.delete(peerId)
+    if (!this.running || !this.allowed(peerId)) return
+    try {
+      if (this.hasOpenConnection(peerIdFromString(peerId))) return
+    } catch {
+      return
+    }
+    this.dial(peerId, addrs)
   }
 
   /** A new connection is identified: measure its RTT now, not at libp2p's next monitor ping. */
