@@ -39,7 +39,7 @@ describe('a phone\'s answer that moves to another device mid-way', { skip, timeo
     assert.match(await answer.getByTestId('handoff').textContent() ?? '', /moved on from desk/)
     assert.equal((await answer.locator('span').allTextContents()).join(''), ANSWER.join(''), 'the laptop continued where the desk stopped: nothing lost, nothing twice')
     // the mark stands where the answer moved: after as much text as the desk's handoff record says it had given
-    const handoff = (await mesh.desk.api<Array<{ body: { partialChars: number, fromDevice: string } }>>('/v1/bus/log?kind=task.handoff&limit=1'))[0]?.body
+    const handoff = await waitFor(async () => (await mesh.desk.api<Array<{ body: { handedOff?: Array<{ partialChars: number, fromDevice: string }> } }>>('/v1/bus/log?kind=task.done&limit=1'))[0]?.body.handedOff?.[0], { timeoutMs: 5_000, what: 'the task\'s record with its handoff' })
     assert.equal(handoff?.fromDevice, 'desk')
     const before = await answer.evaluate((el) => {
       let chars = 0

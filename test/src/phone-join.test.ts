@@ -144,8 +144,8 @@ describe('a phone joins the mesh from the link of smesh invite --phone', { skip,
     assert.match(chat?.body ?? '', /what answers me\?/)
     // the task's records name the phone as the device it was run for
     const device = (await desk.api<MemberRow[]>('/v1/members')).find(m => m.name === 'pixel')?.device
-    const log = await desk.api<Array<{ body: any }>>('/v1/bus/log?kind=task.request&limit=5')
-    assert.ok(log.some(e => e.body?.onBehalfOf === device), 'a task.request names the phone')
+    const log = await desk.api<Array<{ body: any }>>('/v1/bus/log?kind=task.done&limit=5')
+    assert.ok(log.some(e => e.body?.request?.onBehalfOf === device), 'the task\'s record names the phone')
   })
 
   it('continues a session started on the desk, and the desk sees the phone\'s turn', async () => {

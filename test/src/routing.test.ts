@@ -105,6 +105,17 @@ describe('inference routing: tasks go to the best peer, within their residency, 
     assert.match(pref.stderr, /served by desktop .*qwen3:8b on ollama · local/)
     const listed = await waitFor(async () => (await tasks(laptop)).filter(t => t.status === 'done' && t.attested).length >= 2 ? await tasks(laptop) : undefined, { timeoutMs: 10_000, what: 'the task records and the serving peers\' results on the bus' })
     assert.deepEqual(listed.filter(t => t.status === 'done').map(t => t.device).sort(), ['desktop', 'server'])
+    // one record per task, on every device: no request, assignment or result entries beside it (the server's receipt is inside)
+    for (const p of [laptop, server]) {
+      const mine = await waitFor(async () => {
+        const log = await p.api<Array<{ kind: string, size: number, body: { task?: string, receipt?: string } }>>('/v1/bus/log?limit=500')
+        const of = log.filter(e => e.body?.task === outcome.task)
+        return of.length > 0 && of
+      }, { timeoutMs: 10_000, what: `the task's record on ${p.name}` })
+      assert.deepEqual(mine.map(e => e.kind), ['task.done'])
+      assert.equal(typeof mine[0]?.body.receipt, 'string', 'the serving node\'s receipt is in the record')
+      assert.ok((mine[0]?.size ?? Infinity) < 6_000, `a task's bytes on the bus: ${mine[0]?.size}`)
+    }
   })
 
   it('residency mesh with only a cloud provider for the model fails closed: the cloud receives nothing and the denial is on the bus', async () => {
@@ -147,12 +158,13 @@ describe('inference routing: tasks go to the best peer, within their residency, 
       assert.equal(done.code, 0, done.stderr)
       const outcome = JSON.parse(done.stdout) as TaskOutcome
       assert.equal(outcome.text, FULL)
-      // the assignment record cites the approval, and every node admitted it
+      // the task's one record cites the approval for its assignment, and every node admitted it
       const assigned = await waitFor(async () => {
-        const log = await server.api<Array<{ body: { task?: string, approvals?: string[] } }>>('/v1/bus/log?kind=task.assign&limit=20')
+        const log = await server.api<Array<{ body: { task?: string, approvals?: string[], assigned?: Array<{ model: string, approvals?: string[] }> } }>>('/v1/bus/log?kind=task.done&limit=20')
         return log.find(e => e.body.task === outcome.task)
-      }, { timeoutMs: 10_000, what: 'the assignment to replicate' })
+      }, { timeoutMs: 10_000, what: 'the task record to replicate' })
       assert.deepEqual(assigned.body.approvals, [ask.id])
+      assert.deepEqual(assigned.body.assigned?.map(a => [a.model, a.approvals]), [['llama3.2:3b', [ask.id]]])
     } finally {
       await setPolicy([])
     }

@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createSigner, encodeJsonBody, sessionAppend, sessionShow } from '@smesh/bus'
 import { ADVERT_CAPABILITY } from '@smesh/protocols'
-import { Catalog, Executor, Router, TASK_KINDS, TASK_PROTOCOL, TASK_PROTOCOL_V1, TaskFailedError, TaskServer, resultRecord } from '@smesh/tasks'
+import { Catalog, Executor, Router, TASK_PROTOCOL, TASK_PROTOCOL_V1, TaskFailedError, TaskServer, receiptBytes } from '@smesh/tasks'
 import type { GatewayMesh } from '@smesh/gateway'
 import { buildProviders } from './providers.js'
 import type { Bus } from '@smesh/bus'
@@ -39,6 +39,8 @@ export interface TaskServiceInit {
  */
 export class TaskService {
   readonly executor: Executor
+  /** This node's PeerId: its own task records say "self", a receipt names it. */
+  readonly peerId: string
   router?: Router
   catalog?: Catalog
   private records: Promise<void> = Promise.resolve()
@@ -49,6 +51,7 @@ export class TaskService {
     this.providers = buildProviders(init.config, init.env, (model, reason) => {
       init.log.warn({ event: 'model:invalid', model, reason }, 'a model file in the models directory is not a valid GGUF model: it is not offered (fix or remove it)')
     })
+    this.peerId = init.identity.peerId.toString()
     this.executor = new Executor({
       peerId: init.identity.peerId.toString(),
       providers: this.providers,
@@ -122,9 +125,10 @@ export class TaskService {
         }
         return await gate.checkTask(device, c, task.approvals, { signal })
       },
+      // what this node served, signed for the submitter's record instead of an entry of its own on every device's bus
+      signReceipt: async (r) => await identity.privateKey.sign(receiptBytes(r)),
       onServed: ({ id, peer, result, error }) => {
         if (result != null) {
-          this.record(TASK_KINDS.result, resultRecord(id, peer, result))
           log.info({ event: 'task:served', task: id, peer, provider: result.provider, model: result.model, ms: result.totalMs, ...('vectors' in result ? { inputs: result.vectors.length } : {}) }, 'served a task for a peer')
         } else if (error != null) {
           log.info({ event: 'task:refused', task: id, peer, code: error.code }, 'a task for a peer ended in an error')

@@ -4,7 +4,17 @@ import { KINDS, tryParseBody } from '@smesh/bus'
 export interface Action {
   action: string
   subject: string
+  /**
+   * When the action was taken (ms), if not when the entry was written: a
+   * task's one record is written when the task ends, its assignments earlier.
+   * Admission judges such an action by the policy and approvals in force
+   * then, taken no earlier than ASSIGNED_SLACK_MS before the entry.
+   */
+  at?: number
 }
+
+/** How far before its record an assignment may say it was made. */
+export const ASSIGNED_SLACK_MS = 60 * 60_000
 
 /**
  * The actions an entry stands for, read from the entry itself (its kind and
@@ -14,7 +24,8 @@ export interface Action {
  * - every kind but the membership and policy ones: `bus.append` (subject: the kind);
  * - `memory.put`, `memory.del`: `memory.write` (the key);
  * - `session.open`: `session.write` (the new session's title); `session.message`, `session.state`: `session.write` (the session id);
- * - `task.assign` (a task sent to a model): `task.model` (the model), and for a cloud tier `task.cloud` (the provider).
+ * - `task.assign` (a task sent to a model): `task.model` (the model), and for a cloud tier `task.cloud` (the provider);
+ * - `task.done`, `task.fail`, `task.deny` (a task's one record): the same for every assignment it lists.
  *
  * Membership and policy kinds (`member.*`, `policy.*`) are governed by the
  * lease scopes alone: a policy cannot lock the admins out of changing it,
@@ -26,7 +37,22 @@ export const ENTRY_ACTIONS: Record<string, (body: Record<string, unknown>) => Ac
   [KINDS.sessionOpen]: b => [{ action: 'session.write', subject: typeof b.title === 'string' ? b.title : '' }],
   [KINDS.sessionMessage]: b => [{ action: 'session.write', subject: String(b.session) }],
   [KINDS.sessionState]: b => [{ action: 'session.write', subject: String(b.session) }],
-  'task.assign': b => taskActions({ model: String(b.model ?? ''), tier: String(b.tier ?? ''), provider: String(b.provider ?? '') })
+  'task.assign': b => taskActions({ model: String(b.model ?? ''), tier: String(b.tier ?? ''), provider: String(b.provider ?? '') }),
+  // a task's one record: every assignment it made, each judged like a task.assign of nodes before it
+  'task.done': assignedActions,
+  'task.fail': assignedActions,
+  'task.deny': assignedActions
+}
+
+/** The routing actions of every assignment a task's end record lists (at most 16 read). */
+function assignedActions (b: Record<string, unknown>): Action[] {
+  const list = Array.isArray(b.assigned) ? b.assigned.slice(0, 16) as unknown[] : []
+  return list.flatMap(a => {
+    if (a == null || typeof a !== 'object') return []
+    const x = a as Record<string, unknown>
+    const at = typeof x.at === 'number' && Number.isSafeInteger(x.at) ? x.at : undefined
+    return taskActions({ model: String(x.model ?? ''), tier: String(x.tier ?? ''), provider: String(x.provider ?? '') }).map(t => at != null ? { ...t, at } : t)
+  })
 }
 
 /** The routing actions of sending a task to a model: `task.model`, and `task.cloud` for a cloud provider. */

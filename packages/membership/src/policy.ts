@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { InvalidBodyError, globMatch } from '@smesh/bus'
-import { actionsOf, approvalsOf, taskActions, ungoverned, withApprovals } from './actions.js'
+import { ASSIGNED_SLACK_MS, actionsOf, approvalsOf, taskActions, ungoverned, withApprovals } from './actions.js'
 import { ApprovalError, NotAuthorizedError, PolicyBlockedError } from './errors.js'
 import { MEMBER_KINDS, encodeBody, parseApprove, parseAsk, parsePolicySet } from './kinds.js'
 import type { Action } from './actions.js'
@@ -208,7 +208,8 @@ export class PolicyGate {
     const actions = actionsOf(e.entry.kind, e.entry.body)
     if (actions.length === 0) return undefined
     const short = e.authorHex.slice(0, 16)
-    const decided = actions.map(a => ({ a, d: this.evaluate({ ...a, device: e.authorHex }, e.hlc.ms) }))
+    const when = (a: Action): bigint => actionTime(a, e.hlc.ms)
+    const decided = actions.map(a => ({ a, d: this.evaluate({ action: a.action, subject: a.subject, device: e.authorHex }, when(a)) }))
     // a block decides whatever else the entry stands for: refused, never merely waiting for an approval
     const blocked = decided.find(x => x.d.effect === 'block')
     if (blocked != null) return { reason: 'policy', message: `author ${short}: ${blocked.a.action} of ${JSON.stringify(blocked.a.subject.slice(0, 80))} is blocked by rule ${blocked.d.rule} of the mesh policy` }
@@ -216,7 +217,7 @@ export class PolicyGate {
     for (const { a, d } of decided) {
       if (d.effect === 'allow') continue
       cited ??= approvalsOf(e.entry.kind, e.entry.body)
-      const verdicts = cited.map(id => this.approval(id, e.authorHex, a, e.hlc.ms))
+      const verdicts = cited.map(id => this.approval(id, e.authorHex, a, when(a)))
       if (verdicts.includes('approved')) continue
       if (verdicts.includes('unknown')) return { reason: 'awaiting', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} cites an approval this node does not hold yet` }
       return { reason: 'policy', message: `author ${short}: ${a.action} of ${JSON.stringify(a.subject.slice(0, 80))} needs an admin's approval (rule ${d.rule}), and the entry cites none that approves it` }
@@ -291,7 +292,8 @@ export class PolicyGate {
 
   private async judge (actions: Action[], options: { signal?: AbortSignal, waitMs?: number, onAsk?: (id: string) => void, cited?: string[] }): Promise<string[]> {
     const approvals: string[] = []
-    const decided = actions.map(a => ({ a, req: { ...a, device: this.self }, d: this.evaluate({ ...a, device: this.self }) }))
+    const now = BigInt(this.now())
+    const decided = actions.map(a => ({ a, req: { action: a.action, subject: a.subject, device: this.self }, d: this.evaluate({ action: a.action, subject: a.subject, device: this.self }, actionTime(a, now)) }))
     // a block is refused before anyone is asked anything (every node judges it so: see check)
     const blocked = decided.find(x => x.d.effect === 'block')
     if (blocked != null) {
@@ -301,7 +303,7 @@ export class PolicyGate {
     for (const { a, req, d } of decided) {
       if (d.effect === 'allow') continue
       // an approval the caller already holds for this very action (a task's, cited again by its record)
-      const held = options.cited?.find(id => this.approval(id, this.self, a, BigInt(this.now())) === 'approved')
+      const held = options.cited?.find(id => this.approval(id, this.self, a, actionTime(a, now)) === 'approved')
       if (held != null) {
         approvals.push(held)
         continue
@@ -363,4 +365,16 @@ export class PolicyGate {
     if (this.bus == null) throw new Error('the policy gate has not started')
     return await this.bus.append(MEMBER_KINDS.policySet, encodeBody({ rules }), { signal })
   }
+}
+
+/**
+ * When an action is judged, for an entry written at `written`: then, or when
+ * the action says it was taken (a task's assignment, before its one record),
+ * no later than `written` and no earlier than ASSIGNED_SLACK_MS before it.
+ */
+function actionTime (a: Action, written: bigint): bigint {
+  if (a.at == null) return written
+  const at = BigInt(a.at)
+  const earliest = written - BigInt(ASSIGNED_SLACK_MS)
+  return at > written ? written : at < earliest ? earliest : at
 }

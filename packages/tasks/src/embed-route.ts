@@ -4,7 +4,7 @@ import { InvalidTaskError, TaskFailedError } from './errors.js'
 import { embedNeeds } from './needs.js'
 import { noCandidate } from './no-candidate.js'
 import { callEmbed } from './protocol.js'
-import { TASK_KINDS, resultRecord, sha256Hex } from './records.js'
+import { TASK_KINDS, TaskLedger, sha256Hex } from './records.js'
 import { MAX_ATTEMPTS, MAX_BUSY_WAITS, pause } from './timing.js'
 import { candidateKey } from './score.js'
 import { formatModelSpec, parseModelSpec } from './spec.js'
@@ -67,18 +67,19 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
   const needs = embedNeeds(input.inputs)
   const allow = input.allow != null ? parseModelSpec(input.allow) : undefined
   const task = randomBytes(16).toString('hex')
-  const record = router.init.record
-  record(TASK_KINDS.request, { task, kind: 'embed', promptSha256: sha256Hex(JSON.stringify(input.inputs)), promptChars: chars, inputs: input.inputs.length, model: formatModelSpec(spec), residency, policy, ...(input.client != null ? { client: input.client } : {}) })
+  const ledger = new TaskLedger(router.init.record, task, { kind: 'embed', promptSha256: sha256Hex(JSON.stringify(input.inputs)), promptChars: chars, inputs: input.inputs.length, model: formatModelSpec(spec), residency, policy, ...(input.client != null ? { client: input.client } : {}) })
   const vectors: Float32Array[] = []
   let pin: { model: string, digest: string } | undefined
   /** peer/provider every batch must run on, when the model has no digest to tell copies apart. */
   let pinned: string | undefined
   let chosen: Candidate | undefined
   let inputTokens = 0
+  /** The serving node's receipt, kept when one batch did the whole task (a receipt covers one batch). */
+  const receipts: Array<Uint8Array | undefined> = []
   let attempts = 0
   const fail = (err: TaskFailedError): TaskFailedError => {
-    if (err.code === 'residency') record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: [] })
-    else record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
+    if (err.code === 'residency') ledger.end(TASK_KINDS.deny, { residency, model: formatModelSpec(spec), reason: err.message, forbidden: [] })
+    else ledger.end(TASK_KINDS.fail, { code: err.code, message: err.message, attempts })
     return err
   }
   for (let at = 0; at < input.inputs.length; at += MAX_EMBED_INPUTS) {
@@ -103,7 +104,7 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
         continue
       }
       attempts++
-      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, inputs: batch.length, ...(approvals.length > 0 ? { approvals } : {}) })
+      ledger.assign({ attempt: attempts, at: router.now(), peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, inputs: batch.length, ...(approvals.length > 0 ? { approvals } : {}) })
       options.onEvent?.({ type: 'assign', task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier })
       const call: EmbedCall = { id: task, provider: c.provider, model: c.model, inputs: batch, residency, deadline, ...(input.truncate != null ? { truncate: input.truncate } : {}), ...(input.keepAlive != null ? { keepAlive: input.keepAlive } : {}), ...(approvals.length > 0 ? { approvals } : {}) }
       try {
@@ -131,10 +132,11 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
     }
     vectors.push(...done.vectors)
     inputTokens += done.inputTokens
+    receipts.push(done.receipt)
   }
   const c = chosen as Candidate
   const outcome: EmbedOutcome = { task, vectors, peer: c.peer, device: c.device, provider: c.provider, model: c.model, digest: pin?.digest ?? '', tier: c.tier, inputTokens, totalMs: Math.round((performance.now() - started) * 10) / 10, attempts, residency }
-  record(TASK_KINDS.done, { task, kind: 'embed', peer: c.peer, device: c.device, provider: c.provider, model: c.model, digest: outcome.digest, tier: c.tier, firstTokenMs: null, totalMs: outcome.totalMs, inputTokens, outputTokens: 0, handoffs: 0, chars: 0, inputs: vectors.length, dimensions: vectors[0]?.length ?? 0 })
+  ledger.end(TASK_KINDS.done, { kind: 'embed', peer: c.peer, device: c.device, provider: c.provider, model: c.model, digest: outcome.digest, tier: c.tier, firstTokenMs: null, totalMs: outcome.totalMs, inputTokens, outputTokens: 0, handoffs: 0, chars: 0, inputs: vectors.length, dimensions: vectors[0]?.length ?? 0 }, receipts.length === 1 ? receipts[0] : undefined)
   return outcome
 }
 
@@ -142,7 +144,6 @@ async function embedOn (router: Router, c: Candidate, call: EmbedCall, signal: A
   if (c.self) {
     const { id: _i, deadline: _d, approvals: _a, onBehalfOf: _o, ...run } = call
     const r = await router.init.executor.embed({ ...run, self: true }, { signal })
-    router.init.record(TASK_KINDS.result, resultRecord(call.id, router.init.self.peerId, r))
     return { ...r, peer: router.init.self.peerId }
   }
   return await callEmbed(async (s, protocol) => await router.init.open(c.peer, s, protocol), { kind: 'embed', ...call }, { signal })

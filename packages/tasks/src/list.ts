@@ -1,5 +1,6 @@
 import { queryLog } from '@smesh/bus'
 import { TASK_KINDS } from './records.js'
+import { verifyReceipt } from './receipt.js'
 import type { Bus, EntryView } from '@smesh/bus'
 
 /** A task as `smesh tasks` shows it: its records on the bus joined by task id. */
@@ -21,15 +22,67 @@ export interface TaskView {
   outputTokens?: number
   handoffs: Array<{ from: string, fromDevice: string, reason: string, partialChars: number }>
   error?: { code: string, message: string }
-  /** The serving node signed a task.result. */
+  /** The serving node vouched for what it served: its receipt in the record verifies (or, before receipts, it signed a task.result), or this very node served it. */
   attested: boolean
 }
 
 const body = (v: EntryView): Record<string, any> => (typeof v.body === 'object' && v.body != null ? v.body : {}) as Record<string, any>
 
-/** The newest `limit` tasks this node's bus knows of, newest first. */
-export async function listTasks (bus: Bus, options: { limit?: number } = {}): Promise<TaskView[]> {
+/** The newest `limit` tasks this node's bus knows of, newest first. `self`: this node's PeerId (its own records say "self"). */
+export async function listTasks (bus: Bus, options: { limit?: number, self?: string } = {}): Promise<TaskView[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 1000)
+  const ended: TaskView[] = []
+  for (const kind of [TASK_KINDS.done, TASK_KINDS.fail, TASK_KINDS.deny]) {
+    for (const e of await queryLog(bus, { kind, limit })) {
+      const v = await fromEnd(e, options.self)
+      if (v != null) ended.push(v)
+    }
+  }
+  const legacy = await listLegacy(bus, limit)
+  return [...ended, ...legacy].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt)).slice(0, limit)
+}
+
+/** A task from its one end record (request, assignments and handoffs inside); undefined for a record of the older, one-per-step kind. */
+async function fromEnd (e: EntryView, self?: string): Promise<TaskView | undefined> {
+  const b = body(e)
+  const req = b.request as Record<string, unknown> | undefined
+  if (typeof b.task !== 'string' || req == null || typeof req !== 'object') return undefined
+  const assigned = Array.isArray(b.assigned) ? b.assigned as Array<Record<string, unknown>> : []
+  const handedOff = Array.isArray(b.handedOff) ? b.handedOff as Array<Record<string, unknown>> : []
+  const endedAt = Date.parse(e.time)
+  const totalMs = typeof b.totalMs === 'number' && Number.isFinite(b.totalMs) ? b.totalMs : 0
+  const v: TaskView = {
+    task: b.task,
+    submitter: e.peerId,
+    requestedAt: new Date(endedAt - Math.max(0, totalMs)).toISOString(),
+    model: String(req.model ?? ''),
+    residency: String(req.residency ?? ''),
+    status: e.kind === TASK_KINDS.done ? 'done' : e.kind === TASK_KINDS.fail ? 'failed' : 'denied',
+    handoffs: handedOff.map(h => ({ from: String(h.from), fromDevice: String(h.fromDevice ?? ''), reason: String(h.reason), partialChars: Number(h.partialChars ?? 0) })),
+    attested: false
+  }
+  if (e.kind === TASK_KINDS.done) {
+    Object.assign(v, { peer: b.peer, device: b.device, provider: b.provider, servedModel: b.model, tier: b.tier, firstTokenMs: b.firstTokenMs, totalMs: b.totalMs, outputTokens: b.outputTokens })
+    const submitter = e.peerId === 'self' ? self : e.peerId
+    if (b.peer === submitter && submitter != null) v.attested = true
+    else if (typeof b.receipt === 'string' && typeof b.peer === 'string' && submitter != null) {
+      v.attested = await verifyReceipt(b.peer, {
+        task: b.task, submitter, provider: String(b.provider), model: String(b.model), digest: String(b.digest ?? ''), tier: String(b.tier), inputTokens: Number(b.inputTokens ?? 0), outputTokens: Number(b.outputTokens ?? 0)
+      }, Buffer.from(b.receipt, 'base64'))
+    }
+  } else if (e.kind === TASK_KINDS.fail) {
+    v.error = { code: String(b.code), message: String(b.message) }
+  } else {
+    v.error = { code: 'residency', message: String(b.reason) }
+  }
+  // the last assignment names where it went, even when it failed there
+  const last = assigned.at(-1)
+  if (v.peer == null && last != null) Object.assign(v, { peer: last.peer, device: last.device, provider: last.provider, tier: last.tier })
+  return v
+}
+
+/** Tasks of nodes before the one-record trail: a request record, then one record per step. */
+async function listLegacy (bus: Bus, limit: number): Promise<TaskView[]> {
   const requests = await queryLog(bus, { kind: TASK_KINDS.request, limit })
   const views = new Map<string, TaskView>()
   for (const r of requests) {

@@ -1,4 +1,6 @@
 import { pbStream } from '@libp2p/utils'
+import { RECEIPT_BYTES } from './receipt.js'
+import type { ReceiptFields } from './receipt.js'
 import { RateLimiter } from '@smesh/bus'
 import { MAX_TASK_FRAME_BYTES, MAX_TASK_MESSAGES, MAX_TASK_REQUEST_BYTES, MAX_TASK_REQUEST_BYTES_V1, TASK_PROTOCOL, TASK_PROTOCOL_V1, TASK_VERSION, TASK_VERSION_V1, TaskFrame, TaskRequest, decodeTaskFrame, decodeTaskRequest } from '@smesh/protocols'
 import { TaskFailedError, isTaskErrorCode } from './errors.js'
@@ -31,11 +33,14 @@ export const MAX_ANSWER_CHARS = 8 * 1024 * 1024
 /** What the serving node tells the submitter when a task is done. */
 export interface ServedBy extends RunResult {
   peer: string
+  /** The serving node's receipt (receipt.ts), if it gave one. */
+  receipt?: Uint8Array
 }
 
 /** What the serving node tells the submitter when an embedding batch is done. */
 export interface EmbeddedBy extends EmbedRunResult {
   peer: string
+  receipt?: Uint8Array
 }
 
 export interface TaskServerInit {
@@ -59,6 +64,8 @@ export interface TaskServerInit {
   onServed?: (task: { id: string, peer: string, result?: ServedBy | EmbeddedBy, error?: TaskFailedError }) => void
   /** How long a stream may be quiet before an empty frame goes out (default TASK_HEARTBEAT_MS). */
   heartbeatMs?: number
+  /** Signs the receipt of a task served (this node's Ed25519 key); none when absent or when it fails. */
+  signReceipt?: (r: ReceiptFields) => Promise<Uint8Array>
 }
 
 /**
@@ -164,7 +171,8 @@ export class TaskServer {
         const result = await this.init.executor.embed({ ...run, self: false }, { signal: stop })
         result.vectors.forEach((v, index) => { send({ text: '', embedding: { index, values: [...v] } }) })
         served = { ...result, peer: this.init.peerId }
-        send({ text: '', done: doneFrame({ ...served, finishReason: 'stop', outputTokens: 0, firstTokenMs: null }) })
+        const receipt = await this.receipt(id, peer, { ...result, outputTokens: 0 })
+        send({ text: '', done: doneFrame({ ...served, finishReason: 'stop', outputTokens: 0, firstTokenMs: null, receipt }) })
       } else {
         const { id: _i, deadline: _d, kind: _k, ...run } = call
         const result = await this.init.executor.run({ ...run, self: false }, {
@@ -180,7 +188,8 @@ export class TaskServer {
           }
         })
         served = { ...result, peer: this.init.peerId }
-        send({ text: '', done: doneFrame(served) })
+        // after the last token: the receipt's signature (Ed25519, tens of microseconds) never delays the answer
+        send({ text: '', done: doneFrame({ ...served, receipt: await this.receipt(id, peer, result) }) })
       }
       await out.drained()
       await closeStream(stream)
@@ -188,6 +197,14 @@ export class TaskServer {
     } catch (err) {
       await out.drained()
       await fail(taskErrorOf(err))
+    }
+  }
+
+  private async receipt (task: string, submitter: string, r: { provider: string, model: string, digest: string, tier: string, inputTokens: number, outputTokens: number }): Promise<Uint8Array | undefined> {
+    try {
+      return await this.init.signReceipt?.({ task, submitter, provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, inputTokens: r.inputTokens, outputTokens: r.outputTokens })
+    } catch {
+      return undefined
     }
   }
 
@@ -306,7 +323,8 @@ function servedOf (d: NonNullable<TaskFrame['done']>): Omit<ServedBy, 'toolCalls
     inputTokens: d.inputTokens,
     outputTokens: d.outputTokens,
     firstTokenMs: d.firstTokenMs < 0 ? null : d.firstTokenMs,
-    totalMs: d.totalMs
+    totalMs: d.totalMs,
+    ...(d.receipt.byteLength === RECEIPT_BYTES ? { receipt: d.receipt } : {})
   }
 }
 
@@ -429,6 +447,6 @@ export async function callEmbed (open: (signal: AbortSignal, protocol: string) =
     if (frame.done == null) return undefined
     if (got !== vectors.length) throw new TaskFailedError('protocol', `the serving peer sent ${got} of ${vectors.length} embeddings`)
     const d = servedOf(frame.done)
-    return { peer: d.peer, provider: d.provider, model: d.model, digest: d.digest, tier: d.tier, vectors, inputTokens: d.inputTokens, totalMs: d.totalMs }
+    return { peer: d.peer, provider: d.provider, model: d.model, digest: d.digest, tier: d.tier, vectors, inputTokens: d.inputTokens, totalMs: d.totalMs, ...(d.receipt != null ? { receipt: d.receipt } : {}) }
   })
 }

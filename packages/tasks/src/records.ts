@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto'
-import type { EmbedRunResult, RunResult } from './executor.js'
 import type { ChatMessage } from '@smesh/inference'
 
 /**
- * Bus records a task leaves. The submitting node writes the request, each
- * assignment and handoff, and how it ended (done, fail, or deny when the
- * residency forbade every candidate); the serving node signs what it served
- * (task.result). No record holds the prompt or the answer: only hashes and
- * sizes, unless the task runs in a session the user keeps.
+ * Bus records a task leaves: one, when it ends, written by the submitting
+ * node: `task.done`, `task.fail`, or `task.deny` (the residency forbade
+ * every candidate). It holds the request (hashes and sizes), every
+ * assignment (with the approvals it cited) and handoff, the outcome, and the
+ * serving node's receipt (its Ed25519 signature of what it served, see
+ * receipt.ts). No record holds the prompt or the answer, unless the task
+ * runs in a session the user keeps.
+ *
+ * Nodes before this wrote a record per step (`task.request`, `task.assign`,
+ * `task.handoff`, and the server's `task.result`): four or more entries of
+ * about 4 KB each on every device per task. Those kinds are still read.
  */
 export const TASK_KINDS = {
   request: 'task.request',
@@ -25,13 +30,53 @@ export interface HandoffRecord { task: string, from: string, fromDevice: string,
 export interface DenyRecord { task: string, residency: string, model: string, reason: string, forbidden: Array<{ peer: string, provider: string, tier: string }> }
 export interface DoneRecord { task: string, kind?: 'embed', peer: string, device: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, handoffs: number, chars: number, finishReason?: string, toolCalls?: number, stopSequence?: string, inputs?: number, dimensions?: number }
 export interface FailRecord { task: string, code: string, message: string, attempts: number }
-export interface ResultRecord { task: string, submitter: string, kind?: 'embed', provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, finishReason: string, toolCalls?: number, inputs?: number }
-
-/** The task.result a serving node signs for what it ran: a chat, or an embedding batch. */
-export function resultRecord (task: string, submitter: string, r: RunResult | EmbedRunResult): ResultRecord {
-  if ('vectors' in r) return { task, submitter, kind: 'embed', provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, firstTokenMs: null, totalMs: r.totalMs, inputTokens: r.inputTokens, outputTokens: 0, finishReason: 'stop', inputs: r.vectors.length }
-  return { task, submitter, provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, firstTokenMs: r.firstTokenMs, totalMs: r.totalMs, inputTokens: r.inputTokens, outputTokens: r.outputTokens, finishReason: r.finishReason, ...(r.toolCalls.length > 0 ? { toolCalls: r.toolCalls.length } : {}) }
+/** What an end record carries besides its outcome (as it is on the bus, `task` aside). */
+export interface TaskTrail {
+  request: Omit<RequestRecord, 'task'>
+  /** `at`: when the assignment was made (ms): the policy gate judges it as of then. */
+  assigned: Array<Omit<AssignRecord, 'task'> & { at: number, approvals?: string[], inputs?: number }>
+  handedOff?: Array<Omit<HandoffRecord, 'task'> & { droppedToolCalls?: number }>
+  /** Every approval the assignments cited: the policy gate of every node checks the entry's task actions against them. */
+  approvals?: string[]
+  /** The serving node's receipt (base64), when it gave one. */
+  receipt?: string
 }
+
+export type EndKind = typeof TASK_KINDS.done | typeof TASK_KINDS.fail | typeof TASK_KINDS.deny
+
+/**
+ * A task's trail while it runs, written as its one record when it ends.
+ * `write` appends to the bus in the background; a second end is ignored.
+ */
+export class TaskLedger {
+  private readonly assigned: TaskTrail['assigned'] = []
+  private readonly handedOff: NonNullable<TaskTrail['handedOff']> = []
+  private ended = false
+
+  constructor (private readonly write: (kind: string, body: object) => void, readonly task: string, private readonly request: TaskTrail['request']) {}
+
+  assign (a: TaskTrail['assigned'][number]): void { this.assigned.push(a) }
+
+  handoff (h: NonNullable<TaskTrail['handedOff']>[number]): void { this.handedOff.push(h) }
+
+  end (kind: EndKind, outcome: Record<string, unknown>, receipt?: Uint8Array): void {
+    if (this.ended) return
+    this.ended = true
+    const approvals = [...new Set(this.assigned.flatMap(a => a.approvals ?? []))]
+    this.write(kind, {
+      task: this.task,
+      ...outcome,
+      request: this.request,
+      assigned: this.assigned,
+      ...(this.handedOff.length > 0 ? { handedOff: this.handedOff } : {}),
+      ...(approvals.length > 0 ? { approvals } : {}),
+      ...(receipt != null && receipt.byteLength > 0 ? { receipt: Buffer.from(receipt).toString('base64') } : {})
+    })
+  }
+}
+
+/** A task.result of nodes before the one-record trail (still read). */
+export interface ResultRecord { task: string, submitter: string, kind?: 'embed', provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, finishReason: string, toolCalls?: number, inputs?: number }
 
 export function sha256Hex (text: string): string {
   return createHash('sha256').update(text).digest('hex')

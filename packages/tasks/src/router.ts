@@ -5,7 +5,7 @@ import { CONTINUE_PROMPT, Continuation } from './continuation.js'
 import { InvalidTaskError, TaskFailedError } from './errors.js'
 import { chatNeeds } from './needs.js'
 import { noCandidate } from './no-candidate.js'
-import { TASK_KINDS, promptHash, resultRecord, sha256Hex } from './records.js'
+import { TASK_KINDS, TaskLedger, promptHash, sha256Hex } from './records.js'
 import { Reliability } from './reliability.js'
 import { candidateKey, rank } from './score.js'
 import { callTask } from './protocol.js'
@@ -247,9 +247,9 @@ export class Router {
     const allow = allowText != null ? parseModelSpec(allowText) : undefined
     const needs = chatNeeds(messages, params)
     const task = randomBytes(16).toString('hex')
-    const record = this.init.record
-    record(TASK_KINDS.request, {
-      task, kind: 'chat', promptSha256: promptHash(messages), promptChars: chars, messages: messages.length, model: formatModelSpec(spec), residency, policy,
+    // one record when the task ends, nothing on the bus before: no signature stands between the task and its first token
+    const ledger = new TaskLedger(this.init.record, task, {
+      kind: 'chat', promptSha256: promptHash(messages), promptChars: chars, messages: messages.length, model: formatModelSpec(spec), residency, policy,
       ...(params.tools != null && params.tools.length > 0 ? { tools: params.tools.length } : {}),
       ...(needs.capabilities.includes('vision') ? { images: messages.reduce((n, m) => n + (m.images?.length ?? 0), 0) } : {}),
       ...(client != null ? { client } : {}),
@@ -296,7 +296,7 @@ export class Router {
     /** The user cancelled or the task ran out of time: recorded, and the error to throw. */
     const stopped = (): TaskFailedError => {
       const why = options.signal?.aborted === true ? new TaskFailedError('aborted', 'the task was cancelled') : new TaskFailedError('deadline', `the task took longer than ${input.timeoutMs ?? 0} ms`)
-      record(TASK_KINDS.fail, { task, code: why.code, message: why.message, attempts })
+      ledger.end(TASK_KINDS.fail, { code: why.code, message: why.message, attempts })
       return why
     }
 
@@ -306,9 +306,9 @@ export class Router {
       if (next == null) {
         const err = noCandidate({ task, model: formatModelSpec(spec), spec, residency, needs, excluded, last, triedAll: ranked.length > 0, now: this.now() })
         if (err.code === 'residency') {
-          record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: excluded.residency.map(c => ({ peer: c.peer, provider: c.provider, tier: c.tier })) })
+          ledger.end(TASK_KINDS.deny, { residency, model: formatModelSpec(spec), reason: err.message, forbidden: excluded.residency.map(c => ({ peer: c.peer, provider: c.provider, tier: c.tier })) })
         } else {
-          record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
+          ledger.end(TASK_KINDS.fail, { code: err.code, message: err.message, attempts })
         }
         throw err
       }
@@ -322,7 +322,7 @@ export class Router {
         attempts--
         continue
       }
-      record(TASK_KINDS.assign, { task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, ...(approvals.length > 0 ? { approvals } : {}) })
+      ledger.assign({ attempt: attempts, at: this.now(), peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier, score: Math.round(next.score * 10) / 10, ...(approvals.length > 0 ? { approvals } : {}) })
       options.onEvent?.({ type: 'assign', task, attempt: attempts, peer: c.peer, device: c.device, provider: c.provider, model: c.model, tier: c.tier })
       if (whole) text = ''
       const partial = text
@@ -340,7 +340,7 @@ export class Router {
         if (whole) stops.push(text)
         stops.end()
         this.reliability.success(key)
-        return await this.finish({ task, c, served, calls, shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched ?? served.stopSequence }, options, async () => {
+        return await this.finish({ task, ledger, c, served, calls, shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched ?? served.stopSequence }, options, async () => {
           if (text.length > inSession) await toSession({ role: 'assistant', content: text.slice(inSession), model: served.model, peer: served.peer })
         })
       } catch (e) {
@@ -348,7 +348,7 @@ export class Router {
         if (stops.matched != null && !signal.aborted) {
           // a stop sequence ended the answer: the attempt was stopped on purpose
           this.reliability.success(key)
-          return await this.finish({ task, c, calls: [], shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched }, options, async () => {
+          return await this.finish({ task, ledger, c, calls: [], shown, firstTokenMs, started, attempts, handoffs, residency, session, stopSequence: stops.matched }, options, async () => {
             if (shown.length > inSession) await toSession({ role: 'assistant', content: shown.slice(inSession), model: c.model, peer: c.peer })
           })
         }
@@ -368,14 +368,14 @@ export class Router {
         this.blame(key, err)
         options.onEvent?.({ type: 'retry', task, peer: c.peer, device: c.device, provider: c.provider, code: err.code, message: err.message })
         if (!err.retryable) {
-          if (err.code === 'residency') record(TASK_KINDS.deny, { task, residency, model: formatModelSpec(spec), reason: err.message, forbidden: [{ peer: c.peer, provider: c.provider, tier: c.tier }] })
-          else record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
+          if (err.code === 'residency') ledger.end(TASK_KINDS.deny, { residency, model: formatModelSpec(spec), reason: err.message, forbidden: [{ peer: c.peer, provider: c.provider, tier: c.tier }] })
+          else ledger.end(TASK_KINDS.fail, { code: err.code, message: err.message, attempts })
           throw err
         }
         // the task moves on: with the answer so far, if any (tool calls of this attempt are dropped with it)
         const handoff: Handoff = { from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, atChars: text.length }
         handoffs.push(handoff)
-        record(TASK_KINDS.handoff, { task, from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, partialChars: text.length, partialSha256: sha256Hex(text), ...(calls.length > 0 ? { droppedToolCalls: calls.length } : {}) })
+        ledger.handoff({ from: c.peer, fromDevice: c.device, reason: err.code, message: err.message, partialChars: text.length, partialSha256: sha256Hex(text), ...(calls.length > 0 ? { droppedToolCalls: calls.length } : {}) })
         if (text.length > inSession) {
           await toSession({ role: 'assistant', content: text.slice(inSession), model: c.model, peer: c.peer })
           await toSession({ role: 'note', content: `answer cut off on ${c.device} (${err.code}) after ${text.length} characters; continued on the next peer` })
@@ -387,26 +387,28 @@ export class Router {
       }
     }
     const err = new TaskFailedError(last?.code ?? 'no-candidate', `the task failed on ${attempts} candidates; the last said: ${last?.message ?? 'nothing'}`, last?.retryAfterMs)
-    record(TASK_KINDS.fail, { task, code: err.code, message: err.message, attempts })
+    ledger.end(TASK_KINDS.fail, { code: err.code, message: err.message, attempts })
     throw err
   }
 
   /** A task's end: its tool calls to the client, the done record, the session. */
-  private async finish (d: { task: string, c: Candidate, served?: ServedBy, calls: ToolCall[], shown: string, firstTokenMs: number | null, started: number, attempts: number, handoffs: Handoff[], residency: Residency, session?: string, stopSequence?: string }, options: RunOptions, toSession: () => Promise<void>): Promise<TaskOutcome> {
+  private async finish (d: { task: string, ledger: TaskLedger, c: Candidate, served?: ServedBy, calls: ToolCall[], shown: string, firstTokenMs: number | null, started: number, attempts: number, handoffs: Handoff[], residency: Residency, session?: string, stopSequence?: string }, options: RunOptions, toSession: () => Promise<void>): Promise<TaskOutcome> {
     const { c, served } = d
     for (const call of d.calls) options.onToolCall?.(call)
     const finishReason: FinishReason = d.stopSequence != null ? 'stop' : d.calls.length > 0 ? 'tool_calls' : served?.finishReason ?? 'stop'
     const outcome: TaskOutcome = {
       task: d.task, text: d.shown, toolCalls: d.calls, finishReason, ...(d.stopSequence != null ? { stopSequence: d.stopSequence } : {}),
-      peer: c.peer, device: c.device, provider: c.provider, model: served?.model ?? c.model, digest: served?.digest !== '' && served?.digest != null ? served.digest : c.digest, tier: c.tier,
+      // with a receipt, what the serving node signed; else the advert fills a digest the backend did not give
+      peer: c.peer, device: c.device, provider: served?.receipt != null ? served.provider : c.provider, model: served?.model ?? c.model,
+      digest: served?.receipt != null || (served?.digest != null && served.digest !== '') ? served.digest : c.digest, tier: served?.receipt != null ? served.tier : c.tier,
       firstTokenMs: d.firstTokenMs, totalMs: Math.round((performance.now() - d.started) * 10) / 10, inputTokens: served?.inputTokens ?? 0, outputTokens: served?.outputTokens ?? 0,
       attempts: d.attempts, handoffs: d.handoffs, residency: d.residency, ...(d.session != null ? { session: d.session } : {})
     }
-    this.init.record(TASK_KINDS.done, {
-      task: d.task, peer: outcome.peer, device: outcome.device, provider: outcome.provider, model: outcome.model, digest: outcome.digest, tier: outcome.tier,
+    d.ledger.end(TASK_KINDS.done, {
+      peer: outcome.peer, device: outcome.device, provider: outcome.provider, model: outcome.model, digest: outcome.digest, tier: outcome.tier,
       firstTokenMs: outcome.firstTokenMs, totalMs: outcome.totalMs, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, handoffs: d.handoffs.length, chars: d.shown.length,
       finishReason, ...(d.calls.length > 0 ? { toolCalls: d.calls.length } : {}), ...(d.stopSequence != null ? { stopSequence: d.stopSequence } : {})
-    })
+    }, served?.receipt)
     await toSession()
     return outcome
   }
@@ -414,8 +416,8 @@ export class Router {
   private async attempt (c: Candidate, call: TaskCall, signal: AbortSignal, onText: (t: string) => void, onToolCall: (c: ToolCall) => void): Promise<ServedBy> {
     if (c.self) {
       const { id: _i, deadline: _d, approvals: _a, onBehalfOf: _o, ...run } = call
+      // served here: the end record, signed by this node, is the proof
       const r = await this.init.executor.run({ ...run, self: true }, { signal, onText, onToolCall })
-      this.init.record(TASK_KINDS.result, resultRecord(call.id, this.init.self.peerId, r))
       return { ...r, peer: this.init.self.peerId }
     }
     return await callTask(async (s, protocol) => await this.init.open(c.peer, s, protocol), { kind: 'chat', ...call }, { signal, onText, onToolCall, protocol: protocolFor(c) })

@@ -210,7 +210,7 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
 }
 
 /** What the serving node sends when a task is done. */
-export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string }): TaskFrame['done'] {
+export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string, receipt?: Uint8Array }): TaskFrame['done'] {
   return {
     peer: r.peer,
     provider: r.provider,
@@ -222,6 +222,7 @@ export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string }): 
     outputTokens: r.outputTokens,
     firstTokenMs: r.firstTokenMs ?? -1,
     totalMs: r.totalMs,
-    stopSequence: r.stopSequence ?? ''
+    stopSequence: r.stopSequence ?? '',
+    receipt: r.receipt != null ? new Uint8Array(r.receipt) : new Uint8Array(0)
   }
 }

@@ -51,9 +51,14 @@ describe('the router: tool calls are whole and belong to the answer that finishe
     assert.equal(outcome.provider, 'second')
     assert.equal(text, 'Let me check. It is cold.')
     assert.equal(second.calls[0]?.messages.at(-2)?.content, 'Let me check. ', 'the next candidate continues the text')
-    const handoff = records.find(r => r.kind === 'task.handoff')
-    assert.equal(handoff?.body.droppedToolCalls, 1)
-    assert.equal(records.find(r => r.kind === 'task.done')?.body.finishReason, 'stop')
+    // one record for the whole task: the request, both assignments and the handoff are in it
+    assert.deepEqual(records.map(r => r.kind), ['task.done'])
+    const done = records[0]?.body
+    assert.equal(done.finishReason, 'stop')
+    assert.equal(done.handedOff?.[0]?.droppedToolCalls, 1)
+    assert.deepEqual(done.assigned.map((a: any) => [a.attempt, a.provider]), [[1, 'first'], [2, 'second']])
+    assert.equal(done.request.tools, 1)
+    assert.equal(typeof done.assigned[0].at, 'number')
   })
 
   it('the tool calls of a finished answer come after its text, once, and make the finish reason tool_calls', async () => {

@@ -5,6 +5,7 @@ import { ProviderError } from '@smesh/inference'
 import { AdvertError, openAdvert } from '../src/advert.js'
 import { Continuation, overlap } from '../src/continuation.js'
 import { Executor, fitAdvert } from '../src/executor.js'
+import { RECEIPT_BYTES, receiptBytes, verifyReceipt } from '../src/receipt.js'
 import { Reliability } from '../src/reliability.js'
 import { rank } from '../src/score.js'
 import { parseModelSpec, parseResidency, residencyAllows } from '../src/spec.js'
@@ -239,5 +240,29 @@ describe('limits on what a node sends and believes', () => {
     assert.equal(retryAfterMs('9'.repeat(60)), 3_600_000)
     assert.equal(retryAfterMs('7'), 7_000)
     assert.equal(retryAfterMs('Wed, 21 Oct 2999 07:28:00 GMT', 0), 3_600_000)
+  })
+})
+
+describe('task receipts', () => {
+  it('verify with the serving node\'s PeerId for exactly the fields it signed, and nothing else', async () => {
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const server = await generateKeyPair('Ed25519')
+    const other = await generateKeyPair('Ed25519')
+    const serverId = peerIdFromPrivateKey(server).toString()
+    const fields = { task: 'ab'.repeat(16), submitter: peerIdFromPrivateKey(other).toString(), provider: 'ollama', model: 'llama3.2:3b', digest: 'sha256:0f1e', tier: 'local', inputTokens: 31, outputTokens: 12 }
+    const sig = await server.sign(receiptBytes(fields))
+    assert.equal(sig.byteLength, RECEIPT_BYTES)
+    assert.equal(await verifyReceipt(serverId, fields, sig), true)
+    // another model, more tokens, another submitter or task: refused
+    for (const changed of [{ model: 'qwen3:8b' }, { outputTokens: 13 }, { submitter: serverId }, { task: 'cd'.repeat(16) }, { digest: '' }]) {
+      assert.equal(await verifyReceipt(serverId, { ...fields, ...changed }, sig), false, JSON.stringify(changed))
+    }
+    // signed by another key, cut short, or a PeerId that is no key
+    assert.equal(await verifyReceipt(serverId, fields, await other.sign(receiptBytes(fields))), false)
+    assert.equal(await verifyReceipt(serverId, fields, sig.slice(0, 63)), false)
+    assert.equal(await verifyReceipt('not-a-peer-id', fields, sig), false)
+    // the signed bytes, as the task SPEC gives them
+    assert.equal(new TextDecoder().decode(receiptBytes(fields)), `smesh/task-receipt/1\n["${fields.task}","${fields.submitter}","ollama","llama3.2:3b","sha256:0f1e","local",31,12]`)
   })
 })

@@ -2759,6 +2759,11 @@ export namespace TaskFrame {
     value: string
   }
 
+  export interface TaskFrameDoneReceiptFieldEvent {
+    field: '$.done.receipt'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface TaskFrameErrorCodeFieldEvent {
     field: '$.error.code'
     value: string
@@ -2813,7 +2818,7 @@ export namespace TaskFrame {
     return decodeMessage(buf, TaskFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameDoneStopSequenceFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent | TaskFrameToolCallIdFieldEvent | TaskFrameToolCallNameFieldEvent | TaskFrameToolCallArgumentsFieldEvent | TaskFrameToolCallContinuedFieldEvent | TaskFrameEmbeddingIndexFieldEvent | TaskFrameEmbeddingValuesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameTextFieldEvent | TaskFrameDonePeerFieldEvent | TaskFrameDoneProviderFieldEvent | TaskFrameDoneModelFieldEvent | TaskFrameDoneDigestFieldEvent | TaskFrameDoneTierFieldEvent | TaskFrameDoneFinishReasonFieldEvent | TaskFrameDoneInputTokensFieldEvent | TaskFrameDoneOutputTokensFieldEvent | TaskFrameDoneFirstTokenMsFieldEvent | TaskFrameDoneTotalMsFieldEvent | TaskFrameDoneStopSequenceFieldEvent | TaskFrameDoneReceiptFieldEvent | TaskFrameErrorCodeFieldEvent | TaskFrameErrorMessageFieldEvent | TaskFrameErrorRetryAfterMsFieldEvent | TaskFrameToolCallIdFieldEvent | TaskFrameToolCallNameFieldEvent | TaskFrameToolCallArgumentsFieldEvent | TaskFrameToolCallContinuedFieldEvent | TaskFrameEmbeddingIndexFieldEvent | TaskFrameEmbeddingValuesFieldEvent> {
     return streamMessage(buf, TaskFrame.codec(), opts)
   }
 }
@@ -2961,6 +2966,7 @@ export interface TaskDone {
   firstTokenMs: number
   totalMs: number
   stopSequence: string
+  receipt: Uint8Array<ArrayBuffer>
 }
 
 export namespace TaskDone {
@@ -3028,6 +3034,11 @@ export namespace TaskDone {
           w.string(obj.stopSequence)
         }
 
+        if ((obj.receipt != null && obj.receipt.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.receipt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3043,7 +3054,8 @@ export namespace TaskDone {
           outputTokens: 0,
           firstTokenMs: 0,
           totalMs: 0,
-          stopSequence: ''
+          stopSequence: '',
+          receipt: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3094,6 +3106,10 @@ export namespace TaskDone {
             }
             case 11: {
               obj.stopSequence = reader.string()
+              break
+            }
+            case 12: {
+              obj.receipt = reader.bytes()
               break
             }
             default: {
@@ -3188,6 +3204,13 @@ export namespace TaskDone {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.receipt`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3255,6 +3278,11 @@ export namespace TaskDone {
     value: string
   }
 
+  export interface TaskDoneReceiptFieldEvent {
+    field: '$.receipt'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<TaskDone>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskDone.codec())
   }
@@ -3263,7 +3291,7 @@ export namespace TaskDone {
     return decodeMessage(buf, TaskDone.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskDone>): Generator<TaskDonePeerFieldEvent | TaskDoneProviderFieldEvent | TaskDoneModelFieldEvent | TaskDoneDigestFieldEvent | TaskDoneTierFieldEvent | TaskDoneFinishReasonFieldEvent | TaskDoneInputTokensFieldEvent | TaskDoneOutputTokensFieldEvent | TaskDoneFirstTokenMsFieldEvent | TaskDoneTotalMsFieldEvent | TaskDoneStopSequenceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskDone>): Generator<TaskDonePeerFieldEvent | TaskDoneProviderFieldEvent | TaskDoneModelFieldEvent | TaskDoneDigestFieldEvent | TaskDoneTierFieldEvent | TaskDoneFinishReasonFieldEvent | TaskDoneInputTokensFieldEvent | TaskDoneOutputTokensFieldEvent | TaskDoneFirstTokenMsFieldEvent | TaskDoneTotalMsFieldEvent | TaskDoneStopSequenceFieldEvent | TaskDoneReceiptFieldEvent> {
     return streamMessage(buf, TaskDone.codec(), opts)
   }
 }

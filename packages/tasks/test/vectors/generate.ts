@@ -107,7 +107,7 @@ function frames (): MessageVector[] {
     ['tool-call', { text: '', toolCall: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}', continued: false } }],
     ['tool-call-first-piece', { text: '', toolCall: { id: 'call_2', name: 'write_file', arguments: '{"path":"a.txt","text":"the first piece', continued: true } }],
     ['embedding', { text: '', embedding: { index: 1, values: [0.5, -0.25, 1] } }],
-    ['done', { text: '', done: { peer: '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', provider: 'ollama', model: 'qwen3:8b', digest: 'sha256:0f1e', tier: 'local', finishReason: 'tool_calls', inputTokens: 31, outputTokens: 12, firstTokenMs: 84.5, totalMs: 412, stopSequence: '' } }],
+    ['done', { text: '', done: { peer: '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', provider: 'ollama', model: 'qwen3:8b', digest: 'sha256:0f1e', tier: 'local', finishReason: 'tool_calls', inputTokens: 31, outputTokens: 12, firstTokenMs: 84.5, totalMs: 412, stopSequence: '', receipt: new Uint8Array(0) } }],
     ['error', { text: '', error: { code: 'unsupported', message: 'qwen3:8b on ollama does not take images', retryAfterMs: 0 } }]
   ]
   return list.map(([name, f]) => ({ name, fields: jsonFields(f), hex: hex(TaskFrame.encode(f)) }))
