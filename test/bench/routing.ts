@@ -7,8 +7,7 @@ import { Lan } from '../src/harness/lan.js'
 import { startMesh } from '../src/harness/mesh.js'
 import { SmeshProcess, cleanEnv, waitFor } from '../src/harness/smesh-process.js'
 import { ndjsonLines } from '@smesh/node'
-import { NodeApi, clockTicksPerSec, round, sleep } from './bus-common.js'
-import { cpuTicks } from './idle.js'
+import { NodeApi, round, sleep } from './bus-common.js'
 import { percentiles, progress, summarize } from './stats.js'
 import type { FixtureScript } from '../fixtures/providers.js'
 import type { ModelsView } from '@smesh/node'
@@ -22,19 +21,19 @@ import type { TaskOutcome } from '@smesh/tasks'
  * the request to the NDJSON lines of the answer.
  */
 
-const MODEL = 'llama3.2:3b'
-const PROMPT = 'Why run AI on a mesh of your own devices?'
+export const MODEL = 'llama3.2:3b'
+export const PROMPT = 'Why run AI on a mesh of your own devices?'
 /** routing-overhead starts a (mesh, local) pair of tasks this often: below the per-peer task rate a server admits. */
 const PACE_MS = 60
 const RAW_HELPER = fileURLToPath(new URL('./routing-raw.js', import.meta.url))
 const execFileP = promisify(execFile)
 
 /** `n` pieces of a reply, each distinct (so a repeat would show in the text). */
-const pieces = (n: number): string[] => Array.from({ length: n }, (_, i) => `word${String(i).padStart(2, '0')} `)
-const llama = (loaded: boolean): FixtureScript['models'][number] => ({ name: MODEL, family: 'llama', digest: loaded ? 'warm0001' : 'cold0002', size: 2_019_393_189, quantization: 'Q4_K_M', loaded })
-const nodeEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => cleanEnv({ SMESH_OLLAMA_URL: 'off', ...extra })
+export const pieces = (n: number): string[] => Array.from({ length: n }, (_, i) => `word${String(i).padStart(2, '0')} `)
+export const llama = (loaded: boolean): FixtureScript['models'][number] => ({ name: MODEL, family: 'llama', digest: loaded ? 'warm0001' : 'cold0002', size: 2_019_393_189, quantization: 'Q4_K_M', loaded })
+export const nodeEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => cleanEnv({ SMESH_OLLAMA_URL: 'off', ...extra })
 
-interface TaskLine {
+export interface TaskLine {
   type: string
   text?: string
   device?: string
@@ -44,7 +43,7 @@ interface TaskLine {
   error?: { code: string, message: string }
 }
 
-interface TaskRun {
+export interface TaskRun {
   /** performance.now() when the request was sent; every `at` below is ms from it. */
   sentAt: number
   ttftMs: number | null
@@ -56,7 +55,7 @@ interface TaskRun {
 }
 
 /** Runs one task through a node's POST /v1/run and times its NDJSON lines; never throws (a failure is in `error`). */
-async function runTask (api: NodeApi, body: object, options: { onLine?: (line: TaskLine, at: number) => void, timeoutMs?: number } = {}): Promise<TaskRun> {
+export async function runTask (api: NodeApi, body: object, options: { onLine?: (line: TaskLine, at: number) => void, timeoutMs?: number } = {}): Promise<TaskRun> {
   const sentAt = performance.now()
   const run: TaskRun = { sentAt, ttftMs: null, totalMs: NaN, text: '', lines: [] }
   try {
@@ -95,7 +94,7 @@ export async function nodePid (p: SmeshProcess): Promise<number> {
 }
 
 /** Waits until `from` lists `device`'s copy of the model and holds a connection to it. */
-async function waitServing (from: SmeshProcess, device: string, timeoutMs = 30_000): Promise<void> {
+export async function waitServing (from: SmeshProcess, device: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => {
     const [models, peers] = await Promise.all([from.api<ModelsView>('/v1/models'), from.peers()])
     return models.models.some(m => m.device === device && (device === from.name || peers.some(p => p.name === device && p.connected)))
@@ -379,129 +378,6 @@ export async function benchRoutingFailover (reps: number): Promise<Record<string
         restartToServingMs: summarize(restartMs),
         perRep: gaps
       }
-    }
-  } finally {
-    for (const x of apis) x.close()
-    await Promise.all(procs.map(async p => { await p.stop() }))
-    await Promise.all(fixtures.map(async f => { await f.stop() }))
-    await lan.destroy()
-  }
-}
-
-/**
- * Routing under load: `concurrent` tasks started at once from two client
- * nodes (half each) over four serving nodes, each with its own Ollama
- * fixture of the same model (20 pieces, 10 ms apart) and the default task
- * concurrency (4): a queue forms on the servers.
- */
-export async function benchRoutingLoad (concurrent: number): Promise<Record<string, unknown>> {
-  const servers = 4
-  progress(`routing-load: 2 clients, ${servers} servers, ${concurrent} concurrent tasks`)
-  const lan = await Lan.create(2 + servers)
-  const procs: SmeshProcess[] = []
-  const fixtures: FixtureProcess[] = []
-  const apis: NodeApi[] = []
-  const reply = pieces(20)
-  try {
-    const ns = (i: number): string => lan.hosts[i]?.ns as string
-    fixtures.push(...await Promise.all(Array.from({ length: servers }, async (_, i) => await FixtureProcess.start({ kind: 'ollama', ns: ns(2 + i), script: { models: [llama(true)], reply, tokenDelayMs: 10 } }))))
-    const nodes = await startMesh([
-      { ns: ns(0), name: 'c0', env: nodeEnv({}) },
-      { ns: ns(1), name: 'c1', env: nodeEnv({}) },
-      ...fixtures.map((f, i) => ({ ns: ns(2 + i), name: `s${i}`, env: nodeEnv({ SMESH_OLLAMA_URL: f.url }) }))
-    ])
-    procs.push(...nodes)
-    const clients = nodes.slice(0, 2)
-    const serving = nodes.slice(2)
-    for (const c of clients) for (const s of serving) await waitServing(c, s.name)
-    for (const c of clients) apis.push(await NodeApi.open(c.dataDir))
-    const body = { prompt: PROMPT, model: MODEL }
-    progress('routing-load: warm-up (8 tasks from each client, 4 at a time)')
-    for (let i = 0; i < 2; i++) {
-      const warm = await Promise.all(apis.flatMap(api => Array.from({ length: 4 }, async () => await runTask(api, body))))
-      const bad = warm.find(r => r.error != null)
-      if (bad?.error != null) throw new Error(`a warm-up task failed: ${bad.error.code}: ${bad.error.message}`)
-    }
-    const hz = clockTicksPerSec()
-    const clientPids = await Promise.all(clients.map(nodePid))
-    const serverPids = await Promise.all(serving.map(nodePid))
-    const count = (into: Record<string, number>, key: string): void => { into[key] = (into[key] ?? 0) + 1 }
-    /** `n` tasks at once, half from each client, after the adverts have settled. */
-    const phase = async (n: number): Promise<Record<string, unknown>> => {
-      await sleep(3_000) // queues empty again in every advert
-      const c0 = await Promise.all(clientPids.map(cpuTicks))
-      const s0 = await Promise.all(serverPids.map(cpuTicks))
-      progress(`routing-load: ${n} tasks`)
-      const t0 = performance.now()
-      const runs = await Promise.all(Array.from({ length: n }, async (_, i) => ({ client: i % 2, run: await runTask(apis[i % 2] as NodeApi, body) })))
-      const wallMs = performance.now() - t0
-      const c1 = await Promise.all(clientPids.map(cpuTicks))
-      const s1 = await Promise.all(serverPids.map(cpuTicks))
-      const ok = runs.filter(r => r.run.outcome != null)
-      const errors: Record<string, number> = {}
-      const errorMessages: Record<string, number> = {}
-      for (const r of runs) {
-        if (r.run.error == null) continue
-        count(errors, r.run.error.code)
-        count(errorMessages, r.run.error.message)
-      }
-      const spread: Record<string, number> = {}
-      const spreadByClient: Record<string, Record<string, number>> = { c0: {}, c1: {} }
-      for (const r of ok) {
-        const d = r.run.outcome?.device ?? '?'
-        count(spread, d)
-        count(spreadByClient[`c${r.client}`] as Record<string, number>, d)
-      }
-      // attempts that failed and moved on to another candidate, by error code and message; and where first attempts went
-      const retries: Record<string, number> = {}
-      const retryMessages: Record<string, number> = {}
-      const firstAssign: Record<string, Record<string, number>> = { c0: {}, c1: {} }
-      for (const r of runs) {
-        const first = r.run.lines.find(l => l.line.type === 'assign')
-        if (first != null) count(firstAssign[`c${r.client}`] as Record<string, number>, first.line.device ?? '?')
-        for (const l of r.run.lines) {
-          if (l.line.type !== 'retry') continue
-          count(retries, l.line.code ?? '?')
-          count(retryMessages, String((l.line as { message?: string }).message ?? ''))
-        }
-      }
-      const clientCpuS = c1.map((t, i) => (t - (c0[i] ?? 0)) / hz)
-      const serverCpuS = s1.map((t, i) => (t - (s0[i] ?? 0)) / hz)
-      const handoffRecords = runs.reduce((k, r) => k + r.run.lines.filter(l => l.line.type === 'handoff').length, 0)
-      return {
-        concurrent: n,
-        completed: ok.length,
-        errors,
-        errorMessages,
-        retriesByCode: retries,
-        retryMessages,
-        wallMs: round(wallMs),
-        latencyMs: percentiles(ok.map(r => r.run.totalMs)),
-        ttftMs: percentiles(ok.map(r => r.run.ttftMs ?? NaN)),
-        ...(ok.length < runs.length ? { failedAfterMs: percentiles(runs.filter(r => r.run.error != null).map(r => r.run.totalMs)) } : {}),
-        attempts: summarize(ok.map(r => r.run.outcome?.attempts ?? NaN)),
-        spread,
-        spreadByClient,
-        firstAttemptByClient: firstAssign,
-        routerCpu: {
-          clientCpuSeconds: clientCpuS.map(v => round(v, 2)),
-          cpuMsPerTask: round(clientCpuS.reduce((x, y) => x + y, 0) * 1000 / Math.max(1, n), 2),
-          handoffs: handoffRecords
-        },
-        serverCpuSeconds: serverCpuS.map(v => round(v, 2))
-      }
-    }
-    const main = await phase(concurrent)
-    // the serving side admits at most 2 × its task concurrency tasks of one submitting peer at once (TaskServer maxPerPeer)
-    const perPeerLimit = 8
-    const below = Math.min(concurrent, Math.floor(2 * servers * perPeerLimit * 0.75))
-    const belowLimit = await phase(below)
-    return {
-      method: `tasks started at once, alternately on c0 and c1 (POST /v1/run, model ${MODEL}, residency mesh; no model on the clients), served by s0..s${servers - 1}, each with its own Ollama fixture (20 pieces, 10 ms apart: ≥ 190 ms a task) and SMESH_TASK_CONCURRENCY unset (4). Latency = request to the done line; TTFT = request to the first text line; failedAfterMs = request to the error line of the tasks that failed. routerCpu = utime+stime (/proc/PID/stat, node processes checked by cmdline) of the two client nodes over the phase (all their work: routing, task streams, API, bus records incl. one handoff + one assign record per retry), per task started. Warm-up: 16 tasks, not counted. Phases: the ${concurrent} tasks asked for, then ${below} (3/4 of what the servers admit from two clients at once: 2 clients × ${servers} servers × ${perPeerLimit} per submitting peer), each after 3 s for the adverts' queues to drain.`,
-      ...main,
-      belowPeerLimit: belowLimit,
-      /** Whether the pid the harness spawned (ip netns exec …) is the node process itself, as /proc/PID/cmdline shows. */
-      spawnedPidIsNode: [...clients, ...serving].every((p, i) => p.pid === [...clientPids, ...serverPids][i])
     }
   } finally {
     for (const x of apis) x.close()
