@@ -63,6 +63,9 @@ export async function benchDiscovery (sizes: number[], reps: number): Promise<Re
         spawnToListAllMs: summarize(fromSpawn),
         startToListedByAllMs: summarize(seenByAll)
       }
+    } catch (err: any) {
+      // a size that cannot be set up on this machine is reported as such; the sizes before it stand
+      out[`nodes_${n}`] = { error: String(err?.message ?? err).split('\n')[0], nodesStarted: nodes.length }
     } finally {
       await Promise.all(nodes.map(async p => { await p.stop() }))
       await lan.destroy()

@@ -9,6 +9,7 @@ import { benchBusVerify } from './bus-verify.js'
 import { benchDiscovery } from './discovery.js'
 import { benchIdle } from './idle.js'
 import { benchAdvert } from './advert.js'
+import { benchBusScale } from './bus-scale.js'
 import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingOverhead } from './routing.js'
@@ -33,6 +34,7 @@ import { benchLlama } from './llama.js'
  *   npm run bench -- --only dashboard      # 10 joins onto an open dashboard's graph; an open dashboard's cost on 5 nodes, 60 s
  *   npm run bench -- --only llama          # the embedded provider: tokens/s direct, through smesh run and the gateway; load; event loop while generating; idle
  *   npm run bench -- --only advert         # building the advert of 16 providers x 128 models: fresh and cached
+ *   npm run bench -- --only bus-scale      # a node over a bus of 10,000 and 100,000 entries: start, RSS, reads (--scale-sizes)
  *   npm run bench -- --only fuzz           # every decoder, 1,000,000 inputs each (run node with --expose-gc)
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
@@ -49,6 +51,8 @@ const { values } = parseArgs({
     /** Mesh sizes of the discovery benchmark, and nodes of the idle one: the growth curve is --discovery-sizes 4,8,16,32 --idle-nodes 32. */
     'discovery-sizes': { type: 'string', default: '3,5,8' },
     'idle-nodes': { type: 'string', default: '3' },
+    /** Bus sizes (entries) of bus-scale. */
+    'scale-sizes': { type: 'string', default: '10000,100000' },
     /** Length of each timed phase of bus-append, and of the raw verify rate in bus-catchup. */
     'bus-seconds': { type: 'string', default: '2' },
     /** Entries written in bus-latency and bus-size. */
@@ -96,7 +100,7 @@ if (why != null) {
   process.exit(1)
 }
 const only = new Set((values.only ?? 'discovery,prune,idle').split(',').flatMap(n => n === 'bus' ? BUS : n === 'mesh' ? MESH : n === 'routing' ? ROUTING : n === 'gateway' ? GATEWAY : n === 'dashboard' ? DASHBOARD : [n]))
-const known = new Set(['discovery', 'prune', 'idle', 'advert', 'faults', 'fuzz', 'phone', 'llama', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
+const known = new Set(['discovery', 'prune', 'idle', 'advert', 'bus-scale', 'faults', 'fuzz', 'phone', 'llama', ...BUS, ...MESH, ...ROUTING, ...GATEWAY, ...DASHBOARD])
 const unknown = [...only].filter(n => !known.has(n))
 if (unknown.length > 0) {
   process.stderr.write(`smesh bench: unknown benchmark ${unknown.join(', ')} (known: ${[...known].join(', ')}, bus = all bus-*, mesh = all mesh-*, routing = all routing-*, gateway = all gateway-*, dashboard = all dashboard-*)\n`)
@@ -104,35 +108,47 @@ if (unknown.length > 0) {
 }
 const num = (name: keyof typeof values): number => Number(values[name])
 const results: Record<string, unknown> = {}
-if (only.has('discovery')) results.discovery = await benchDiscovery((values['discovery-sizes'] ?? '').split(',').map(Number), num('reps'))
-if (only.has('prune')) results.prune = await benchPrune(num('prune-reps'))
-if (only.has('idle')) results.idle = await benchIdle(num('idle-nodes'), num('idle-seconds'))
-if (only.has('advert')) results.advert = await benchAdvert({ providers: 16, models: 128, reps: 20 })
-if (only.has('bus-append')) results['bus-append'] = await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 })
-if (only.has('bus-latency')) results['bus-latency'] = await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 })
-if (only.has('bus-throughput')) {
-  results['bus-throughput'] = await benchBusThroughput({ nodes: 5, steps: (values['bus-steps'] ?? '').split(',').map(Number), stepSeconds: num('bus-step-seconds'), bodyBytes: 1024, p99LimitMs: 100 })
+let failed = 0
+/** Runs one benchmark; a failure is reported in its place (and the exit code), and the others still run and print. */
+async function run (name: string, fn: () => Promise<unknown>): Promise<void> {
+  if (!only.has(name)) return
+  try {
+    results[name] = await fn()
+  } catch (err: any) {
+    failed++
+    results[name] = { error: String(err?.message ?? err).slice(0, 2000) }
+    process.stderr.write(`smesh bench: ${name} failed: ${String(err?.stack ?? err)}\n`)
+  }
 }
-if (only.has('bus-catchup')) results['bus-catchup'] = await benchBusCatchup({ entries: num('bus-catchup-entries'), reps: num('bus-catchup-reps'), bodyBytes: 1024, verifySeconds: num('bus-seconds') })
-if (only.has('bus-verify')) results['bus-verify'] = await benchBusVerify({ entries: num('bus-verify-entries'), authors: 4, bodyBytes: 256 })
-if (only.has('bus-size')) results['bus-size'] = await benchBusSize({ nodes: 5, entries: num('bus-entries'), perSec: 40, bodyBytes: 1024 })
-if (only.has('mesh-join')) results['mesh-join'] = await benchMeshJoin(num('mesh-reps'))
-if (only.has('mesh-revoke')) results['mesh-revoke'] = await benchMeshRevoke(num('mesh-reps'))
-if (only.has('mesh-pnet')) results['mesh-pnet'] = await benchMeshPnet(num('pnet-dials'))
-if (only.has('routing-overhead')) results['routing-overhead'] = await benchRoutingOverhead(num('routing-tasks'))
-if (only.has('routing-failover')) results['routing-failover'] = await benchRoutingFailover(num('routing-reps'))
-if (only.has('routing-load')) results['routing-load'] = await benchRoutingLoad(num('routing-concurrent'))
-if (only.has('gateway-overhead')) results['gateway-overhead'] = await benchGatewayOverhead(num('gateway-rounds'))
-if (only.has('gateway-load')) results['gateway-load'] = await benchGatewayLoad(num('gateway-clients'))
-if (only.has('gateway-throughput')) results['gateway-throughput'] = await benchGatewayThroughput(num('gateway-seconds'))
-if (only.has('faults')) results.faults = await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) })
-if (only.has('fuzz')) results.fuzz = await benchFuzz(num('fuzz-inputs'))
-if (only.has('dashboard-join')) results['dashboard-join'] = await benchDashboardJoin(num('dashboard-joins'))
-if (only.has('dashboard-idle')) results['dashboard-idle'] = await benchDashboardIdle(num('dashboard-seconds'))
-if (only.has('llama')) results.llama = await benchLlama({ reps: num('llama-reps'), loadSeconds: num('llama-load-seconds'), idleSeconds: num('llama-idle-seconds') })
-if (only.has('phone')) results.phone = await benchPhone({ joins: num('phone-joins'), useMinutes: num('phone-minutes'), dropSeconds: num('phone-drop-seconds') })
+await run('discovery', async () => await benchDiscovery((values['discovery-sizes'] ?? '').split(',').map(Number), num('reps')))
+await run('prune', async () => await benchPrune(num('prune-reps')))
+await run('idle', async () => await benchIdle(num('idle-nodes'), num('idle-seconds')))
+await run('advert', async () => await benchAdvert({ providers: 16, models: 128, reps: 20 }))
+await run('bus-scale', async () => await benchBusScale((values['scale-sizes'] ?? '').split(',').map(Number)))
+await run('bus-append', async () => await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 }))
+await run('bus-latency', async () => await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 }))
+await run('bus-throughput', async () => await benchBusThroughput({ nodes: 5, steps: (values['bus-steps'] ?? '').split(',').map(Number), stepSeconds: num('bus-step-seconds'), bodyBytes: 1024, p99LimitMs: 100 }))
+await run('bus-catchup', async () => await benchBusCatchup({ entries: num('bus-catchup-entries'), reps: num('bus-catchup-reps'), bodyBytes: 1024, verifySeconds: num('bus-seconds') }))
+await run('bus-verify', async () => await benchBusVerify({ entries: num('bus-verify-entries'), authors: 4, bodyBytes: 256 }))
+await run('bus-size', async () => await benchBusSize({ nodes: 5, entries: num('bus-entries'), perSec: 40, bodyBytes: 1024 }))
+await run('mesh-join', async () => await benchMeshJoin(num('mesh-reps')))
+await run('mesh-revoke', async () => await benchMeshRevoke(num('mesh-reps')))
+await run('mesh-pnet', async () => await benchMeshPnet(num('pnet-dials')))
+await run('routing-overhead', async () => await benchRoutingOverhead(num('routing-tasks')))
+await run('routing-failover', async () => await benchRoutingFailover(num('routing-reps')))
+await run('routing-load', async () => await benchRoutingLoad(num('routing-concurrent')))
+await run('gateway-overhead', async () => await benchGatewayOverhead(num('gateway-rounds')))
+await run('gateway-load', async () => await benchGatewayLoad(num('gateway-clients')))
+await run('gateway-throughput', async () => await benchGatewayThroughput(num('gateway-seconds')))
+await run('faults', async () => await benchFaults({ seconds: num('faults-seconds'), killCycles: num('kill-cycles'), rates: (values['lossy-rates'] ?? '').split(',').map(Number) }))
+await run('fuzz', async () => await benchFuzz(num('fuzz-inputs')))
+await run('dashboard-join', async () => await benchDashboardJoin(num('dashboard-joins')))
+await run('dashboard-idle', async () => await benchDashboardIdle(num('dashboard-seconds')))
+await run('llama', async () => await benchLlama({ reps: num('llama-reps'), loadSeconds: num('llama-load-seconds'), idleSeconds: num('llama-idle-seconds') }))
+await run('phone', async () => await benchPhone({ joins: num('phone-joins'), useMinutes: num('phone-minutes'), dropSeconds: num('phone-drop-seconds') }))
 process.stdout.write(JSON.stringify({
   date: new Date().toISOString(),
   machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, kernel: release() },
   results
 }, null, 2) + '\n')
+if (failed > 0) process.exitCode = 1
