@@ -11,10 +11,14 @@ export interface Action {
    * then, taken no earlier than ASSIGNED_SLACK_MS before the entry.
    */
   at?: number
+  /** How far before the entry `at` may lie, when more than ASSIGNED_SLACK_MS (a task that ran longer: its totalMs and a minute). */
+  span?: number
 }
 
-/** How far before its record an assignment may say it was made. */
+/** How far before its record an assignment may say it was made, unless the task says it ran longer. */
 export const ASSIGNED_SLACK_MS = 60 * 60_000
+/** The longest a task's record may say it ran, for dating its assignments. */
+export const MAX_TASK_RECORD_SPAN_MS = 24 * 60 * 60_000
 
 /**
  * The actions an entry stands for, read from the entry itself (its kind and
@@ -44,14 +48,16 @@ export const ENTRY_ACTIONS: Record<string, (body: Record<string, unknown>) => Ac
   'task.deny': assignedActions
 }
 
-/** The routing actions of every assignment a task's end record lists (at most 16 read). */
+/** The routing actions of every assignment a task's end record lists (all of them: the entry's size bounds the list). */
 function assignedActions (b: Record<string, unknown>): Action[] {
-  const list = Array.isArray(b.assigned) ? b.assigned.slice(0, 16) as unknown[] : []
+  const list = Array.isArray(b.assigned) ? b.assigned as unknown[] : []
+  // an assignment is no older than the task that made it: its time is bounded by the record's totalMs (plus a minute), or by the slack
+  const totalMs = typeof b.totalMs === 'number' && Number.isFinite(b.totalMs) && b.totalMs > 0 ? Math.min(b.totalMs, MAX_TASK_RECORD_SPAN_MS) : 0
   return list.flatMap(a => {
     if (a == null || typeof a !== 'object') return []
     const x = a as Record<string, unknown>
     const at = typeof x.at === 'number' && Number.isSafeInteger(x.at) ? x.at : undefined
-    return taskActions({ model: String(x.model ?? ''), tier: String(x.tier ?? ''), provider: String(x.provider ?? '') }).map(t => at != null ? { ...t, at } : t)
+    return taskActions({ model: String(x.model ?? ''), tier: String(x.tier ?? ''), provider: String(x.provider ?? '') }).map(t => at != null ? { ...t, at, ...(totalMs > ASSIGNED_SLACK_MS ? { span: totalMs + 60_000 } : {}) } : t)
   })
 }
 

@@ -244,12 +244,12 @@ export class PolicyGate {
 
   /** The routing side: whether this node may send a task to a model (task.model, task.cloud); the approvals to cite. */
   async authorizeTask (c: { model: string, tier: string, provider: string }, options: { signal?: AbortSignal, waitMs?: number } = {}): Promise<string[]> {
-    return await this.judge([{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)], options)
+    return await this.judge([...ROUTING_RECORDS, ...taskActions(c)], options)
   }
 
   /** Only a decision, nothing recorded: what `authorizeTask` would do, for ranking candidates. */
   taskVerdict (c: { model: string, tier: string, provider: string }, device = this.self): PolicyEffect {
-    return this.worst([{ action: 'bus.append', subject: 'task.assign' }, ...taskActions(c)], device).effect
+    return this.worst([...ROUTING_RECORDS, ...taskActions(c)], device).effect
   }
 
   /**
@@ -375,6 +375,13 @@ export class PolicyGate {
 function actionTime (a: Action, written: bigint): bigint {
   if (a.at == null) return written
   const at = BigInt(a.at)
-  const earliest = written - BigInt(ASSIGNED_SLACK_MS)
+  const earliest = written - BigInt(Math.max(ASSIGNED_SLACK_MS, a.span ?? 0))
   return at > written ? written : at < earliest ? earliest : at
 }
+
+/**
+ * The record a routed task leaves, judged before it is routed (so a rule on
+ * it stops the task, not only its record): `task.done`. (Nodes before the
+ * one-record trail judged `task.assign`, the kind they wrote.)
+ */
+const ROUTING_RECORDS: Action[] = [{ action: 'bus.append', subject: 'task.done' }]

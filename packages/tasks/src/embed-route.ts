@@ -74,8 +74,8 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
   let pinned: string | undefined
   let chosen: Candidate | undefined
   let inputTokens = 0
-  /** The serving node's receipt, kept when one batch did the whole task (a receipt covers one batch). */
-  const receipts: Array<Uint8Array | undefined> = []
+  /** What each batch's serving node said, with its receipt: kept in the record when one batch did the whole task (a receipt covers one batch). */
+  const batches: EmbeddedBy[] = []
   let attempts = 0
   const fail = (err: TaskFailedError): TaskFailedError => {
     if (err.code === 'residency') ledger.end(TASK_KINDS.deny, { residency, model: formatModelSpec(spec), reason: err.message, forbidden: [] })
@@ -132,11 +132,16 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
     }
     vectors.push(...done.vectors)
     inputTokens += done.inputTokens
-    receipts.push(done.receipt)
+    batches.push(done)
   }
   const c = chosen as Candidate
   const outcome: EmbedOutcome = { task, vectors, peer: c.peer, device: c.device, provider: c.provider, model: c.model, digest: pin?.digest ?? '', tier: c.tier, inputTokens, totalMs: Math.round((performance.now() - started) * 10) / 10, attempts, residency }
-  ledger.end(TASK_KINDS.done, { kind: 'embed', peer: c.peer, device: c.device, provider: c.provider, model: c.model, digest: outcome.digest, tier: c.tier, firstTokenMs: null, totalMs: outcome.totalMs, inputTokens, outputTokens: 0, handoffs: 0, chars: 0, inputs: vectors.length, dimensions: vectors[0]?.length ?? 0 }, receipts.length === 1 ? receipts[0] : undefined)
+  // with a receipt, the names the serving node signed (its backend may call the model otherwise than the advert)
+  const signed = batches.length === 1 && batches[0]?.receipt != null ? batches[0] : undefined
+  ledger.end(TASK_KINDS.done, {
+    kind: 'embed', peer: c.peer, device: c.device, provider: signed?.provider ?? c.provider, model: signed?.model ?? c.model, digest: signed?.digest ?? outcome.digest, tier: signed?.tier ?? c.tier,
+    firstTokenMs: null, totalMs: outcome.totalMs, inputTokens, outputTokens: 0, handoffs: 0, chars: 0, inputs: vectors.length, dimensions: vectors[0]?.length ?? 0
+  }, signed?.receipt)
   return outcome
 }
 

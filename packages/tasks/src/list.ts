@@ -32,10 +32,14 @@ const body = (v: EntryView): Record<string, any> => (typeof v.body === 'object' 
 export async function listTasks (bus: Bus, options: { limit?: number, self?: string } = {}): Promise<TaskView[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 1000)
   const ended: TaskView[] = []
+  // a serving node of the version before receipts signed a task.result instead: it attests a new submitter's task too
+  const results = new Set((await queryLog(bus, { kind: TASK_KINDS.result, limit: limit * 8 })).map(e => `${String(body(e).task)}/${e.peerId}`))
   for (const kind of [TASK_KINDS.done, TASK_KINDS.fail, TASK_KINDS.deny]) {
     for (const e of await queryLog(bus, { kind, limit })) {
       const v = await fromEnd(e, options.self)
-      if (v != null) ended.push(v)
+      if (v == null) continue
+      if (!v.attested && v.peer != null && results.has(`${v.task}/${v.peer}`)) v.attested = true
+      ended.push(v)
     }
   }
   const legacy = await listLegacy(bus, limit)

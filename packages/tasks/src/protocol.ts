@@ -171,8 +171,7 @@ export class TaskServer {
         const result = await this.init.executor.embed({ ...run, self: false }, { signal: stop })
         result.vectors.forEach((v, index) => { send({ text: '', embedding: { index, values: [...v] } }) })
         served = { ...result, peer: this.init.peerId }
-        const receipt = await this.receipt(id, peer, { ...result, outputTokens: 0 })
-        send({ text: '', done: doneFrame({ ...served, finishReason: 'stop', outputTokens: 0, firstTokenMs: null, receipt }) })
+        send({ text: '', done: await this.signed(id, peer, doneFrame({ ...served, finishReason: 'stop', outputTokens: 0, firstTokenMs: null })) })
       } else {
         const { id: _i, deadline: _d, kind: _k, ...run } = call
         const result = await this.init.executor.run({ ...run, self: false }, {
@@ -189,7 +188,7 @@ export class TaskServer {
         })
         served = { ...result, peer: this.init.peerId }
         // after the last token: the receipt's signature (Ed25519, tens of microseconds) never delays the answer
-        send({ text: '', done: doneFrame({ ...served, receipt: await this.receipt(id, peer, result) }) })
+        send({ text: '', done: await this.signed(id, peer, doneFrame(served)) })
       }
       await out.drained()
       await closeStream(stream)
@@ -200,11 +199,14 @@ export class TaskServer {
     }
   }
 
-  private async receipt (task: string, submitter: string, r: { provider: string, model: string, digest: string, tier: string, inputTokens: number, outputTokens: number }): Promise<Uint8Array | undefined> {
+  /** The done frame with this node's receipt of it: signed over the very values the frame carries (as they decode), so the submitter's record verifies. */
+  private async signed (task: string, submitter: string, frame: NonNullable<TaskFrame['done']>): Promise<NonNullable<TaskFrame['done']>> {
+    const sent = TaskFrame.decode(TaskFrame.encode({ text: '', done: frame })).done ?? frame
     try {
-      return await this.init.signReceipt?.({ task, submitter, provider: r.provider, model: r.model, digest: r.digest, tier: r.tier, inputTokens: r.inputTokens, outputTokens: r.outputTokens })
+      const receipt = await this.init.signReceipt?.({ task, submitter, provider: sent.provider, model: sent.model, digest: sent.digest, tier: sent.tier, inputTokens: sent.inputTokens, outputTokens: sent.outputTokens })
+      return receipt != null ? { ...frame, receipt: new Uint8Array(receipt) } : frame
     } catch {
-      return undefined
+      return frame
     }
   }
 

@@ -34,7 +34,7 @@ export interface FailRecord { task: string, code: string, message: string, attem
 export interface TaskTrail {
   request: Omit<RequestRecord, 'task'>
   /** `at`: when the assignment was made (ms): the policy gate judges it as of then. */
-  assigned: Array<Omit<AssignRecord, 'task'> & { at: number, approvals?: string[], inputs?: number }>
+  assigned: Array<Omit<AssignRecord, 'task'> & { at: number, approvals?: string[], inputs?: number, repeats?: number }>
   handedOff?: Array<Omit<HandoffRecord, 'task'> & { droppedToolCalls?: number }>
   /** Every approval the assignments cited: the policy gate of every node checks the entry's task actions against them. */
   approvals?: string[]
@@ -55,7 +55,23 @@ export class TaskLedger {
 
   constructor (private readonly write: (kind: string, body: object) => void, readonly task: string, private readonly request: TaskTrail['request']) {}
 
-  assign (a: TaskTrail['assigned'][number]): void { this.assigned.push(a) }
+  /**
+   * An assignment. One to a candidate already listed (a busy node asked
+   * again, the next batch of an embedding on the same model) counts on that
+   * entry (`repeats`) instead of adding one: the record stays small however
+   * long a task waits, and every candidate it went to is still listed (and
+   * judged by every node's policy gate).
+   */
+  assign (a: TaskTrail['assigned'][number]): void {
+    const same = this.assigned.find(x => x.peer === a.peer && x.provider === a.provider && x.model === a.model && x.tier === a.tier)
+    if (same == null) {
+      this.assigned.push(a)
+      return
+    }
+    same.repeats = (same.repeats ?? 0) + 1
+    if (a.approvals != null && a.approvals.length > 0) same.approvals = [...new Set([...(same.approvals ?? []), ...a.approvals])]
+    if (a.inputs != null) same.inputs = (same.inputs ?? 0) + a.inputs
+  }
 
   handoff (h: NonNullable<TaskTrail['handedOff']>[number]): void { this.handedOff.push(h) }
 

@@ -262,7 +262,15 @@ export class Router {
       await this.init.sessions?.append(session, message).catch((err: Error) => { options.onEvent?.({ type: 'warning', task, message: `the session could not be written: ${err.message}` }) })
     }
     // the question itself must reach the session (its lease and the mesh policy allow it), or the task is refused
-    if (session != null) await this.init.sessions?.append(session, { role: 'user', content: input.prompt as string })
+    if (session != null) {
+      try {
+        await this.init.sessions?.append(session, { role: 'user', content: input.prompt as string })
+      } catch (err: any) {
+        // refused before it ran: recorded all the same
+        ledger.end(TASK_KINDS.fail, { code: typeof err?.code === 'string' ? err.code : 'session', message: String(err?.message ?? err).slice(0, 500), attempts: 0 })
+        throw err
+      }
+    }
     /** Characters of the answer already in the session (a partial answer at a handoff). */
     let inSession = 0
 

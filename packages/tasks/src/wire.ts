@@ -210,7 +210,7 @@ export function fromWireRequest (req: TaskRequest): AnyCall {
 }
 
 /** What the serving node sends when a task is done. */
-export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string, receipt?: Uint8Array }): TaskFrame['done'] {
+export function doneFrame (r: Omit<RunResult, 'toolCalls'> & { peer: string, receipt?: Uint8Array }): NonNullable<TaskFrame['done']> {
   return {
     peer: r.peer,
     provider: r.provider,

@@ -90,3 +90,21 @@ describe('the router: tool calls are whole and belong to the answer that finishe
     assert.equal(plain.calls.length, 0)
   })
 })
+
+describe('a task\'s one record', () => {
+  it('lists each candidate once however often it was asked, with every approval cited, and is written once', async () => {
+    const { TaskLedger } = await import('../src/records.js')
+    const written: Array<{ kind: string, body: any }> = []
+    const ledger = new TaskLedger((kind, body) => { written.push({ kind, body }) }, 'ab'.repeat(16), { kind: 'chat', promptSha256: '00', promptChars: 1, messages: 1, model: 'best', residency: 'mesh', policy: 'quality-first' })
+    const a = { at: 1, peer: 'P1', device: 'd1', provider: 'ollama', model: 'm', tier: 'local', score: 1 }
+    for (let i = 0; i < 120; i++) ledger.assign({ ...a, attempt: 1, ...(i === 7 ? { approvals: ['ask1'] } : {}) })
+    ledger.assign({ ...a, attempt: 2, peer: 'P2', provider: 'claude', tier: 'cloud', approvals: ['ask2'] })
+    ledger.end('task.done', { peer: 'P2' })
+    ledger.end('task.fail', { code: 'x' })
+    assert.equal(written.length, 1)
+    const b = written[0]?.body
+    assert.deepEqual(b.assigned.map((x: any) => [x.peer, x.repeats ?? 0, x.approvals ?? []]), [['P1', 119, ['ask1']], ['P2', 0, ['ask2']]])
+    assert.deepEqual(b.approvals, ['ask1', 'ask2'])
+    assert.ok(JSON.stringify(b).length < 2_000, 'a long wait does not grow the record')
+  })
+})
