@@ -116,7 +116,7 @@ export function taskRoutes ({ tasks, bus }: TaskRoutesInit): Record<string, Rout
         providers: tasks.executor.providers().map(p => ({ name: p.name, kind: p.kind, tier: p.tier, models: p.models.length, cooldownUntil: iso(p.cooldownUntil), tokensPerS: p.tokensPerS, ...(p.listError != null ? { error: p.listError } : {}) }))
       }
     },
-    '/v1/tasks': async (ctx) => await listTasks(bus, { limit: Math.min(count(ctx, 'limit') ?? 20, 1000), self: tasks.peerId }),
+    '/v1/tasks': async (ctx) => await listTasks(bus, { limit: Math.min(count(ctx, 'limit') ?? 20, 1000), self: tasks.peerId, running: tasks.router?.running.values() }),
     '/v1/run': { POST: (ctx) => runTask(tasks, ctx) },
     '/v1/embed': { POST: async (ctx) => await embedTexts(tasks, ctx) },
     // `smesh model add` and `rm`: read the model lists again now rather than at the next refresh

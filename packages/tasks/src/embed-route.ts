@@ -67,7 +67,8 @@ export async function routeEmbed (router: Router, input: EmbedInput, options: { 
   const needs = embedNeeds(input.inputs)
   const allow = input.allow != null ? parseModelSpec(input.allow) : undefined
   const task = randomBytes(16).toString('hex')
-  const ledger = new TaskLedger(router.init.record, task, { kind: 'embed', promptSha256: sha256Hex(JSON.stringify(input.inputs)), promptChars: chars, inputs: input.inputs.length, model: formatModelSpec(spec), residency, policy, ...(input.client != null ? { client: input.client } : {}) })
+  router.running.set(task, { task, requestedAt: new Date(router.now()).toISOString(), model: formatModelSpec(spec), residency })
+  const ledger = new TaskLedger(router.init.record, task, { kind: 'embed', promptSha256: sha256Hex(JSON.stringify(input.inputs)), promptChars: chars, inputs: input.inputs.length, model: formatModelSpec(spec), residency, policy, ...(input.client != null ? { client: input.client } : {}) }, () => { router.running.delete(task) })
   const vectors: Float32Array[] = []
   let pin: { model: string, digest: string } | undefined
   /** peer/provider every batch must run on, when the model has no digest to tell copies apart. */

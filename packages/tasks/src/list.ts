@@ -2,6 +2,7 @@ import { queryLog } from '@smesh/bus'
 import { TASK_KINDS } from './records.js'
 import { verifyReceipt } from './receipt.js'
 import type { Bus, EntryView } from '@smesh/bus'
+import type { RunningTask } from './records.js'
 
 /** A task as `smesh tasks` shows it: its records on the bus joined by task id. */
 export interface TaskView {
@@ -29,9 +30,10 @@ export interface TaskView {
 const body = (v: EntryView): Record<string, any> => (typeof v.body === 'object' && v.body != null ? v.body : {}) as Record<string, any>
 
 /** The newest `limit` tasks this node's bus knows of, newest first. `self`: this node's PeerId (its own records say "self"). */
-export async function listTasks (bus: Bus, options: { limit?: number, self?: string } = {}): Promise<TaskView[]> {
+export async function listTasks (bus: Bus, options: { limit?: number, self?: string, running?: Iterable<RunningTask> } = {}): Promise<TaskView[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 1000)
-  const ended: TaskView[] = []
+  // what runs here now has no record yet
+  const ended: TaskView[] = [...(options.running ?? [])].map(r => ({ task: r.task, submitter: 'self', requestedAt: r.requestedAt, model: r.model, residency: r.residency, status: 'running' as const, handoffs: [], attested: false }))
   // a serving node of the version before receipts signed a task.result instead: it attests a new submitter's task too
   const results = new Set((await queryLog(bus, { kind: TASK_KINDS.result, limit: limit * 8 })).map(e => `${String(body(e).task)}/${e.peerId}`))
   for (const kind of [TASK_KINDS.done, TASK_KINDS.fail, TASK_KINDS.deny]) {

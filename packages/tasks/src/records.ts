@@ -30,6 +30,14 @@ export interface HandoffRecord { task: string, from: string, fromDevice: string,
 export interface DenyRecord { task: string, residency: string, model: string, reason: string, forbidden: Array<{ peer: string, provider: string, tier: string }> }
 export interface DoneRecord { task: string, kind?: 'embed', peer: string, device: string, provider: string, model: string, digest: string, tier: string, firstTokenMs: number | null, totalMs: number, inputTokens: number, outputTokens: number, handoffs: number, chars: number, finishReason?: string, toolCalls?: number, stopSequence?: string, inputs?: number, dimensions?: number }
 export interface FailRecord { task: string, code: string, message: string, attempts: number }
+/** A task this node is running now: it has no record until it ends. */
+export interface RunningTask {
+  task: string
+  requestedAt: string
+  model: string
+  residency: string
+}
+
 /** What an end record carries besides its outcome (as it is on the bus, `task` aside). */
 export interface TaskTrail {
   request: Omit<RequestRecord, 'task'>
@@ -53,7 +61,8 @@ export class TaskLedger {
   private readonly handedOff: NonNullable<TaskTrail['handedOff']> = []
   private ended = false
 
-  constructor (private readonly write: (kind: string, body: object) => void, readonly task: string, private readonly request: TaskTrail['request']) {}
+  /** `onEnd`: called once, when the record is written (the router's list of tasks running here). */
+  constructor (private readonly write: (kind: string, body: object) => void, readonly task: string, private readonly request: TaskTrail['request'], private readonly onEnd?: () => void) {}
 
   /**
    * An assignment. One to a candidate already listed (a busy node asked
@@ -78,6 +87,7 @@ export class TaskLedger {
   end (kind: EndKind, outcome: Record<string, unknown>, receipt?: Uint8Array): void {
     if (this.ended) return
     this.ended = true
+    this.onEnd?.()
     const approvals = [...new Set(this.assigned.flatMap(a => a.approvals ?? []))]
     this.write(kind, {
       task: this.task,

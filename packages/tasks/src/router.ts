@@ -6,6 +6,7 @@ import { InvalidTaskError, TaskFailedError } from './errors.js'
 import { chatNeeds } from './needs.js'
 import { noCandidate } from './no-candidate.js'
 import { TASK_KINDS, TaskLedger, promptHash, sha256Hex } from './records.js'
+import type { RunningTask } from './records.js'
 import { Reliability } from './reliability.js'
 import { candidateKey, rank } from './score.js'
 import { callTask } from './protocol.js'
@@ -149,6 +150,8 @@ export function protocolFor (c: Candidate): string {
 export class Router {
   readonly reliability: Reliability
   readonly inFlight = new Map<string, number>()
+  /** Tasks submitted here that have not ended (their one record is written when they do). */
+  readonly running = new Map<string, RunningTask>()
   /** Rate limits this router met, before the provider's advert says so. */
   readonly cooldowns = new Map<string, number>()
   readonly now: () => number
@@ -248,6 +251,7 @@ export class Router {
     const needs = chatNeeds(messages, params)
     const task = randomBytes(16).toString('hex')
     // one record when the task ends, nothing on the bus before: no signature stands between the task and its first token
+    this.running.set(task, { task, requestedAt: new Date(this.now()).toISOString(), model: formatModelSpec(spec), residency })
     const ledger = new TaskLedger(this.init.record, task, {
       kind: 'chat', promptSha256: promptHash(messages), promptChars: chars, messages: messages.length, model: formatModelSpec(spec), residency, policy,
       ...(params.tools != null && params.tools.length > 0 ? { tools: params.tools.length } : {}),
@@ -255,7 +259,7 @@ export class Router {
       ...(client != null ? { client } : {}),
       ...(session != null ? { session } : {}),
       ...(options.onBehalfOf != null ? { onBehalfOf: options.onBehalfOf } : {})
-    })
+    }, () => { this.running.delete(task) })
     /** Session writes after the question are part of the record, not of the answer: a failure is noted, the task goes on. */
     const toSession = async (message: Parameters<SessionStore['append']>[1]): Promise<void> => {
       if (session == null) return

@@ -107,4 +107,19 @@ describe('a task\'s one record', () => {
     assert.deepEqual(b.approvals, ['ask1', 'ask2'])
     assert.ok(JSON.stringify(b).length < 2_000, 'a long wait does not grow the record')
   })
+
+  it('a task is listed as running here until its record is written, whether it succeeds or fails', async () => {
+    const ok = new Played('first', { text: ['hi'] })
+    const { router, records } = await routerOf([ok])
+    let seen = -1
+    const done = router.run({ prompt: 'hello' }, { onText: () => { seen = router.running.size } })
+    await done
+    assert.equal(seen, 1, 'running while it streamed')
+    assert.equal(router.running.size, 0)
+    assert.equal(records.length, 1)
+    const bad = await routerOf([new Played('first', { fail: new ProviderError('auth', 'first', 'the key was refused') })])
+    await assert.rejects(bad.router.run({ prompt: 'hello' }))
+    assert.equal(bad.router.running.size, 0)
+    assert.deepEqual(bad.records.map(r => r.kind), ['task.fail'])
+  })
 })
