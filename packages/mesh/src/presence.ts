@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto'
 import { serviceDependencies } from '@libp2p/interface'
-import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
-import { publicKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBinding, verifyBinding } from '@smesh/identity'
-import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, SignedPresence, decodePresence, decodeSignedPresence, presenceSigningBytes, presenceTopic } from '@smesh/protocols'
+import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
   ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable, clockOffset } from './peer-table.js'
+import { SignedBeacons } from './signed-beacon.js'
 import { buildTopology } from './topology.js'
 import type { Clock, PeerRecord } from './peer-table.js'
 import type { Topology } from './topology.js'
@@ -78,15 +78,14 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private refusedFull = 0
   /** Peers mDNS pointed at before membership admitted them, with the addresses it gave (at most MAX_HINTED, oldest dropped). */
   private readonly hinted = new Map<string, Multiaddr[]>()
-  private ownKey?: Uint8Array<ArrayBuffer>
-  /** Beacons the validator opened (null: refused), for the message event that follows: keyed by the message's bytes. */
-  private readonly opened = new WeakMap<Uint8Array, { from: PeerId, presence: Presence } | null>()
+  private readonly beacons: SignedBeacons
 
   constructor (components: PresenceComponents, init: PresenceInit) {
     super()
     this.c = components
     this.init = init
     this.log = components.logger.forComponent('smesh:presence')
+    this.beacons = new SignedBeacons(components.privateKey)
     this.interval = init.beaconIntervalMs ?? BEACON_INTERVAL_MS
     this.staleAfter = init.staleAfterMs ?? STALE_AFTER_MS
     this.maxPeers = init.maxPeers ?? MAX_PEERS
@@ -287,34 +286,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
 
   private async publishSigned (presence: Uint8Array<ArrayBuffer>): Promise<void> {
     try {
-      const signature = new Uint8Array(await this.c.privateKey.sign(presenceSigningBytes(presence)))
-      this.ownKey ??= new Uint8Array(publicKeyToProtobuf(this.c.privateKey.publicKey))
-      await this.c.pubsub.publish(this.topic, SignedPresence.encode({ presence, publicKey: this.ownKey, signature }))
+      await this.c.pubsub.publish(this.topic, await this.beacons.seal(presence))
     } catch (err: any) {
       this.log.error('publishing presence failed - %e', err)
     }
-  }
-
-  /**
-   * A beacon whose signature verifies, and its sender; undefined for anything
-   * else (malformed, not Ed25519, a bad signature). What the validator
-   * opened is kept for the message event, so each beacon is verified once.
-   */
-  private async open (msg: Message): Promise<{ from: PeerId, presence: Presence } | undefined> {
-    const cached = this.opened.get(msg.data)
-    if (cached !== undefined) return cached ?? undefined
-    let out: { from: PeerId, presence: Presence } | undefined
-    try {
-      const s = decodeSignedPresence(msg.data)
-      const key = publicKeyFromProtobuf(s.publicKey)
-      if (key.type === 'Ed25519' && await key.verify(presenceSigningBytes(s.presence), s.signature)) {
-        out = { from: peerIdFromPublicKey(key), presence: decodePresence(s.presence) }
-      }
-    } catch {
-      out = undefined
-    }
-    this.opened.set(msg.data, out ?? null)
-    return out
   }
 
   /** A peer just subscribed: send a beacon now instead of making it wait up to a full interval. */
@@ -345,7 +320,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   }
 
   private readonly validate = async (_peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
-    const opened = await this.open(msg)
+    const opened = await this.beacons.open(msg.data)
     if (opened == null) return TopicValidatorResult.Reject
     if (opened.from.equals(this.c.peerId)) return TopicValidatorResult.Ignore
     const p = opened.presence
@@ -357,7 +332,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => {
     const { msg, propagationSource } = evt.detail
     if (msg.topic !== this.topic) return
-    void this.open(msg).then(opened => {
+    void this.beacons.open(msg.data).then(opened => {
       // the validator already rejected anything else
       if (opened != null && !opened.from.equals(this.c.peerId)) this.heard(opened.from, opened.presence, propagationSource)
     })
