@@ -192,7 +192,6 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       logger: logger.components,
       topics: gossip.topics,
       msgIdFn: gossip.msgIdFn,
-      fastMsgIdFn: gossip.fastMsgIdFn,
       topicScoreParams: gossip.topicScoreParams,
       // the WebSockets addresses ride in a capability: nodes do not dial them, browser devices learn them
       capabilities: () => [...tasks.capabilities(), { name: WS_CAPABILITY, value: encodeWsCapability(webSocketAddrs(node)) }],

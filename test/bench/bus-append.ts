@@ -117,7 +117,6 @@ export async function benchBusAppend (o: BusAppendOptions): Promise<Record<strin
       mdns: false,
       topics: gossip.topics,
       msgIdFn: gossip.msgIdFn,
-      fastMsgIdFn: gossip.fastMsgIdFn,
       topicScoreParams: gossip.topicScoreParams,
       services: { bus: busReplication({ bus, mesh: member.mesh }) }
     })

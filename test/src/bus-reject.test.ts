@@ -40,7 +40,7 @@ describe('the bus refuses bad entries from a peer and lowers its score', { timeo
       const node = await createMeshNode({
         privateKey: m.privateKey, mesh, name, software: 'smesh/0.1.0', binding: m.binding, networkKey,
         listen: ['/ip4/127.0.0.1/tcp/0'], peers: [victimAddr], mdns: false,
-        topics: gossip.topics, msgIdFn: gossip.msgIdFn, fastMsgIdFn: gossip.fastMsgIdFn
+        topics: gossip.topics, msgIdFn: gossip.msgIdFn
       })
       hostile.push(node)
       await node.start()

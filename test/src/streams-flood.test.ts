@@ -30,7 +30,7 @@ describe('reliability matrix: stream floods', { timeout: 180_000 }, () => {
     const rootAddr = (await root.id()).listenAddrs[0] as string
     const m = await joinInProcess(await root.invite(), 'streamer')
     const gossip = busGossipOptions(m.mesh)
-    member = await createMeshNode({ privateKey: m.privateKey, mesh: m.mesh, name: 'streamer', software: 'smesh/0.1.0', binding: m.binding, networkKey: m.networkKey, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [rootAddr], mdns: false, topics: gossip.topics, msgIdFn: gossip.msgIdFn, fastMsgIdFn: gossip.fastMsgIdFn })
+    member = await createMeshNode({ privateKey: m.privateKey, mesh: m.mesh, name: 'streamer', software: 'smesh/0.1.0', binding: m.binding, networkKey: m.networkKey, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [rootAddr], mdns: false, topics: gossip.topics, msgIdFn: gossip.msgIdFn })
     await member.start()
     const rootId = peerIdFromString((await root.id()).peerId)
     await member.dial(multiaddr(rootAddr))

@@ -33,7 +33,7 @@ const gossip = busGossipOptions(member.mesh)
 const topic = busTopic(member.mesh)
 const node = await createMeshNode({
   privateKey: member.privateKey, mesh: member.mesh, name: 'flooder', software: 'smesh/0.1.0', binding: member.binding, networkKey: member.networkKey,
-  listen: ['/ip4/127.0.0.1/tcp/0'], peers: [env.SMESH_FLOOD_PEER as string], mdns: false, topics: gossip.topics, msgIdFn: gossip.msgIdFn, fastMsgIdFn: gossip.fastMsgIdFn
+  listen: ['/ip4/127.0.0.1/tcp/0'], peers: [env.SMESH_FLOOD_PEER as string], mdns: false, topics: gossip.topics, msgIdFn: gossip.msgIdFn
 })
 await node.start()
 node.services.pubsub.subscribe(topic)

@@ -1,12 +1,11 @@
 import { busEvidenceTopic, busTopic } from '@smesh/protocols'
-import { sha256, toHex } from '../hex.js'
+import { sha256 } from '../hex.js'
 import type { Message } from '@libp2p/gossipsub'
 
 /** What the mesh's gossipsub must be set up with for the bus: topics, message ids, scoring. */
 export interface BusGossipOptions {
   topics: string[]
   msgIdFn: (msg: Message) => Uint8Array
-  fastMsgIdFn: (msg: { data?: Uint8Array }) => string
   topicScoreParams: Record<string, Record<string, number>>
 }
 
@@ -20,6 +19,7 @@ export const INVALID_ENTRY_DECAY = 0.97
  * sender or seqno (StrictNoSign). On the bus topic that is the entry hash, so
  * copies relayed by different peers, or published again after a restart,
  * dedupe; a beacon's data carries its sender's signature, boot and seq.
+ * (No fast id beside it: it would hash every message a second time.)
  */
 export function busGossipOptions (mesh: string): BusGossipOptions {
   const topic = busTopic(mesh)
@@ -41,7 +41,6 @@ export function busGossipOptions (mesh: string): BusGossipOptions {
   return {
     topics: [topic, evidence],
     msgIdFn: (msg) => sha256(msg.data),
-    fastMsgIdFn: (msg) => toHex(sha256(msg.data ?? new Uint8Array(0))),
     topicScoreParams: { [topic]: invalidOnly, [evidence]: invalidOnly }
   }
 }
