@@ -8,8 +8,16 @@ export const STALE_AFTER_MS = 20_000
 export const PRUNE_CHECK_MS = 250
 /** A link reported by a peer is shown as stale when its last report is older than this. */
 export const LINK_STALE_MS = 2 * BEACON_INTERVAL_MS + 1_000
-export const DIAL_TIMEOUT_MS = 3_000
-export const PING_TIMEOUT_MS = 2_000
+/**
+ * A dial's deadline. A Wi-Fi link with 200 ms of delay and 20 % loss needs
+ * 2 - 6 s for TCP, the network key, Noise and Yamux (a lost SYN alone costs
+ * 1 s): at 3 s, redials over such a link failed as often as not.
+ */
+export const DIAL_TIMEOUT_MS = 10_000
+/** Every connection is pinged this often (RTTs, and whether it is still alive). */
+export const LINK_PING_INTERVAL_MS = 10_000
+/** One ping's deadline: the answering side drops a ping stream after 10 s. */
+export const LINK_PING_TIMEOUT_MS = 10_000
 /** At most this many peers learned through mDNS are kept. */
 export const DEFAULT_MAX_MDNS_PEERS = 64
 /** Every this many regular beacons carry the identity binding (once a minute). */

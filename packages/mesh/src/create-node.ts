@@ -16,8 +16,10 @@ import { InvalidMeshNameError, InvalidMultiaddrError } from './errors.js'
 import { lanDiscovery } from './lan-discovery.js'
 import { StaticHosts } from './static-hosts.js'
 import { presence } from './presence.js'
+import { linkMonitor } from './link-monitor.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { PresenceService } from './presence.js'
+import type { LinkMonitor } from './link-monitor.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, Libp2p, PrivateKey } from '@libp2p/interface'
@@ -74,6 +76,7 @@ export type MeshServices = {
   ping: Ping
   pubsub: GossipSub
   presence: PresenceService
+  linkMonitor: LinkMonitor
   lanDiscovery?: LanDiscovery
 }
 
@@ -144,6 +147,8 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   const services: Record<string, unknown> = {
     identify: identify(),
     ping: ping(),
+    // in place of libp2p's connection monitor: a lossy link's slow ping does not cut a live connection
+    linkMonitor: linkMonitor(init.staleAfterMs != null ? { deadAfterMs: init.staleAfterMs } : {}),
     pubsub: gossipsub({
       // Messages carry no gossipsub signature, from or seqno: a bus entry is
       // signed by its author (ML-DSA-65) and a beacon by its sender (Ed25519,
@@ -225,6 +230,7 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
           }
         : {})
     },
+    connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: 256,
       maxIncomingPendingConnections: 32

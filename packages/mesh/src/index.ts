@@ -3,6 +3,8 @@ export type { MeshNode, MeshNodeInit, MeshServices, JoinPeerInit } from './creat
 export { PresenceService, presence } from './presence.js'
 export type { PeerView, PresenceEvents, PresenceInit } from './presence.js'
 export { LanDiscovery, lanDiscovery } from './lan-discovery.js'
+export { LinkMonitor, linkMonitor } from './link-monitor.js'
+export type { LinkMonitorInit } from './link-monitor.js'
 export type { LanDiscoveryEvents, LanDiscoveryInit } from './lan-discovery.js'
 export { PeerTable, systemClock, cleanText } from './peer-table.js'
 export type { PeerRecord, Clock, LinkReport, BeaconVerdict } from './peer-table.js'

@@ -7,7 +7,6 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { ComponentLogger, Libp2pEvents, PeerId, PeerStore, PrivateKey, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
-import type { Ping } from '@libp2p/ping'
 
 export interface PresenceInit {
   mesh: string
@@ -45,7 +44,6 @@ export interface PresenceComponents {
   addressManager: AddressManager
   peerStore: PeerStore
   pubsub: GossipSub
-  ping: Ping
   lanDiscovery?: LanDiscovery
 }
 

@@ -9,7 +9,7 @@ import { decodeBinding, verifyBinding } from '@smesh/identity'
 import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PING_TIMEOUT_MS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable, clockOffset } from './peer-table.js'
 import { SignedBeacons } from './signed-beacon.js'
@@ -53,8 +53,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly bootId = randomBytes(8).readBigUInt64BE()
   private readonly bootTimeMs = BigInt(Date.now())
   private readonly startedMono: number
-  /** RTT of the first ping after a connection opened, until libp2p's connection monitor has one. */
-  private readonly firstRtt = new Map<string, number>()
   private readonly lastDial = new Map<string, number>()
   private readonly dialing = new Set<string>()
   /** Unknown peers heard only through relays so far: their first relayed beacon. */
@@ -101,12 +99,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.running) return
     this.running = true
     this.controller = new AbortController()
-    const { pubsub, events } = this.c
+    const { pubsub } = this.c
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
-    events.addEventListener('peer:identify', this.onIdentify)
-    events.addEventListener('peer:disconnect', this.onDisconnect)
     if (this.init.lanDiscovery === true) this.c.lanDiscovery?.addEventListener('lan:beacon', this.onMdns)
     pubsub.subscribe(this.topic)
     this.timers.push(setInterval(() => { this.tick() }, this.interval))
@@ -125,15 +121,13 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.extraBeacon = undefined
     clearTimeout(this.announceTimer)
     this.announceTimer = undefined
-    const { pubsub, events } = this.c
+    const { pubsub } = this.c
     pubsub.removeEventListener('gossipsub:message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
-    events.removeEventListener('peer:identify', this.onIdentify)
-    events.removeEventListener('peer:disconnect', this.onDisconnect)
     if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('lan:beacon', this.onMdns)
     pubsub.topicValidators.delete(this.topic)
     pubsub.unsubscribe(this.topic)
-    for (const map of [this.firstRtt, this.lastDial, this.pending, this.subscribedAt, this.staticFailures]) map.clear()
+    for (const map of [this.lastDial, this.pending, this.subscribedAt, this.staticFailures]) map.clear()
     this.dialing.clear()
   }
 
@@ -153,7 +147,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   forget (peerId: string, reason: string): void {
     const r = this.table.get(peerId)
     this.pending.delete(peerId)
-    this.firstRtt.delete(peerId)
     if (r == null || !this.table.remove(peerId)) return
     this.log('removed peer %s: %s', peerId, reason)
     this.safeDispatchEvent('presence:leave', { detail: { peerId, name: r.name, reason } })
@@ -201,10 +194,10 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     })
   }
 
-  private rttOf (peerId: string, conns: Connection[]): number | null {
+  /** The best RTT of the peer's connections (the link monitor pings each as it opens, then every 10 s). */
+  private rttOf (conns: Connection[]): number | null {
     const measured = conns.map(c => c.rtt).filter((r): r is number => r != null)
-    if (measured.length > 0) return Math.min(...measured)
-    return conns.length > 0 ? (this.firstRtt.get(peerId) ?? null) : null
+    return measured.length > 0 ? Math.min(...measured) : null
   }
 
   private view (r: PeerRecord): PeerView {
@@ -224,7 +217,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       addrs,
       connected: conns.length > 0,
       remoteAddr,
-      rttMs: this.rttOf(r.peerId, conns),
+      rttMs: this.rttOf(conns),
       lastSeenMs: Math.round(this.table.sinceHeard(r)),
       lastSeenAt: r.lastSeenAt,
       firstSeenAt: r.firstSeenAt,
@@ -240,7 +233,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
       if (!this.table.has(id)) continue
       byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
     }
-    return [...byPeer].map(([peerId, conns]) => ({ peerId, rttMs: this.rttOf(peerId, conns) }))
+    return [...byPeer].map(([peerId, conns]) => ({ peerId, rttMs: this.rttOf(conns) }))
   }
 
   private tick (): void {
@@ -418,7 +411,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
    */
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
     const { id, multiaddrs } = evt.detail
-    if (this.c.connectionManager.getConnections(id).length > 0) return
+    // a connection still closing over a dead link must not stop the dial (the same rule as redial)
+    if (this.hasOpenConnection(id)) return
     const addrs = multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`))
     // Not known as a member yet (a device that just joined learns the others
     // from its first sync, and refuses their dials until then): kept, and
@@ -462,20 +456,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.dial(peerId, addrs)
   }
 
-  /** A new connection is identified: measure its RTT now, not at libp2p's next monitor ping. */
-  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId }>): void => {
-    const peer = evt.detail.peerId
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(PING_TIMEOUT_MS)])
-    this.c.ping.ping(peer, { signal }).then(
-      rtt => { this.firstRtt.set(peer.toString(), rtt) },
-      (err: Error) => { this.log.trace('ping %p failed - %e', peer, err) }
-    )
-  }
-
-  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.firstRtt.delete(evt.detail.toString())
-  }
-
   private joined (peerId: string): void {
     this.log('peer %s joined', peerId)
     this.safeDispatchEvent('presence:join', { detail: { peerId } })
@@ -485,7 +465,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     for (const { peerId, silentMs } of this.table.silent(this.staleAfter)) {
       const name = this.table.get(peerId)?.name ?? ''
       this.table.remove(peerId)
-      this.firstRtt.delete(peerId)
       this.log('pruned peer %s after %d ms of silence', peerId, Math.round(silentMs))
       this.safeDispatchEvent('presence:prune', { detail: { peerId, name, silentMs } })
       // aborted, not closed: a graceful close cannot finish over a dead link, and
