@@ -310,7 +310,9 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
       const { peer, author, dropped, unverified } = evt.detail
       bans.set(peer, Date.now() + FLOOD_BAN_MS)
       logger.log.warn({ event: 'bus:flood', peer, author, dropped, unverified, banMs: FLOOD_BAN_MS }, 'a peer floods the bus far above the rate limit: its connections are closed and refused for a while')
-      node.hangUp(peerIdFromString(peer)).catch(() => {})
+      // aborted, not hung up: a graceful close waits up to a second for the streams to end, and
+      // meanwhile the flooder's gossip keeps coming in and is read, decoded and dropped
+      for (const conn of node.getConnections(peerIdFromString(peer))) conn.abort(new Error('flooding the bus: cut off'))
       // gossipsub recomputes a peer's score once a heartbeat: the penalty shows a moment later
       setTimeout(() => { logger.log.warn({ event: 'bus:flood-score', peer, score: replication.score(peer) }, 'score of the peer that flooded') }, 1_500).unref()
     })
