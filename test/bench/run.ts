@@ -14,6 +14,7 @@ import { benchPrune } from './prune.js'
 import { benchMeshJoin, benchMeshPnet, benchMeshRevoke } from './mesh.js'
 import { benchRoutingFailover, benchRoutingOverhead } from './routing.js'
 import { benchRoutingLoad } from './routing-load.js'
+import { benchRoutingSeries } from './routing-series.js'
 import { benchGatewayLoad, benchGatewayOverhead, benchGatewayThroughput } from './gateway.js'
 import { benchFaults, benchFuzz } from './faults.js'
 import { benchPhone } from './phone.js'
@@ -28,6 +29,7 @@ import { benchLlama } from './llama.js'
  *   npm run bench -- --only bus-latency,bus-size --bus-entries 100
  *   npm run bench -- --only mesh           # join time, revocation, pnet handshake
  *   npm run bench -- --only routing        # mesh hop overhead, failover, routing under load
+ *   npm run bench -- --only routing-series # 1,000 tasks in a row from two nodes: router CPU and bus growth per hundred (--series-tasks)
  *   npm run bench -- --only gateway        # gateway overhead per API, 200 streams, tokens/s
  *   npm run bench -- --only faults         # the reliability matrix, long: network rows 60 s each, 1,000 kill cycles
  *   npm run bench -- --only phone          # 10 phone joins, 10 minutes of use, the phone's link down 10 s
@@ -39,7 +41,7 @@ import { benchLlama } from './llama.js'
  */
 const BUS = ['bus-append', 'bus-latency', 'bus-throughput', 'bus-catchup', 'bus-verify', 'bus-size']
 const MESH = ['mesh-join', 'mesh-revoke', 'mesh-pnet']
-const ROUTING = ['routing-overhead', 'routing-failover', 'routing-load']
+const ROUTING = ['routing-overhead', 'routing-failover', 'routing-load', 'routing-series']
 const GATEWAY = ['gateway-overhead', 'gateway-load', 'gateway-throughput']
 const DASHBOARD = ['dashboard-join', 'dashboard-idle']
 const { values } = parseArgs({
@@ -72,6 +74,8 @@ const { values } = parseArgs({
     'routing-reps': { type: 'string', default: '5' },
     /** Tasks started at once in routing-load. */
     'routing-concurrent': { type: 'string', default: '100' },
+    /** Tasks in a row of routing-series. */
+    'series-tasks': { type: 'string', default: '1000' },
     /** Rounds of gateway-overhead (each path once a round), streams of gateway-load, seconds per case of gateway-throughput. */
     'gateway-rounds': { type: 'string', default: '200' },
     'gateway-clients': { type: 'string', default: '200' },
@@ -137,6 +141,7 @@ await run('mesh-pnet', async () => await benchMeshPnet(num('pnet-dials')))
 await run('routing-overhead', async () => await benchRoutingOverhead(num('routing-tasks')))
 await run('routing-failover', async () => await benchRoutingFailover(num('routing-reps')))
 await run('routing-load', async () => await benchRoutingLoad(num('routing-concurrent')))
+await run('routing-series', async () => await benchRoutingSeries(num('series-tasks')))
 await run('gateway-overhead', async () => await benchGatewayOverhead(num('gateway-rounds')))
 await run('gateway-load', async () => await benchGatewayLoad(num('gateway-clients')))
 await run('gateway-throughput', async () => await benchGatewayThroughput(num('gateway-seconds')))
