@@ -9,7 +9,7 @@ import { createVerifier } from './crypto.js'
 import { decodeEntry, verifyEntrySignature } from './entry.js'
 import { equalBytes, sha256, toHex } from './hex.js'
 import { ChainVerifier } from './verify.js'
-import type { AdmissionRefusal } from './bus.js'
+import type { AdmissionRefusal } from './bus-types.js'
 import type { BusEntry } from './entry.js'
 import type { ChainFailure, ChainReport } from './verify.js'
 

@@ -1,43 +1,24 @@
 import { TypedEventEmitter } from 'main-event'
-import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, MAX_PENDING_AGE_MS, MAX_PENDING_BYTES, MAX_PENDING_PER_AUTHOR, MAX_PENDING_TOTAL, MAX_PENDING_UNKNOWN_AUTHOR, VERIFIED_CACHE_SIZE } from './constants.js'
+import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, VERIFIED_CACHE_SIZE } from './constants.js'
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { AdmissionRefusedError, BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
-import type { AdmissionReason } from './errors.js'
 import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock, compareTimestamps } from './hlc.js'
 import type { Timestamp } from './hlc.js'
 import { parseBody } from './kinds.js'
 import { BoundedSet } from './lru.js'
 import { viewOps } from './views.js'
+import { HeldEntries } from './held.js'
 import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
-import type { BusStorage, WriteOp } from './store/storage.js'
+import type { WriteOp } from './store/storage.js'
 import { BusStore } from './store/store.js'
 import { checkStore } from './store/check.js'
 import type { StoreCheckReport } from './store/check.js'
-import type { HeadWitness, WitnessRecord } from './store/witness.js'
+import type { WitnessRecord } from './store/witness.js'
 import type { HeadRecord } from './store/store.js'
-
-export interface BusInit {
-  storage: BusStorage
-  /** This node's ML-DSA-65 signer. */
-  signer: Signer
-  /** This node's encoded identity binding (goes into its first entry). */
-  binding: Uint8Array
-  /** Whether the identity was created by this start: then no earlier entry of it can exist. */
-  identityCreated: boolean
-  /** Start a new chain even though the store is new and the key is not (SMESH_BUS_NEW_CHAIN=1). */
-  newChain?: boolean
-  now?: () => number
-  confirmTimeoutMs?: number
-  /** Who may write what (the mesh's membership); without one, every validly signed entry is taken. */
-  admission?: EntryAdmission
-  /** This node's own head, kept outside the store: a store that lost acknowledged entries is noticed on open. */
-  witness?: HeadWitness
-  /** Read the whole store back on open (checkStore); default true. */
-  checkOnOpen?: boolean
-}
+import type { AdmissionRefusal, AuthorView, BusEvents, BusInit, IngestResult, StoreDamage } from './bus-types.js'
 
 interface WaitingIngest {
   e: BusEntry
@@ -45,55 +26,6 @@ interface WaitingIngest {
   resolve: (r: IngestResult) => void
   reject: (err: unknown) => void
 }
-
-/** What the open found missing from a store whose files were cut (the node relearns it from peers). */
-export interface StoreDamage {
-  /** Own entries the witness saw acknowledged and the store no longer holds. */
-  lostOwnEntries: number
-  /** Peers have given them back (the node signs again). */
-  relearned: boolean
-  message: string
-}
-
-export interface AdmissionRefusal {
-  reason: AdmissionReason | 'body'
-  message: string
-}
-
-/**
- * Decides whether an entry's author may write it. Asked for every entry,
- * after its links and signature are checked and before it is stored; it
- * may change its answers as entries are added (`bus:entry` is dispatched
- * once a run of one author's entries is stored, before the next run is
- * checked).
- */
-export interface EntryAdmission {
-  check: (e: BusEntry) => AdmissionRefusal | undefined
-  /** Sync order of authors, lowest first: chains whose entries decide admission come first. */
-  rank?: (authorHex: string) => number
-}
-
-export interface ForkEvidence {
-  authorHex: string
-  seq: bigint
-  /** The two encoded entries. */
-  a: Uint8Array
-  b: Uint8Array
-}
-
-export interface BusEvents {
-  /** An entry was added to a chain (its own or a peer's). */
-  'bus:entry': CustomEvent<{ entry: BusEntry, local: boolean }>
-  /** An author was found to have signed two entries with one seq. */
-  'bus:fork': CustomEvent<ForkEvidence>
-  /** Entries are missing (a gap, an unknown author, a link to another branch): sync with `peer`. */
-  'bus:need': CustomEvent<{ authorHex: string, peer?: string }>
-}
-
-export type IngestResult =
-  | { result: 'accept', fork?: boolean }
-  | { result: 'ignore', reason: 'duplicate' | 'gap' | 'unknown-author' | 'known-fork' | 'future' | 'not-member' | 'dropped' }
-  | { result: 'reject', error: InvalidEntryError }
 
 interface AuthorState {
   authorHex: string
@@ -112,15 +44,6 @@ interface AppendRequest {
   body: Uint8Array
   resolve: (e: BusEntry) => void
   reject: (err: Error) => void
-}
-
-export interface AuthorView {
-  author: string
-  peerId: string
-  seq: string
-  head: string
-  forked: boolean
-  forkedAt: string | null
 }
 
 /** An author's clock never goes back along its chain: each entry is dated after the one before it. */
@@ -143,11 +66,8 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private readonly binding: Uint8Array
   private readonly authors = new Map<string, AuthorState>()
   private readonly verified = new BoundedSet<string>(VERIFIED_CACHE_SIZE)
-  /** Entries beyond a gap, by author and seq; several candidates per seq, since those of an unknown author cannot be checked yet. */
-  private readonly pending = new Map<string, Map<bigint, BusEntry[]>>()
-  /** Every held entry and when it came, oldest first: for expiry and eviction. */
-  private readonly held = new Map<BusEntry, number>()
-  private pendingBytes = 0
+  /** Entries beyond a gap, until the gap is filled. */
+  private readonly held: HeldEntries
   private queue: Promise<unknown> = Promise.resolve()
   private appends: AppendRequest[] = []
   private flushScheduled = false
@@ -176,6 +96,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     this.clock = new HybridClock(init.now)
     this.confirmTimeoutMs = init.confirmTimeoutMs ?? CHAIN_CONFIRM_TIMEOUT_MS
     this.now = init.now ?? Date.now
+    this.held = new HeldEntries(this.now)
   }
 
   /** Whether an entry is dated too far ahead of this node's clock to be taken now. */
@@ -510,13 +431,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     }
     if (st == null && e.seq !== 1n) {
       // without the author's key nothing can be checked yet: held as a candidate, checked once the key arrives
-      this.hold(e)
+      this.held.hold(e, false)
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'unknown-author' }
     }
     if (st != null && e.seq > st.seq + 1n) {
       if (!this.checkSignature(st, e)) return badSignature()
-      this.hold(e)
+      this.held.hold(e, true)
       this.need(e.authorHex, from)
       return { result: 'ignore', reason: 'gap' }
     }
@@ -605,60 +526,12 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     return { applied: run.length, refusal }
   }
 
-  /**
-   * Holds an entry beyond a gap until the gap is filled. Entries of a known
-   * author come here with their signature checked; those of an unknown one
-   * cannot be checked yet, so up to MAX_CANDIDATES different entries per seq
-   * are kept and the one that verifies wins: a forged copy cannot keep out
-   * the genuine one.
-   */
-  private hold (e: BusEntry): void {
-    const now = this.now()
-    // expired first, then the oldest until the new one fits
-    for (const [old, at] of this.held) {
-      if (at >= now - MAX_PENDING_AGE_MS && this.pendingBytes + e.bytes.byteLength <= MAX_PENDING_BYTES && this.held.size < MAX_PENDING_TOTAL) break
-      this.unhold(old)
-    }
-    const known = this.authors.has(e.authorHex)
-    let m = this.pending.get(e.authorHex)
-    if (m == null) {
-      m = new Map()
-      this.pending.set(e.authorHex, m)
-    }
-    const list = m.get(e.seq) ?? []
-    if (list.some(x => x.hashHex === e.hashHex) || list.length >= MAX_CANDIDATES || (!m.has(e.seq) && m.size >= (known ? MAX_PENDING_PER_AUTHOR : MAX_PENDING_UNKNOWN_AUTHOR))) {
-      if (m.size === 0) this.pending.delete(e.authorHex)
-      return
-    }
-    list.push(e)
-    m.set(e.seq, list)
-    this.held.set(e, now)
-    this.pendingBytes += e.bytes.byteLength
-  }
-
-  /** Drops one held entry, if it is still held. */
-  private unhold (e: BusEntry): void {
-    if (!this.held.delete(e)) return
-    this.pendingBytes -= e.bytes.byteLength
-    const m = this.pending.get(e.authorHex)
-    const list = m?.get(e.seq)
-    if (m == null || list == null) return
-    list.splice(list.indexOf(e), 1)
-    if (list.length === 0) m.delete(e.seq)
-    if (m.size === 0) this.pending.delete(e.authorHex)
-  }
-
   private async drainPending (authorHex: string): Promise<void> {
-    const m = this.pending.get(authorHex)
     const st = this.authors.get(authorHex)
-    if (m == null || st == null) return
-    for (const [seq, list] of [...m]) {
-      if (seq <= st.seq) for (const e of [...list]) this.unhold(e)
-    }
-    let list = m.get(st.seq + 1n)
-    while (list != null) {
-      const candidates = [...list]
-      for (const e of candidates) this.unhold(e)
+    if (st == null) return
+    this.held.dropUpTo(authorHex, st.seq)
+    let candidates = this.held.take(authorHex, st.seq + 1n)
+    while (candidates != null) {
       let applied = false
       for (const candidate of candidates) {
         try {
@@ -669,7 +542,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         }
       }
       if (!applied) break
-      list = this.pending.get(authorHex)?.get(st.seq + 1n)
+      candidates = this.held.take(authorHex, st.seq + 1n)
     }
   }
 
@@ -788,7 +661,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
 
   /** Entries held beyond gaps, waiting for the entries before them. */
   heldStats (): { entries: number, bytes: number } {
-    return { entries: this.held.size, bytes: this.pendingBytes }
+    return this.held.stats()
   }
 
   heads (): HeadRecord[] {
@@ -838,9 +711,6 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     return await this.store.range(authorHex, fromSeq, limit, maxBytes)
   }
 }
-
-/** Different entries held for one (author, seq) of an author whose key is not known yet. */
-const MAX_CANDIDATES = 4
 
 function reject (reason: ConstructorParameters<typeof InvalidEntryError>[0], message: string): IngestResult {
   return { result: 'reject', error: new InvalidEntryError(reason, message) }

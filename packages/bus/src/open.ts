@@ -5,7 +5,7 @@ import { createSigner } from './crypto.js'
 import { LevelStorage } from './store/level-storage.js'
 import { FileWitness } from './store/witness.js'
 import type { Identity } from '@smesh/identity'
-import type { EntryAdmission } from './bus.js'
+import type { EntryAdmission } from './bus-types.js'
 
 export const BUS_DIR = 'bus'
 /** This node's own head, beside the store (store/witness.ts). */

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { signEntry } from '../src/entry.js'
 import { verifyStore } from '../src/verify-store.js'
 import { Scope, hex, ingestAll, json, makeAuthor, seedOf, signChain } from './fixtures.js'
-import type { ForkEvidence } from '../src/bus.js'
+import type { ForkEvidence } from '../src/bus-types.js'
 import type { BusEntry } from '../src/entry.js'
 import type { Author } from './fixtures.js'
 
