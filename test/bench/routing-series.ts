@@ -39,12 +39,13 @@ export async function benchRoutingSeries (tasks: number, every = 100): Promise<R
     const body = { prompt: PROMPT, model: MODEL }
     const hz = clockTicksPerSec()
     const clientPids = await Promise.all(clients.map(nodePid))
+    const serverPids = await Promise.all(nodes.slice(2).map(nodePid))
     const statuses = async (): Promise<BusStatus[]> => await Promise.all(apis.map(async a => await a.get<BusStatus>('/v1/bus/status')))
 
     await sleep(2_000)
     const base = await statuses()
     const baseCpu = await Promise.all(clientPids.map(cpuTicks))
-    let last = { cpu: baseCpu, status: base }
+    let last = { cpu: baseCpu, serverCpu: await Promise.all(serverPids.map(cpuTicks)), status: base }
     const steps: Array<Record<string, unknown>> = []
     let failed = 0
     let done = 0
@@ -63,24 +64,29 @@ export async function benchRoutingSeries (tasks: number, every = 100): Promise<R
       }))
       done += n
       latencies.push(...stepLatency)
-      await sleep(1_500) // the step's records are written when each task ends, then gossiped
+      // CPU read as the step's tasks end, before the pause (idle work is not the tasks')
       const cpu = await Promise.all(clientPids.map(cpuTicks))
+      const serverCpu = await Promise.all(serverPids.map(cpuTicks))
+      await sleep(1_500) // the step's records are written when each task ends, then gossiped
       const status = await statuses()
+      // the step's own CPU window starts after the previous step's pause and status reads
       const cpuMs = cpu.reduce((s, t, i) => s + (t - (last.cpu[i] ?? 0)), 0) * 1000 / hz
+      const serverCpuMs = serverCpu.reduce((s, t, i) => s + (t - (last.serverCpu[i] ?? 0)), 0) * 1000 / hz
       steps.push({
         tasks: done,
         routerCpuMsPerTask: round(cpuMs / n, 2),
+        serverCpuMsPerTask: round(serverCpuMs / n, 2),
         busEntriesPerTask: status.map((s, i) => round((s.entries - (last.status[i]?.entries ?? 0)) / n, 2)),
         diskBytesPerTask: status.map((s, i) => Math.round((s.diskBytes - (last.status[i]?.diskBytes ?? 0)) / n)),
         latencyMs: percentiles(stepLatency)
       })
       progress(`routing-series: ${done} tasks`)
-      last = { cpu, status }
+      last = { cpu: await Promise.all(clientPids.map(cpuTicks)), serverCpu: await Promise.all(serverPids.map(cpuTicks)), status }
     }
     const wallMs = performance.now() - started
     const end = await statuses()
     return {
-      method: `${tasks} tasks in a row (POST /v1/run, model ${MODEL}, residency mesh; no model on the clients), alternately on c0 and c1, one at a time on each; served by s0 and s1, each with an Ollama fixture (5 pieces, 2 ms apart). Per step of ${every} tasks: the clients' CPU (utime+stime from /proc) per task, and on each device (c0, c1, s0, s1) the bus entries and LevelDB disk bytes added per task (/v1/bus/status; disk bytes move in steps as LevelDB compacts).`,
+      method: `${tasks} tasks in a row (POST /v1/run, model ${MODEL}, residency mesh; no model on the clients), alternately on c0 and c1, one at a time on each; served by s0 and s1, each with an Ollama fixture (5 pieces, 2 ms apart). Per step of ${every} tasks: the clients' CPU (utime+stime from /proc, from the step's first task to its last: routing, task streams, API, the bus records, and whatever else ran meanwhile) per task, the servers' likewise, and on each device (c0, c1, s0, s1) the bus entries and LevelDB disk bytes added per task (/v1/bus/status; disk bytes move in steps as LevelDB compacts).`,
       tasks,
       failed,
       wallMs: round(wallMs),

@@ -56,7 +56,8 @@ describe('a private mesh: only invited devices get in, and access can be revoked
     const fromRoot = withIntruder.filter(f => f.from === `${rootIp}:7370`)
     const toRoot = withIntruder.filter(f => f.to === `${rootIp}:7370`)
     t.diagnostic(`intruder connections: ${toRoot.length}; bytes root->intruder per connection: ${fromRoot.map(f => f.bytes).join(', ')}; intruder->root: ${toRoot.map(f => f.bytes).join(', ')}`)
-    assert.ok(toRoot.length >= 2, 'the intruder dialed (and redialed) the root')
+    // one dial in these 7 s: with the wrong key its handshake hangs until a side's 10 s deadline
+    assert.ok(toRoot.length >= 1, 'the intruder dialed the root')
     for (const f of fromRoot) assert.ok(f.bytes <= 24, `the root sent ${f.bytes} payload bytes on one connection: only its 24-byte nonce may go to a node without the key`)
     // the intruder's own bytes: its nonce, then what it encrypted with the wrong key; the root answered none of it
     for (const f of toRoot) assert.ok(f.bytes < 200, `intruder sent ${f.bytes} bytes`)

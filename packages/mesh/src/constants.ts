@@ -14,8 +14,12 @@ export const LINK_STALE_MS = 2 * BEACON_INTERVAL_MS + 1_000
  * 1 s): at 3 s, redials over such a link failed as often as not.
  */
 export const DIAL_TIMEOUT_MS = 10_000
-/** Every connection is pinged this often (RTTs, and whether it is still alive). */
-export const LINK_PING_INTERVAL_MS = 10_000
+/**
+ * Every connection is pinged this often (RTTs, and whether it is still
+ * alive): twice within its timeout, so one ping lost or late leaves time for
+ * the next to answer inside the dead window (STALE_AFTER_MS).
+ */
+export const LINK_PING_INTERVAL_MS = 5_000
 /** One ping's deadline: the answering side drops a ping stream after 10 s. */
 export const LINK_PING_TIMEOUT_MS = 10_000
 /** At most this many peers learned through mDNS are kept. */

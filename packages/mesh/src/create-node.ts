@@ -11,7 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { presenceTopic } from '@smesh/protocols'
 import { createLibp2p } from 'libp2p'
 import { AddressPolicy, ipOf, isLoopback } from './address-policy.js'
-import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, MESH_NAME_PATTERN } from './constants.js'
+import { DEFAULT_EXCLUDED_INTERFACES, DEFAULT_MAX_MDNS_PEERS, MESH_NAME_PATTERN, DIAL_TIMEOUT_MS } from './constants.js'
 import { InvalidMeshNameError, InvalidMultiaddrError } from './errors.js'
 import { lanDiscovery } from './lan-discovery.js'
 import { StaticHosts } from './static-hosts.js'
@@ -233,7 +233,10 @@ export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
     connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: 256,
-      maxIncomingPendingConnections: 32
+      maxIncomingPendingConnections: 32,
+      // libp2p's own deadlines (10 s a dial, 6 s an address) kept to presence's: one address is the usual case
+      dialTimeout: DIAL_TIMEOUT_MS,
+      addressDialTimeout: DIAL_TIMEOUT_MS
     },
     nodeInfo: { name: 'smesh', version: init.software.split('/')[1] ?? '0.0.0' },
     logger: init.logger,

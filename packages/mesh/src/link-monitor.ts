@@ -30,9 +30,12 @@ const PING_LENGTH = 32
  * pass that now and then, a live connection is cut, and its redial over the
  * same link fails as often (matrix row 2: a node went 20 s with no
  * connection at all). Here a connection is aborted only when it has answered
- * no ping for `deadAfterMs`, the time after which presence prunes a silent
- * peer anyway; one ping at a time per connection, so two never meet at the
- * protocol's stream limit (which the libp2p monitor also took for a death).
+ * no ping for `deadAfterMs` (checked every second, not only when a ping
+ * fails), the time after which presence prunes a silent peer anyway; one
+ * ping at a time per connection, so two never meet at the protocol's stream
+ * limit (which the libp2p monitor also took for a death). After this process
+ * itself stood still (SIGSTOP, a blocked event loop), silence is not judged
+ * until the links have been asked again.
  */
 export class LinkMonitor implements Startable {
   readonly [Symbol.toStringTag] = '@smesh/link-monitor'
@@ -43,10 +46,12 @@ export class LinkMonitor implements Startable {
   private readonly intervalMs: number
   private readonly timeoutMs: number
   private readonly deadAfterMs: number
+  private readonly checkMs: number
   private readonly protocol: string
-  /** Per connection: when it last answered (or was first seen), and whether a ping is out. */
-  private readonly links = new WeakMap<Connection, { alive: number, inFlight: boolean }>()
+  /** Per connection: when it last answered (or was first seen), when the last ping went out, and whether one is out. */
+  private readonly links = new WeakMap<Connection, Link>()
   private timer?: ReturnType<typeof setInterval>
+  private lastCheck = 0
   private controller = new AbortController()
 
   constructor (components: LinkMonitorComponents, init: LinkMonitorInit = {}) {
@@ -55,13 +60,16 @@ export class LinkMonitor implements Startable {
     this.intervalMs = init.intervalMs ?? LINK_PING_INTERVAL_MS
     this.timeoutMs = init.timeoutMs ?? LINK_PING_TIMEOUT_MS
     this.deadAfterMs = init.deadAfterMs ?? STALE_AFTER_MS
+    // the dead window is kept to within a few percent, not to the next ping round
+    this.checkMs = Math.min(1_000, this.intervalMs / 4)
     this.protocol = init.protocol ?? PING_PROTOCOL
   }
 
   start (): void {
     this.controller = new AbortController()
     this.c.events.addEventListener('peer:identify', this.onIdentify)
-    this.timer = setInterval(() => { this.probeAll() }, this.intervalMs)
+    this.lastCheck = performance.now()
+    this.timer = setInterval(() => { this.check() }, this.checkMs)
     this.timer.unref?.()
   }
 
@@ -73,44 +81,73 @@ export class LinkMonitor implements Startable {
 
   /** A new connection is identified: its RTT now, not at the next round. */
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-    this.probe(evt.detail.connection)
+    const conn = evt.detail.connection
+    if (conn.status === 'open') this.ping(conn, this.link(conn))
   }
 
-  private probeAll (): void {
-    for (const conn of this.c.connectionManager.getConnections()) this.probe(conn)
-  }
-
-  private probe (conn: Connection): void {
-    if (conn.status !== 'open' || this.controller.signal.aborted) return
+  private link (conn: Connection): Link {
     let link = this.links.get(conn)
     if (link == null) {
-      link = { alive: performance.now(), inFlight: false }
+      const now = performance.now()
+      link = { alive: now, sent: -Infinity, inFlight: false }
       this.links.set(conn, link)
     }
-    if (link.inFlight) return
-    link.inFlight = true
-    const state = link
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.timeoutMs)])
-    this.ping(conn, signal).then(rtt => {
-      conn.rtt = rtt
-      state.alive = performance.now()
-    }, (err: Error) => {
-      if (this.controller.signal.aborted || conn.status !== 'open') return
-      // a peer without the protocol still answered multistream-select: alive
-      if (err.name === 'UnsupportedProtocolError') {
-        state.alive = performance.now()
-        return
-      }
-      const silentMs = performance.now() - state.alive
-      this.log.trace('ping over %a failed after %d ms without an answer - %e', conn.remoteAddr, Math.round(silentMs), err)
-      if (silentMs < this.deadAfterMs) return
-      this.log('no answer over %a for %d ms: closing the connection', conn.remoteAddr, Math.round(silentMs))
-      conn.abort(new Error(`no ping answered for ${Math.round(silentMs)} ms`))
-    }).finally(() => { state.inFlight = false })
+    return link
   }
 
-  /** One ping over this very connection: 32 random bytes out, the same back; resolves with the round trip in ms. */
-  private async ping (conn: Connection, signal: AbortSignal): Promise<number> {
+  private check (): void {
+    const now = performance.now()
+    // This process did not run for a while (frozen, or its event loop blocked): answers may be
+    // waiting unread in the socket buffers, so no verdict on silence until the links are asked again.
+    const stalled = now - this.lastCheck > 2 * this.checkMs + 1_000
+    this.lastCheck = now
+    for (const conn of this.c.connectionManager.getConnections()) {
+      if (conn.status !== 'open') continue
+      const link = this.link(conn)
+      if (stalled) {
+        link.alive = Math.max(link.alive, now - this.intervalMs)
+        link.sent = -Infinity
+      }
+      const silentMs = now - link.alive
+      if (silentMs >= this.deadAfterMs) {
+        this.log('no ping answered over %a for %d ms: closing the connection', conn.remoteAddr, Math.round(silentMs))
+        conn.abort(new Error(`no ping answered for ${Math.round(silentMs)} ms`))
+        continue
+      }
+      if (!link.inFlight && now - link.sent >= this.intervalMs) this.ping(conn, link)
+    }
+  }
+
+  private ping (conn: Connection, link: Link): void {
+    if (link.inFlight || this.controller.signal.aborted) return
+    link.inFlight = true
+    link.sent = performance.now()
+    const stopped = this.controller.signal
+    const deadline = new AbortController()
+    const onStop = (): void => { deadline.abort(stopped.reason) }
+    stopped.addEventListener('abort', onStop, { once: true })
+    const timer = setTimeout(() => { deadline.abort(new Error(`no answer within ${this.timeoutMs} ms`)) }, this.timeoutMs)
+    this.pingOnce(conn, deadline.signal, (rtt) => {
+      conn.rtt = rtt
+      link.alive = performance.now()
+    }).catch((err: Error) => {
+      if (stopped.aborted || conn.status !== 'open') return
+      // a peer without the protocol still answered multistream-select: alive
+      if (err.name === 'UnsupportedProtocolError') link.alive = performance.now()
+      else this.log.trace('ping over %a failed - %e', conn.remoteAddr, err)
+    }).finally(() => {
+      clearTimeout(timer)
+      stopped.removeEventListener('abort', onStop)
+      link.inFlight = false
+    }).catch(() => {})
+  }
+
+  /**
+   * One ping over this very connection: 32 random bytes out, the same back.
+   * `answered` gets the round trip in ms as soon as the echo is in (the
+   * stream's close after it may still fail: the link answered all the same).
+   */
+  private async pingOnce (conn: Connection, signal: AbortSignal, answered: (rttMs: number) => void): Promise<void> {
     const stream: Stream = await conn.newStream(this.protocol, { signal, runOnLimitedConnection: true })
     try {
       const data = crypto.getRandomValues(new Uint8Array(PING_LENGTH))
@@ -135,18 +172,30 @@ export class LinkMonitor implements Startable {
         }
         const onClose = (): void => { done(new Error('the ping stream closed before the answer')) }
         const onAbort = (): void => { done(signal.reason as Error) }
+        if (signal.aborted) {
+          onAbort()
+          return
+        }
         stream.addEventListener('message', onMessage)
         stream.addEventListener('close', onClose)
         signal.addEventListener('abort', onAbort)
         stream.send(data)
       })
+      answered(rtt)
       await stream.close({ signal })
-      return rtt
     } catch (err: any) {
       stream.abort(err)
       throw err
     }
   }
+}
+
+interface Link {
+  /** When the connection last answered a ping (or was first seen). */
+  alive: number
+  /** When the last ping went out. */
+  sent: number
+  inFlight: boolean
 }
 
 export function linkMonitor (init: LinkMonitorInit = {}): (components: LinkMonitorComponents) => LinkMonitor {

@@ -194,7 +194,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     })
   }
 
-  /** The best RTT of the peer's connections (the link monitor pings each as it opens, then every 10 s). */
+  /** The best RTT of the peer's connections (the link monitor pings each as it opens, then every 5 s). */
   private rttOf (conns: Connection[]): number | null {
     const measured = conns.map(c => c.rtt).filter((r): r is number => r != null)
     return measured.length > 0 ? Math.min(...measured) : null
