@@ -8,7 +8,7 @@ export function shortId (peerId: string): string {
 
 export function ms (value: number | null): string {
   if (value == null) return '-'
-  if (value === 0) return '<1 ms' // libp2p measures RTT in whole milliseconds
+  if (value === 0) return '<1 ms' // under the clock's resolution (RTTs are fractional ms)
   return value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`
 }
 
