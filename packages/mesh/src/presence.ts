@@ -9,10 +9,9 @@ import { decodeBinding, verifyBinding } from '@smesh/identity'
 import { MAX_PRESENCE_NAME, MAX_PRESENCE_SOFTWARE, PRESENCE_VERSION, Presence, presenceTopic } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
 import {
-  ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_PEERS, PRUNE_CHECK_MS, STALE_AFTER_MS
+  ANNOUNCE_MIN_GAP_MS, BEACON_INTERVAL_MS, BINDING_EVERY, DIAL_TIMEOUT_MS, EXTRA_BEACON_FOLLOW_UP_MS, EXTRA_BEACON_MIN_GAP_MS, MDNS_DIAL_DEFER_MS, LINK_STALE_MS, MAX_CONCURRENT_DIALS, MAX_PEERS, PRUNE_CHECK_MS, STALE_AFTER_MS
 } from './constants.js'
 import { PeerTable, clockOffset } from './peer-table.js'
-import { Dialer } from './dialer.js'
 import { SignedBeacons } from './signed-beacon.js'
 import { buildTopology } from './topology.js'
 import type { Clock, PeerRecord } from './peer-table.js'
@@ -23,6 +22,9 @@ import type { Connection, Logger, PeerId, PeerInfo, Startable } from '@libp2p/in
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export type { PeerView, PresenceComponents, PresenceEvents, PresenceInit } from './presence-types.js'
+
+/** mDNS hints of peers not yet admitted, kept for a dial once they are. */
+const MAX_HINTED = 256
 
 /**
  * Presence: beacons this node every few seconds on the mesh's presence topic,
@@ -51,6 +53,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly bootId = randomBytes(8).readBigUInt64BE()
   private readonly bootTimeMs = BigInt(Date.now())
   private readonly startedMono: number
+  private readonly lastDial = new Map<string, number>()
+  private readonly dialing = new Set<string>()
   /** Unknown peers heard only through relays so far: their first relayed beacon. */
   private readonly pending = new Map<string, { mono: number, bootId: bigint, seq: bigint }>()
   /** Verified identity bindings: PeerId -> hash of the binding and the ML-DSA fingerprint. */
@@ -58,6 +62,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly verifying = new Set<string>()
   /** When each peer last triggered an extra beacon by subscribing (a peer toggling its subscription gets none). */
   private readonly subscribedAt = new Map<string, number>()
+  /** Consecutive failed dials per static peer, for a warning that names it. */
+  private readonly staticFailures = new Map<string, number>()
   private seq = 0n
   private timers: Array<ReturnType<typeof setInterval>> = []
   private extraBeacon?: ReturnType<typeof setTimeout>
@@ -68,8 +74,9 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private running = false
   private controller = new AbortController()
   private refusedFull = 0
+  /** Peers mDNS pointed at before membership admitted them, with the addresses it gave (at most MAX_HINTED, oldest dropped). */
+  private readonly hinted = new Map<string, Multiaddr[]>()
   private readonly beacons: SignedBeacons
-  private readonly dialer: Dialer
 
   constructor (components: PresenceComponents, init: PresenceInit) {
     super()
@@ -84,7 +91,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     this.table = new PeerTable(this.clock)
     this.topic = presenceTopic(init.mesh)
     this.startedMono = this.clock.mono()
-    this.dialer = new Dialer({ connectionManager: components.connectionManager, clock: this.clock, log: this.log, staticPeers: init.staticPeers, staticHosts: init.staticHosts })
   }
 
   async start (): Promise<void> {}
@@ -93,7 +99,6 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.running) return
     this.running = true
     this.controller = new AbortController()
-    this.dialer.start()
     const { pubsub } = this.c
     pubsub.topicValidators.set(this.topic, this.validate)
     pubsub.addEventListener('gossipsub:message', this.onMessage)
@@ -122,8 +127,8 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (this.init.lanDiscovery === true) this.c.lanDiscovery?.removeEventListener('lan:beacon', this.onMdns)
     pubsub.topicValidators.delete(this.topic)
     pubsub.unsubscribe(this.topic)
-    for (const map of [this.pending, this.subscribedAt]) map.clear()
-    this.dialer.stop()
+    for (const map of [this.lastDial, this.pending, this.subscribedAt, this.staticFailures]) map.clear()
+    this.dialing.clear()
   }
 
   async stop (): Promise<void> {}
@@ -234,7 +239,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private tick (): void {
     if (!this.running) return
     this.beacon()
-    this.dialer.redial(this.table.list().map(r => peerIdFromString(r.peerId)))
+    this.redial()
   }
 
   /**
@@ -352,7 +357,7 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     if (verdict === 'updated' && record != null && record.name !== nameBefore) this.safeDispatchEvent('presence:update', { detail: { peerId: id } })
     if (record != null) record.pqFingerprint = this.bindings.get(id)?.fingerprint ?? ''
     if (addrs.length > 0 && before !== record?.addrs.join(' ')) void this.mergeAddrs(from, addrs)
-    this.dialer.dialIfDisconnected(from)
+    this.dialIfDisconnected(from)
   }
 
   /**
@@ -407,19 +412,21 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
   private readonly onMdns = (evt: CustomEvent<PeerInfo>): void => {
     const { id, multiaddrs } = evt.detail
     // a connection still closing over a dead link must not stop the dial (the same rule as redial)
-    if (this.dialer.hasOpenConnection(id)) return
+    if (this.hasOpenConnection(id)) return
     const addrs = multiaddrs.map(ma => ma.encapsulate(`/p2p/${id.toString()}`))
     // Not known as a member yet (a device that just joined learns the others
     // from its first sync, and refuses their dials until then): kept, and
     // dialed the moment membership admits it, by whichever end, instead of at
     // the next mDNS response.
     if (!this.allowed(id.toString())) {
-      this.dialer.hint(id.toString(), addrs)
+      this.hinted.delete(id.toString())
+      this.hinted.set(id.toString(), addrs)
+      if (this.hinted.size > MAX_HINTED) this.hinted.delete(this.hinted.keys().next().value as string)
       return
     }
     const go = (): void => {
-      if (this.dialer.hasOpenConnection(id)) return
-      this.dialer.dial(id.toString(), addrs)
+      if (this.hasOpenConnection(id)) return
+      this.dial(id.toString(), addrs)
     }
     // Both ends usually hear each other within milliseconds; two crossing dials
     // make two connections. The lower PeerId dials at once, the other only if
@@ -437,7 +444,16 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
    * yet known as a member, it is dialed now.
    */
   admitted (peerId: string): void {
-    if (this.running && this.allowed(peerId)) this.dialer.dialHinted(peerId)
+    const addrs = this.hinted.get(peerId)
+    if (addrs == null) return
+    this.hinted.delete(peerId)
+    if (!this.running || !this.allowed(peerId)) return
+    try {
+      if (this.hasOpenConnection(peerIdFromString(peerId))) return
+    } catch {
+      return
+    }
+    this.dial(peerId, addrs)
   }
 
   private joined (peerId: string): void {
@@ -459,8 +475,57 @@ export class PresenceService extends TypedEventEmitter<PresenceEvents> implement
     }
     // dial bookkeeping of peers no longer heard is dropped
     const now = this.clock.mono()
-    this.dialer.forgetOlder(this.staleAfter)
+    for (const [key, at] of this.lastDial) if (now - at > this.staleAfter) this.lastDial.delete(key)
     for (const [key, at] of this.subscribedAt) if (now - at > this.staleAfter) this.subscribedAt.delete(key)
+  }
+
+  private redial (): void {
+    for (const r of this.table.list()) this.dialIfDisconnected(peerIdFromString(r.peerId))
+    const statics = this.init.staticPeers ?? []
+    if (statics.length === 0) return
+    void (this.init.staticHosts?.refresh({ signal: this.controller.signal }) ?? Promise.resolve()).then(() => {
+      for (const ma of statics) {
+        const id = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+        if (id != null && this.hasOpenConnection(peerIdFromString(id))) continue
+        if (id == null && this.connectedTo(ma)) continue
+        this.dial(ma.toString(), ma, true)
+      }
+    }, () => {})
+  }
+
+  private connectedTo (ma: Multiaddr): boolean {
+    const target = ma.toString()
+    return this.c.connectionManager.getConnections().some(c => c.remoteAddr.decapsulateCode(CODE_P2P).toString() === target)
+  }
+
+  /** Only open connections count: one closing over a dead link must not stop a redial. */
+  private hasOpenConnection (peer: PeerId): boolean {
+    return this.c.connectionManager.getConnections(peer).some(c => c.status === 'open')
+  }
+
+  private dialIfDisconnected (peer: PeerId): void {
+    if (this.hasOpenConnection(peer)) return
+    this.dial(peer.toString(), peer)
+  }
+
+  private dial (key: string, target: PeerId | Multiaddr | Multiaddr[], isStatic = false): void {
+    if (!this.running || this.dialing.has(key) || this.dialing.size >= MAX_CONCURRENT_DIALS) return
+    const now = this.clock.mono()
+    if (now - (this.lastDial.get(key) ?? -Infinity) < 1_000) return
+    this.lastDial.set(key, now)
+    this.dialing.add(key)
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(DIAL_TIMEOUT_MS)])
+    this.c.connectionManager.openConnection(target, { signal })
+      .then(() => { this.staticFailures.delete(key) })
+      .catch((err: Error) => {
+        this.log.trace('dial %s failed - %e', key, err)
+        if (!isStatic) return
+        const failures = (this.staticFailures.get(key) ?? 0) + 1
+        this.staticFailures.set(key, failures)
+        // a static peer is one the user named: say so when it stays out of reach
+        if (failures === 3 || failures % 60 === 0) this.log.error('static peer %s unreachable after %d attempts - %e', key, failures, err)
+      })
+      .finally(() => { this.dialing.delete(key) })
   }
 
   private dialableAddrs (raw: Uint8Array[]): Multiaddr[] {
