@@ -13,6 +13,27 @@ import type { SmeshProcess } from '../src/harness/smesh-process.js'
  * fixture of the same model (20 pieces, 10 ms apart) and the default task
  * concurrency (4): a queue forms on the servers.
  */
+/**
+ * Two client nodes (c0, c1: no model) and `servers` serving nodes (s0..),
+ * each with its own Ollama fixture of the same model, on `lan`'s hosts in
+ * that order; returns once every client sees every server serving. What it
+ * starts goes into `procs` and `fixtures` as it starts, for the caller to stop.
+ */
+export async function startClientsAndServers (lan: Lan, servers: number, fixture: { reply: string[], tokenDelayMs: number }, procs: SmeshProcess[], fixtures: FixtureProcess[]): Promise<{ clients: SmeshProcess[], serving: SmeshProcess[] }> {
+  const ns = (i: number): string => lan.hosts[i]?.ns as string
+  fixtures.push(...await Promise.all(Array.from({ length: servers }, async (_, i) => await FixtureProcess.start({ kind: 'ollama', ns: ns(2 + i), script: { models: [llama(true)], reply: fixture.reply, tokenDelayMs: fixture.tokenDelayMs } }))))
+  const nodes = await startMesh([
+    { ns: ns(0), name: 'c0', env: nodeEnv({}) },
+    { ns: ns(1), name: 'c1', env: nodeEnv({}) },
+    ...fixtures.map((f, i) => ({ ns: ns(2 + i), name: `s${i}`, env: nodeEnv({ SMESH_OLLAMA_URL: f.url }) }))
+  ])
+  procs.push(...nodes)
+  const clients = nodes.slice(0, 2)
+  const serving = nodes.slice(2)
+  for (const c of clients) for (const s of serving) await waitServing(c, s.name)
+  return { clients, serving }
+}
+
 export async function benchRoutingLoad (concurrent: number): Promise<Record<string, unknown>> {
   const servers = 4
   progress(`routing-load: 2 clients, ${servers} servers, ${concurrent} concurrent tasks`)
@@ -24,17 +45,7 @@ export async function benchRoutingLoad (concurrent: number): Promise<Record<stri
   const serverApis: NodeApi[] = []
   const reply = pieces(20)
   try {
-    const ns = (i: number): string => lan.hosts[i]?.ns as string
-    fixtures.push(...await Promise.all(Array.from({ length: servers }, async (_, i) => await FixtureProcess.start({ kind: 'ollama', ns: ns(2 + i), script: { models: [llama(true)], reply, tokenDelayMs: 10 } }))))
-    const nodes = await startMesh([
-      { ns: ns(0), name: 'c0', env: nodeEnv({}) },
-      { ns: ns(1), name: 'c1', env: nodeEnv({}) },
-      ...fixtures.map((f, i) => ({ ns: ns(2 + i), name: `s${i}`, env: nodeEnv({ SMESH_OLLAMA_URL: f.url }) }))
-    ])
-    procs.push(...nodes)
-    const clients = nodes.slice(0, 2)
-    const serving = nodes.slice(2)
-    for (const c of clients) for (const s of serving) await waitServing(c, s.name)
+    const { clients, serving } = await startClientsAndServers(lan, servers, { reply, tokenDelayMs: 10 }, procs, fixtures)
     for (const c of clients) apis.push(await NodeApi.open(c.dataDir))
     serverApis.push(await NodeApi.open(serving[0]!.dataDir))
     const body = { prompt: PROMPT, model: MODEL }

@@ -1,9 +1,9 @@
-import { FixtureProcess } from '../src/harness/fixture-process.js'
+import type { FixtureProcess } from '../src/harness/fixture-process.js'
 import { Lan } from '../src/harness/lan.js'
-import { startMesh } from '../src/harness/mesh.js'
 import { NodeApi, clockTicksPerSec, round, sleep } from './bus-common.js'
 import { cpuTicks } from './idle.js'
-import { MODEL, PROMPT, llama, nodeEnv, nodePid, pieces, runTask, waitServing } from './routing.js'
+import { MODEL, PROMPT, nodePid, pieces, runTask } from './routing.js'
+import { startClientsAndServers } from './routing-load.js'
 import { percentiles, progress } from './stats.js'
 import type { SmeshProcess } from '../src/harness/smesh-process.js'
 
@@ -24,22 +24,14 @@ export async function benchRoutingSeries (tasks: number, every = 100): Promise<R
   const fixtures: FixtureProcess[] = []
   const apis: NodeApi[] = []
   try {
-    const ns = (i: number): string => lan.hosts[i]?.ns as string
-    fixtures.push(...await Promise.all(Array.from({ length: servers }, async (_, i) => await FixtureProcess.start({ kind: 'ollama', ns: ns(2 + i), script: { models: [llama(true)], reply: pieces(5), tokenDelayMs: 2 } }))))
-    const nodes = await startMesh([
-      { ns: ns(0), name: 'c0', env: nodeEnv({}) },
-      { ns: ns(1), name: 'c1', env: nodeEnv({}) },
-      ...fixtures.map((f, i) => ({ ns: ns(2 + i), name: `s${i}`, env: nodeEnv({ SMESH_OLLAMA_URL: f.url }) }))
-    ])
-    procs.push(...nodes)
-    const clients = nodes.slice(0, 2)
-    for (const c of clients) for (const s of nodes.slice(2)) await waitServing(c, s.name)
+    const { clients, serving } = await startClientsAndServers(lan, servers, { reply: pieces(5), tokenDelayMs: 2 }, procs, fixtures)
+    const nodes = [...clients, ...serving]
     for (const p of nodes) apis.push(await NodeApi.open(p.dataDir))
     const clientApis = apis.slice(0, 2)
     const body = { prompt: PROMPT, model: MODEL }
     const hz = clockTicksPerSec()
     const clientPids = await Promise.all(clients.map(nodePid))
-    const serverPids = await Promise.all(nodes.slice(2).map(nodePid))
+    const serverPids = await Promise.all(serving.map(nodePid))
     const statuses = async (): Promise<BusStatus[]> => await Promise.all(apis.map(async a => await a.get<BusStatus>('/v1/bus/status')))
 
     await sleep(2_000)
