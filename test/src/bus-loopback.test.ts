@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, describe, it } from 'node:test'
+import { afterEach, describe, it } from 'node:test'
 import { runCli, SmeshProcess, waitFor } from './harness/smesh-process.js'
 import type { EntryView } from '@smesh/bus'
 
@@ -11,7 +11,8 @@ import type { EntryView } from '@smesh/bus'
  */
 describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
   const procs: SmeshProcess[] = []
-  after(async () => { await Promise.all(procs.map(async p => { await p.stop() })) })
+  // every test's nodes stop with it, passed or failed: a node left running would be the next test's mesh
+  afterEach(async () => { await Promise.all(procs.splice(0).map(async p => { await p.stop() })) })
   let root: SmeshProcess | undefined
   /** A new node makes a mesh, or joins the mesh of the last one that made one while that one runs. */
   const start = async (name: string, peers: string[] = [], dataDir?: string, env?: NodeJS.ProcessEnv): Promise<SmeshProcess> => {
@@ -41,6 +42,7 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
 
   it('a node offline while 1,000 entries are written catches up when it returns; a fresh node gets the whole bus', async (t) => {
     const a = await start('writer')
+    const aId = (await a.id()).peerId
     const b = await start('returning', [await addr(a)])
     await burst(a, 'before', 10)
     await burst(b, 'from-b', 5)
@@ -55,6 +57,11 @@ describe('memory bus over loopback peers', { timeout: 300_000 }, () => {
     const b2 = await start('returning', [await addr(a)], b.dataDir)
     await waitFor(async () => await sameHeads(a, b2), { timeoutMs: 30_000, intervalMs: 50, what: 'the returning node to catch up on 1,000 entries' })
     t.diagnostic(`caught up on 1,000 entries ${Date.now() - back} ms after its restart (process start included)`)
+    // gossipsub's repair handed b2 the writer's last seconds of gossip at once, over the rate limit:
+    // dropped (the sync brought it), and not held against the writer
+    const seen = (await b2.api<{ peers: Array<{ peer: string, score: number | null }> }>('/v1/bus/status')).peers.find(p => p.peer === aId)
+    assert.ok(seen != null && (seen.score ?? 0) >= 0, `the writer's score on the returning node: ${String(seen?.score)}`)
+    assert.ok((await b2.peers()).some(p => p.peerId === aId && p.connected), 'the returning node did not cut the writer off')
 
     const fresh = await start('fresh', [await addr(a)])
     await waitFor(async () => await sameHeads(a, fresh), { timeoutMs: 30_000, intervalMs: 50, what: 'a node with an empty data dir to get the whole bus' })

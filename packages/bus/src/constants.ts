@@ -25,8 +25,29 @@ export const SYNC_BATCH = 128
 export const SYNC_MAX_INBOUND_STREAMS = 4
 /** Entries per second one author may send by gossip before the rest are dropped (sync still fetches them, at the receiver's pace); measured: a 5-node LAN on two cores sustains about 100 entries/s in all (bus-throughput). */
 export const GOSSIP_AUTHOR_RATE = 50
+/** A node publishes its own entries at four fifths of the rate its peers allow; what is over waits for a sync. */
+export const GOSSIP_PUBLISH_RATE = 0.8 * GOSSIP_AUTHOR_RATE
+/** ... with a second's worth of burst. */
+export const GOSSIP_PUBLISH_BURST = GOSSIP_PUBLISH_RATE
+/**
+ * How far back gossipsub's repair reaches: a peer that was away (or just
+ * connected) is offered the ids of the last 3 heartbeats' messages (IHAVE,
+ * gossipsub's historyGossip, 1 s heartbeats), plus the heartbeat under way,
+ * and gets whatever it asks for (IWANT) at once.
+ */
+export const GOSSIP_REPLAY_S = 4
 /** Burst allowance of GOSSIP_AUTHOR_RATE. */
 export const GOSSIP_AUTHOR_BURST = 100
+/**
+ * All an honest node can have published within GOSSIP_REPLAY_S (its burst
+ * and its rate for that long): what gossipsub's repair may hand a peer at
+ * once right after it connects. In a connection's first GOSSIP_REPLAY_S + 1
+ * seconds, that many entries the peer already held when the two synced pass
+ * without the rate limit (FloodGuard): with none, a node that came back
+ * right after a bulk write dropped them as over the rate and took the
+ * writer for a flooder, cut off for 60 s (bus-loopback, 2 of 15 runs).
+ */
+export const GOSSIP_REPLAY_ALLOWANCE = GOSSIP_PUBLISH_BURST + GOSSIP_PUBLISH_RATE * GOSSIP_REPLAY_S
 /**
  * Entries of an author dropped by the rate limit within a second, sent by
  * the author's own node, that make a flood: an honest node publishes below

@@ -2,10 +2,12 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ForkProof, busEvidenceTopic, busTopic, decodeForkProof } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
-import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, GOSSIP_PUBLISH_BURST, GOSSIP_PUBLISH_RATE, GOSSIP_REPLAY_ALLOWANCE, GOSSIP_REPLAY_S, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
 import { decodeEntry } from '../entry.js'
+import { FloodGuard } from './flood-guard.js'
 import { RateLimiter } from './rate-limit.js'
 import { InvalidEntryError } from '../errors.js'
+import { toHex } from '../hex.js'
 import { BUS_SYNC_PROTOCOL, planWants, runSyncClient, runSyncServer } from './sync.js'
 import type { Bus } from '../bus.js'
 import type { ForkEvidence } from '../bus-types.js'
@@ -19,8 +21,6 @@ export interface BusReplicationInit {
   bus: Bus
   mesh: string
   syncIntervalMs?: number
-  /** Entries a second, and burst, one author may send by gossip (default 50, 100). */
-  authorRate?: { rate: number, burst: number }
 }
 
 export interface BusReplicationComponents {
@@ -41,7 +41,8 @@ export interface BusReplicationEvents {
   'bus:throttle': CustomEvent<{ peer: string, author: string, fromAuthor: boolean }>
   /**
    * A peer's own entries went over the rate by FLOOD_DROPS within a second: a
-   * flood (its own node publishes below the rate). Its gossipsub score only catches up at the
+   * flood (its own node publishes below the rate; gossipsub's repair of what it
+   * published before the connection is allowed for: FloodGuard). Its gossipsub score only catches up at the
    * next heartbeat, so the node is told to cut the peer off now.
    */
   /** `unverified`: its entries that had passed the rate limit and were still waiting, dropped with it. */
@@ -76,24 +77,24 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   private controller = new AbortController()
   private timer?: ReturnType<typeof setInterval>
   private running = false
-  /** Entries a second, and burst, each author may send by gossip. */
-  private readonly rate: { rate: number, burst: number }
   private readonly limiter: RateLimiter
   /** This node's own publishing, held to the rate its peers allow any author. */
   private readonly publishLimiter: RateLimiter
   private announceTimer?: ReturnType<typeof setTimeout>
   private readonly throttled = new Map<string, number>()
-  private readonly floods = new Map<string, { since: number, dropped: number }>()
+  private readonly floods: FloodGuard
 
   constructor (private readonly c: BusReplicationComponents, private readonly init: BusReplicationInit) {
     super()
     this.log = c.logger.forComponent('smesh:bus:replication')
     this.topic = busTopic(init.mesh)
     this.evidenceTopic = busEvidenceTopic(init.mesh)
-    this.rate = init.authorRate ?? { rate: GOSSIP_AUTHOR_RATE, burst: GOSSIP_AUTHOR_BURST }
-    this.limiter = new RateLimiter(this.rate.rate, this.rate.burst)
-    // four fifths of what peers allow: entries bunch up on the way, and a peer must never count more than was sent
-    this.publishLimiter = new RateLimiter(0.8 * this.rate.rate, 0.8 * this.rate.burst)
+    this.limiter = new RateLimiter(GOSSIP_AUTHOR_RATE, GOSSIP_AUTHOR_BURST)
+    // below what peers allow: entries bunch up on the way, and live gossip must never meet a peer's
+    // limit (gossipsub's repair, which hands a peer the last few seconds at once, is FloodGuard's to allow)
+    this.publishLimiter = new RateLimiter(GOSSIP_PUBLISH_RATE, GOSSIP_PUBLISH_BURST)
+    // one more second for the repair's round trip
+    this.floods = new FloodGuard({ threshold: FLOOD_DROPS, windowMs: 1000, replayMs: (GOSSIP_REPLAY_S + 1) * 1000, replayAllowance: GOSSIP_REPLAY_ALLOWANCE })
   }
 
   /** Entries dropped by the gossip rate limit, by author. */
@@ -119,6 +120,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     bus.addEventListener('bus:fork', this.onFork)
     bus.addEventListener('bus:need', this.onNeed)
     events.addEventListener('peer:identify', this.onIdentify)
+    events.addEventListener('peer:connect', this.onConnect)
     events.addEventListener('peer:disconnect', this.onDisconnect)
     this.timer = setInterval(() => { this.syncAll() }, this.init.syncIntervalMs ?? SYNC_INTERVAL_MS)
   }
@@ -135,6 +137,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     bus.removeEventListener('bus:fork', this.onFork)
     bus.removeEventListener('bus:need', this.onNeed)
     events.removeEventListener('peer:identify', this.onIdentify)
+    events.removeEventListener('peer:connect', this.onConnect)
     events.removeEventListener('peer:disconnect', this.onDisconnect)
     pubsub.topicValidators.delete(this.topic)
     pubsub.topicValidators.delete(this.evidenceTopic)
@@ -229,14 +232,15 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       } catch {
         // malformed: ingest refuses it with the reason
       }
-      if (e != null && !this.limiter.take(e.authorHex)) {
+      // what the peer held when the two synced, repaired by gossipsub right after connecting, is no flood
+      if (e != null && !this.floods.replay(from, e.authorHex, e.seq) && !this.limiter.take(e.authorHex)) {
         const author = e.authorHex
         const fromAuthor = this.init.bus.peerIdOf(author) === from
         const dropped = (this.throttled.get(author) ?? 0) + 1
         this.throttled.set(author, dropped)
         if (dropped % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
-        if (fromAuthor) this.countFlood(from, author)
         // the author's own node is penalised; a relay only passes on what it got
+        if (fromAuthor) this.countFlood(from, author)
         return fromAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
       }
       const r = await this.init.bus.ingest(e ?? msg.data, from)
@@ -250,19 +254,10 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   }
 
   private countFlood (peer: string, author: string): void {
-    const now = performance.now()
-    let f = this.floods.get(peer)
-    if (f == null || now - f.since > 1000) {
-      f = { since: now, dropped: 0 }
-      this.floods.set(peer, f)
-      if (this.floods.size > 1024) this.floods.delete(this.floods.keys().next().value as string)
-    }
-    f.dropped++
-    if (f.dropped === Math.min(this.rate.burst, FLOOD_DROPS)) {
-      // what the flooder got past the rate limit and still waits is not verified, stored or passed on
-      const unverified = this.init.bus.dropWaiting(author)
-      this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: f.dropped, unverified } })
-    }
+    if (!this.floods.drop(peer)) return
+    // what the flooder got past the rate limit and still waits is not verified, stored or passed on
+    const unverified = this.init.bus.dropWaiting(author)
+    this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: FLOOD_DROPS, unverified } })
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
@@ -281,7 +276,12 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     if (evt.detail.protocols.includes(BUS_SYNC_PROTOCOL)) this.requestSync(evt.detail.peerId.toString())
   }
 
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.floods.connected(evt.detail.toString())
+  }
+
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.floods.disconnected(evt.detail.toString())
     const s = this.peers.get(evt.detail.toString())
     if (s != null && !s.syncing) this.peers.delete(s.peer)
   }
@@ -329,6 +329,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       stream = await conn.newStream(BUS_SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) })
       const result = await runSyncClient(this.init.bus, stream, this.init.mesh, {
         signal,
+        onHeads: (heads) => { this.floods.heads(s.peer, heads.map(h => [toHex(h.author), h.seq])) },
         onProgress: (p) => { this.safeDispatchEvent('sync:progress', { detail: { ...p, peer: s.peer } }) }
       })
       s.lastSyncAt = Date.now()
@@ -353,6 +354,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     void (async () => {
       try {
         const theirs = await runSyncServer(this.init.bus, stream, this.init.mesh, { signal: this.controller.signal })
+        this.floods.heads(peer, theirs.map(h => [toHex(h.author), h.seq]))
         // the client has something we lack (or a different head): pull it
         if ((await planWants(this.init.bus, theirs)).length > 0) this.requestSync(peer)
       } catch (err: any) {

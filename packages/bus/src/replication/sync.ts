@@ -67,7 +67,7 @@ export async function planWants (bus: Bus, theirs: Head[]): Promise<Array<{ auth
  * backpressure). A session that is cut off simply ends; the next one
  * resumes from the heads.
  */
-export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
+export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, onHeads?: (heads: Head[]) => void, onProgress?: (p: SyncProgress) => void }): Promise<SyncResult> {
   // room for every answer asked for ahead, each up to the message limit
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES, maxBufferSize: (SYNC_AHEAD + 1) * MAX_SYNC_MESSAGE_BYTES })
   const result: SyncResult = { received: 0, forks: 0, diverged: 0, ownFetched: 0, refused: 0 }
@@ -79,6 +79,7 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
     if (!p.more) break
     if (page + 1 >= MAX_SYNC_HEAD_PAGES) throw new InvalidEntryError('malformed', `the peer sent more than ${MAX_SYNC_HEAD_PAGES} pages of heads`)
   }
+  options.onHeads?.(theirs)
   const plan = await planWants(bus, theirs)
   const total = plan.reduce((n, p) => n + Number(p.to - p.from + 1n), 0)
   // requests go out a few ahead of the answers: the peer reads and sends the
