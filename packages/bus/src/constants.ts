@@ -42,12 +42,19 @@ export const GOSSIP_AUTHOR_BURST = 100
  * All an honest node can have published within GOSSIP_REPLAY_S (its burst
  * and its rate for that long): what gossipsub's repair may hand a peer at
  * once right after it connects. In a connection's first GOSSIP_REPLAY_S + 1
- * seconds, that many entries the peer already held when the two synced pass
- * without the rate limit (FloodGuard): with none, a node that came back
- * right after a bulk write dropped them as over the rate and took the
- * writer for a flooder, cut off for 60 s (bus-loopback, 2 of 15 runs).
+ * seconds, entries at or below the head the peer's sync named are ignored
+ * (the sync brings them; FloodGuard). Before, a node that came
+ * back right after a bulk write dropped the repair as over the rate and took
+ * the writer for a flooder, cut off for 60 s (bus-loopback, 2 of 15 runs).
  */
 export const GOSSIP_REPLAY_ALLOWANCE = GOSSIP_PUBLISH_BURST + GOSSIP_PUBLISH_RATE * GOSSIP_REPLAY_S
+/**
+ * Drops of a fresh connection not counted toward a flood while the peer's
+ * sync has named no heads yet, and for how long: the repair over the burst,
+ * at most, within the time an honest node's sync takes to start.
+ */
+export const GOSSIP_UNCOUNTED_DROPS = GOSSIP_REPLAY_ALLOWANCE - GOSSIP_AUTHOR_BURST
+export const GOSSIP_UNCOUNTED_MS = 1000
 /**
  * Entries of an author dropped by the rate limit within a second, sent by
  * the author's own node, that make a flood: an honest node publishes below

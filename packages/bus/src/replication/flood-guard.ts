@@ -4,45 +4,63 @@ export interface FloodGuardInit {
   windowMs: number
   /** How long after a peer connects its gossip may be the repair of what it held before. */
   replayMs: number
-  /** How many entries, at most, in that time. */
+  /** Drops not counted while the peer's heads are not known yet, within `headsGraceMs` of the connection. */
   replayAllowance: number
+  headsGraceMs: number
+  /** Authors whose heads are kept per peer (a peer's own: one, as a rule). */
+  maxHeads?: number
   maxPeers?: number
   now?: () => number
 }
+
+export type DropVerdict = 'uncounted' | 'over' | 'flood'
 
 /**
  * Tells a flood from gossipsub's repair. A node that connects to a peer
  * right after the peer wrote a bulk asks for (IWANT) everything the peer
  * offers from its last few heartbeats (IHAVE), and gets it at once, far over
  * the rate limit. Those are entries the peer already held when the two
- * synced (at or below the head its sync named for their author): what the
- * sync would bring anyway, at the same cost. Within `replayMs` of the
- * connection, up to `replayAllowance` of them pass without the rate limit
- * (`replay`). Everything else is held to it, and `threshold` drops of a
- * peer's own entries within `windowMs` are a flood (`drop`).
+ * synced (at or below the head its sync named for the author): the sync
+ * fetches them anyway, so within `replayMs` of the connection they are
+ * ignored as they come (`repaired`), before the rate limit, and take none of
+ * its tokens. Every other entry is held to the rate limit, and `threshold`
+ * drops of a peer's own entries within `windowMs` are a flood (`drop`);
+ * before the peer's heads are known, within `headsGraceMs` of the
+ * connection, up to `replayAllowance` drops are not counted (the repair can
+ * come before the sync's heads; a peer that names none so soon is no honest
+ * node in that race).
+ * Nothing passes the rate limit here: a peer that names a far head only
+ * gets its entries ignored for a while.
  */
 export class FloodGuard {
   private readonly floods = new Map<string, { since: number, dropped: number }>()
-  private readonly fresh = new Map<string, { until: number, left: number, heads: Map<string, bigint> }>()
+  private readonly fresh = new Map<string, { at: number, until: number, left: number, heads: Map<string, bigint> | null }>()
   private readonly now: () => number
   private readonly maxPeers: number
+  private readonly maxHeads: number
 
   constructor (private readonly init: FloodGuardInit) {
     this.now = init.now ?? performance.now.bind(performance)
     this.maxPeers = init.maxPeers ?? 1024
+    this.maxHeads = init.maxHeads ?? 16
   }
 
   /** The peer's first connection opened. */
   connected (peer: string): void {
-    this.fresh.set(peer, { until: this.now() + this.init.replayMs, left: this.init.replayAllowance, heads: new Map() })
+    const now = this.now()
+    this.fresh.set(peer, { at: now, until: now + this.init.replayMs, left: this.init.replayAllowance, heads: null })
     if (this.fresh.size > this.maxPeers) this.fresh.delete(this.fresh.keys().next().value as string)
   }
 
-  /** The heads a sync session with the peer named, by author (hex). */
+  /** Heads a sync session with the peer named for the peer's own authors (hex). */
   heads (peer: string, heads: Iterable<[string, bigint]>): void {
-    const r = this.fresh.get(peer)
+    const r = this.window(peer)
     if (r == null) return
-    for (const [author, seq] of heads) if (seq > (r.heads.get(author) ?? 0n)) r.heads.set(author, seq)
+    r.heads ??= new Map()
+    for (const [author, seq] of heads) {
+      if (!r.heads.has(author) && r.heads.size >= this.maxHeads) continue
+      if (seq > (r.heads.get(author) ?? 0n)) r.heads.set(author, seq)
+    }
   }
 
   /** The peer's last connection closed. */
@@ -50,22 +68,20 @@ export class FloodGuard {
     this.fresh.delete(peer)
   }
 
-  /** True when `author`'s entry at `seq`, sent by `peer`, is the repair of what the peer held: it passes without the rate limit. */
-  replay (peer: string, author: string, seq: bigint): boolean {
-    const r = this.fresh.get(peer)
-    if (r == null) return false
-    if (this.now() > r.until || r.left <= 0) {
-      this.fresh.delete(peer)
-      return false
-    }
-    if (seq > (r.heads.get(author) ?? 0n)) return false
-    r.left--
-    return true
+  /** True when `author`'s entry at `seq`, sent by `peer`, is what the peer held when the two synced: ignored, the sync brings it. */
+  repaired (peer: string, author: string, seq: bigint): boolean {
+    const head = this.window(peer)?.heads?.get(author)
+    return head != null && seq <= head
   }
 
-  /** One of the peer's own entries was dropped by the rate limit; true when that makes a flood. */
-  drop (peer: string): boolean {
+  /** One of the peer's own entries was dropped by the rate limit. */
+  drop (peer: string): DropVerdict {
     const now = this.now()
+    const r = this.window(peer)
+    if (r != null && r.heads == null && now - r.at <= this.init.headsGraceMs && r.left > 0) {
+      r.left--
+      return 'uncounted'
+    }
     let f = this.floods.get(peer)
     if (f == null || now - f.since > this.init.windowMs) {
       f = { since: now, dropped: 0 }
@@ -73,6 +89,16 @@ export class FloodGuard {
       if (this.floods.size > this.maxPeers) this.floods.delete(this.floods.keys().next().value as string)
     }
     f.dropped++
-    return f.dropped === this.init.threshold
+    return f.dropped === this.init.threshold ? 'flood' : 'over'
+  }
+
+  /** The peer's record while its connection is fresh; dropped after. */
+  private window (peer: string): { at: number, until: number, left: number, heads: Map<string, bigint> | null } | undefined {
+    const r = this.fresh.get(peer)
+    if (r != null && this.now() > r.until) {
+      this.fresh.delete(peer)
+      return undefined
+    }
+    return r
   }
 }

@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ForkProof, busEvidenceTopic, busTopic, decodeForkProof } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
-import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, GOSSIP_PUBLISH_BURST, GOSSIP_PUBLISH_RATE, GOSSIP_REPLAY_ALLOWANCE, GOSSIP_REPLAY_S, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, GOSSIP_PUBLISH_BURST, GOSSIP_PUBLISH_RATE, GOSSIP_REPLAY_S, GOSSIP_UNCOUNTED_DROPS, GOSSIP_UNCOUNTED_MS, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
 import { decodeEntry } from '../entry.js'
 import { FloodGuard } from './flood-guard.js'
 import { RateLimiter } from './rate-limit.js'
@@ -14,6 +14,7 @@ import type { ForkEvidence } from '../bus-types.js'
 import type { BusEntry } from '../entry.js'
 import type { SyncProgress, SyncResult } from './sync.js'
 import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { Head } from '@smesh/protocols'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 
@@ -94,7 +95,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     // limit (gossipsub's repair, which hands a peer the last few seconds at once, is FloodGuard's to allow)
     this.publishLimiter = new RateLimiter(GOSSIP_PUBLISH_RATE, GOSSIP_PUBLISH_BURST)
     // one more second for the repair's round trip
-    this.floods = new FloodGuard({ threshold: FLOOD_DROPS, windowMs: 1000, replayMs: (GOSSIP_REPLAY_S + 1) * 1000, replayAllowance: GOSSIP_REPLAY_ALLOWANCE })
+    this.floods = new FloodGuard({ threshold: FLOOD_DROPS, windowMs: 1000, replayMs: (GOSSIP_REPLAY_S + 1) * 1000, replayAllowance: GOSSIP_UNCOUNTED_DROPS, headsGraceMs: GOSSIP_UNCOUNTED_MS })
   }
 
   /** Entries dropped by the gossip rate limit, by author. */
@@ -232,16 +233,20 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       } catch {
         // malformed: ingest refuses it with the reason
       }
-      // what the peer held when the two synced, repaired by gossipsub right after connecting, is no flood
-      if (e != null && !this.floods.replay(from, e.authorHex, e.seq) && !this.limiter.take(e.authorHex)) {
+      if (e != null) {
         const author = e.authorHex
         const fromAuthor = this.init.bus.peerIdOf(author) === from
-        const dropped = (this.throttled.get(author) ?? 0) + 1
-        this.throttled.set(author, dropped)
-        if (dropped % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
-        // the author's own node is penalised; a relay only passes on what it got
-        if (fromAuthor) this.countFlood(from, author)
-        return fromAuthor ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+        // gossipsub's repair, right after connecting, of what the peer held when the two synced:
+        // the sync fetches it, so it is not verified twice, nor held to the rate limit
+        if (fromAuthor && this.floods.repaired(from, author, e.seq)) return TopicValidatorResult.Ignore
+        if (!this.limiter.take(author)) {
+          const dropped = (this.throttled.get(author) ?? 0) + 1
+          this.throttled.set(author, dropped)
+          if (this.throttled.size > 4096) this.throttled.delete(this.throttled.keys().next().value as string)
+          if (dropped % 100 === 1) this.safeDispatchEvent('bus:throttle', { detail: { peer: from, author, fromAuthor } })
+          // the author's own node is penalised; a relay only passes on what it got
+          return fromAuthor ? this.countFlood(from, author) : TopicValidatorResult.Ignore
+        }
       }
       const r = await this.init.bus.ingest(e ?? msg.data, from)
       if (r.result === 'accept') return TopicValidatorResult.Accept
@@ -253,11 +258,21 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     }
   }
 
-  private countFlood (peer: string, author: string): void {
-    if (!this.floods.drop(peer)) return
-    // what the flooder got past the rate limit and still waits is not verified, stored or passed on
-    const unverified = this.init.bus.dropWaiting(author)
-    this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: FLOOD_DROPS, unverified } })
+  private countFlood (peer: string, author: string): TopicValidatorResult {
+    const verdict = this.floods.drop(peer)
+    // before the peer's heads are known, its excess may be the repair: dropped, not held against it
+    if (verdict === 'uncounted') return TopicValidatorResult.Ignore
+    if (verdict === 'flood') {
+      // what the flooder got past the rate limit and still waits is not verified, stored or passed on
+      const unverified = this.init.bus.dropWaiting(author)
+      this.safeDispatchEvent('bus:flood', { detail: { peer, author, dropped: FLOOD_DROPS, unverified } })
+    }
+    return TopicValidatorResult.Reject
+  }
+
+  /** Heads a sync named, of the authors whose own node is `peer`: what its gossip may repair. */
+  private noteHeads (peer: string, heads: Head[]): void {
+    this.floods.heads(peer, heads.map(h => [toHex(h.author), h.seq] as [string, bigint]).filter(([a]) => this.init.bus.peerIdOf(a) === peer))
   }
 
   private readonly validateEvidence = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
@@ -329,7 +344,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       stream = await conn.newStream(BUS_SYNC_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) })
       const result = await runSyncClient(this.init.bus, stream, this.init.mesh, {
         signal,
-        onHeads: (heads) => { this.floods.heads(s.peer, heads.map(h => [toHex(h.author), h.seq])) },
+        onHeads: (heads) => { this.noteHeads(s.peer, heads) },
         onProgress: (p) => { this.safeDispatchEvent('sync:progress', { detail: { ...p, peer: s.peer } }) }
       })
       s.lastSyncAt = Date.now()
@@ -353,8 +368,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     const peer = connection.remotePeer.toString()
     void (async () => {
       try {
-        const theirs = await runSyncServer(this.init.bus, stream, this.init.mesh, { signal: this.controller.signal })
-        this.floods.heads(peer, theirs.map(h => [toHex(h.author), h.seq]))
+        const theirs = await runSyncServer(this.init.bus, stream, this.init.mesh, { signal: this.controller.signal, onHello: (heads) => { this.noteHeads(peer, heads) } })
         // the client has something we lack (or a different head): pull it
         if ((await planWants(this.init.bus, theirs)).length > 0) this.requestSync(peer)
       } catch (err: any) {

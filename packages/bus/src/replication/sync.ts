@@ -154,13 +154,14 @@ export async function runSyncClient (bus: Bus, stream: Stream, mesh: string, opt
  * most MAX_BATCH_BYTES) until the client ends the session. Returns the
  * client's heads, so the caller can pull what the client has and we lack.
  */
-export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, headsPerPage?: number }): Promise<Head[]> {
+export async function runSyncServer (bus: Bus, stream: Stream, mesh: string, options: { signal: AbortSignal, headsPerPage?: number, onHello?: (heads: Head[]) => void }): Promise<Head[]> {
   const pb = pbStream(stream, { maxDataLength: MAX_SYNC_MESSAGE_BYTES })
   const hello = await pb.read(HELLO, { signal: timeout(options.signal) })
   if (hello.version !== BUS_SYNC_VERSION || hello.mesh !== mesh) {
     stream.abort(new Error(`sync hello for version ${hello.version}, mesh ${JSON.stringify(hello.mesh)}`))
     return []
   }
+  options.onHello?.(hello.heads)
   const heads = headsOf(bus)
   const page = Math.min(options.headsPerPage ?? MAX_SYNC_HEADS, MAX_SYNC_HEADS)
   for (let i = 0; i === 0 || i < heads.length; i += page) {
