@@ -1,16 +1,28 @@
+import { FLOOD_DROPS, GOSSIP_REPLAY_S, GOSSIP_UNCOUNTED_DROPS, GOSSIP_UNCOUNTED_MS } from '../constants.js'
+
+/** Every field defaults to the bus's constants: a test passes only its clock. */
 export interface FloodGuardInit {
-  /** Drops within `windowMs` that make a flood. */
-  threshold: number
-  windowMs: number
-  /** How long after a peer connects its gossip may be the repair of what it held before. */
-  replayMs: number
+  /** Drops within `windowMs` that make a flood (FLOOD_DROPS within a second). */
+  threshold?: number
+  windowMs?: number
+  /** How long after a peer connects its gossip may be the repair of what it held before (GOSSIP_REPLAY_S, and a second for the repair's round trip). */
+  replayMs?: number
   /** Drops not counted while the peer's heads are not known yet, within `headsGraceMs` of the connection. */
-  replayAllowance: number
-  headsGraceMs: number
+  replayAllowance?: number
+  headsGraceMs?: number
   /** Authors whose heads are kept per peer (a peer's own: one, as a rule). */
   maxHeads?: number
   maxPeers?: number
   now?: () => number
+}
+
+/** A peer's connection in its first `replayMs`. */
+interface FreshConnection {
+  at: number
+  /** Drops still not counted while no heads are known. */
+  left: number
+  /** Heads its sync named, by author; null until a sync names any. */
+  heads: Map<string, bigint> | null
 }
 
 export type DropVerdict = 'uncounted' | 'over' | 'flood'
@@ -34,22 +46,36 @@ export type DropVerdict = 'uncounted' | 'over' | 'flood'
  */
 export class FloodGuard {
   private readonly floods = new Map<string, { since: number, dropped: number }>()
-  private readonly fresh = new Map<string, { at: number, until: number, left: number, heads: Map<string, bigint> | null }>()
+  private readonly fresh = new Map<string, FreshConnection>()
   private readonly now: () => number
+  private readonly threshold: number
+  private readonly windowMs: number
+  private readonly replayMs: number
+  private readonly replayAllowance: number
+  private readonly headsGraceMs: number
   private readonly maxPeers: number
   private readonly maxHeads: number
 
-  constructor (private readonly init: FloodGuardInit) {
+  constructor (init: FloodGuardInit = {}) {
     this.now = init.now ?? performance.now.bind(performance)
+    this.threshold = init.threshold ?? FLOOD_DROPS
+    this.windowMs = init.windowMs ?? 1000
+    this.replayMs = init.replayMs ?? (GOSSIP_REPLAY_S + 1) * 1000
+    this.replayAllowance = init.replayAllowance ?? GOSSIP_UNCOUNTED_DROPS
+    this.headsGraceMs = init.headsGraceMs ?? GOSSIP_UNCOUNTED_MS
     this.maxPeers = init.maxPeers ?? 1024
     this.maxHeads = init.maxHeads ?? 16
   }
 
   /** The peer's first connection opened. */
   connected (peer: string): void {
-    const now = this.now()
-    this.fresh.set(peer, { at: now, until: now + this.init.replayMs, left: this.init.replayAllowance, heads: null })
+    this.fresh.set(peer, { at: this.now(), left: this.replayAllowance, heads: null })
     if (this.fresh.size > this.maxPeers) this.fresh.delete(this.fresh.keys().next().value as string)
+  }
+
+  /** True while the peer's connection is fresh: only then are its heads worth noting. */
+  watching (peer: string): boolean {
+    return this.window(peer) != null
   }
 
   /** Heads a sync session with the peer named for the peer's own authors (hex). */
@@ -78,24 +104,24 @@ export class FloodGuard {
   drop (peer: string): DropVerdict {
     const now = this.now()
     const r = this.window(peer)
-    if (r != null && r.heads == null && now - r.at <= this.init.headsGraceMs && r.left > 0) {
+    if (r != null && r.heads == null && now - r.at <= this.headsGraceMs && r.left > 0) {
       r.left--
       return 'uncounted'
     }
     let f = this.floods.get(peer)
-    if (f == null || now - f.since > this.init.windowMs) {
+    if (f == null || now - f.since > this.windowMs) {
       f = { since: now, dropped: 0 }
       this.floods.set(peer, f)
       if (this.floods.size > this.maxPeers) this.floods.delete(this.floods.keys().next().value as string)
     }
     f.dropped++
-    return f.dropped === this.init.threshold ? 'flood' : 'over'
+    return f.dropped === this.threshold ? 'flood' : 'over'
   }
 
   /** The peer's record while its connection is fresh; dropped after. */
-  private window (peer: string): { at: number, until: number, left: number, heads: Map<string, bigint> | null } | undefined {
+  private window (peer: string): FreshConnection | undefined {
     const r = this.fresh.get(peer)
-    if (r != null && this.now() > r.until) {
+    if (r != null && this.now() - r.at > this.replayMs) {
       this.fresh.delete(peer)
       return undefined
     }

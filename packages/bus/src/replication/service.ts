@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ForkProof, busEvidenceTopic, busTopic, decodeForkProof } from '@smesh/protocols'
 import { TypedEventEmitter } from 'main-event'
-import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, GOSSIP_PUBLISH_BURST, GOSSIP_PUBLISH_RATE, GOSSIP_REPLAY_S, GOSSIP_UNCOUNTED_DROPS, GOSSIP_UNCOUNTED_MS, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
+import { FLOOD_DROPS, GOSSIP_AUTHOR_BURST, GOSSIP_AUTHOR_RATE, GOSSIP_PUBLISH_BURST, GOSSIP_PUBLISH_RATE, SYNC_INTERVAL_MS, SYNC_MAX_INBOUND_STREAMS } from '../constants.js'
 import { decodeEntry } from '../entry.js'
 import { FloodGuard } from './flood-guard.js'
 import { RateLimiter } from './rate-limit.js'
@@ -83,7 +83,7 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
   private readonly publishLimiter: RateLimiter
   private announceTimer?: ReturnType<typeof setTimeout>
   private readonly throttled = new Map<string, number>()
-  private readonly floods: FloodGuard
+  private readonly floods = new FloodGuard()
 
   constructor (private readonly c: BusReplicationComponents, private readonly init: BusReplicationInit) {
     super()
@@ -94,8 +94,6 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
     // below what peers allow: entries bunch up on the way, and live gossip must never meet a peer's
     // limit (gossipsub's repair, which hands a peer the last few seconds at once, is FloodGuard's to allow)
     this.publishLimiter = new RateLimiter(GOSSIP_PUBLISH_RATE, GOSSIP_PUBLISH_BURST)
-    // one more second for the repair's round trip
-    this.floods = new FloodGuard({ threshold: FLOOD_DROPS, windowMs: 1000, replayMs: (GOSSIP_REPLAY_S + 1) * 1000, replayAllowance: GOSSIP_UNCOUNTED_DROPS, headsGraceMs: GOSSIP_UNCOUNTED_MS })
   }
 
   /** Entries dropped by the gossip rate limit, by author. */
@@ -235,11 +233,11 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
       }
       if (e != null) {
         const author = e.authorHex
-        const fromAuthor = this.init.bus.peerIdOf(author) === from
-        // gossipsub's repair, right after connecting, of what the peer held when the two synced:
-        // the sync fetches it, so it is not verified twice, nor held to the rate limit
-        if (fromAuthor && this.floods.repaired(from, author, e.seq)) return TopicValidatorResult.Ignore
+        // gossipsub's repair, right after connecting, of what the peer held of its own chain when the
+        // two synced: the sync fetches it, so it is not verified twice, nor held to the rate limit
+        if (this.floods.repaired(from, author, e.seq)) return TopicValidatorResult.Ignore
         if (!this.limiter.take(author)) {
+          const fromAuthor = this.init.bus.peerIdOf(author) === from
           const dropped = (this.throttled.get(author) ?? 0) + 1
           this.throttled.set(author, dropped)
           if (this.throttled.size > 4096) this.throttled.delete(this.throttled.keys().next().value as string)
@@ -272,6 +270,8 @@ export class BusReplication extends TypedEventEmitter<BusReplicationEvents> impl
 
   /** Heads a sync named, of the authors whose own node is `peer`: what its gossip may repair. */
   private noteHeads (peer: string, heads: Head[]): void {
+    // only in a connection's first seconds: a sync names up to 262,144 heads, and later ones are not needed
+    if (!this.floods.watching(peer)) return
     this.floods.heads(peer, heads.map(h => [toHex(h.author), h.seq] as [string, bigint]).filter(([a]) => this.init.bus.peerIdOf(a) === peer))
   }
 
