@@ -17,6 +17,7 @@ import { lanDiscovery } from './lan-discovery.js'
 import { StaticHosts } from './static-hosts.js'
 import { presence } from './presence.js'
 import { linkMonitor } from './link-monitor.js'
+import { installYamuxWindowHysteresis } from './yamux-window.js'
 import type { LanDiscovery } from './lan-discovery.js'
 import type { PresenceService } from './presence.js'
 import type { LinkMonitor } from './link-monitor.js'
@@ -129,6 +130,7 @@ export function parseMultiaddrs (list: string[], what: string): Multiaddr[] {
 /** Assembles a libp2p node for one mesh: TCP, Noise, Yamux, identify, ping, gossipsub, mDNS, presence. */
 export async function createMeshNode (init: MeshNodeInit): Promise<MeshNode> {
   validateMeshName(init.mesh)
+  installYamuxWindowHysteresis()
   const listen = parseMultiaddrs(init.listen, 'listen address')
   const staticPeers = parseMultiaddrs(init.peers ?? [], 'peer address')
   const useMdns = init.mdns ?? true
@@ -265,6 +267,7 @@ export interface JoinPeerInit {
  * device that holds a token but no lease never reaches the mesh itself.
  */
 export async function createJoinPeer (init: JoinPeerInit): Promise<Libp2p> {
+  installYamuxWindowHysteresis()
   const listen = parseMultiaddrs(init.listen ?? [], 'listen address')
   return await createLibp2p({
     privateKey: init.privateKey,

@@ -10,3 +10,9 @@ export class InvalidMultiaddrError extends Error {
   override readonly name = 'InvalidMultiaddrError'
   readonly hint = 'write addresses as multiaddrs, for example /ip4/192.168.1.20/tcp/7370'
 }
+
+export class UnsupportedYamuxError extends Error {
+  static override readonly name = 'UnsupportedYamuxError'
+  override readonly name = 'UnsupportedYamuxError'
+  readonly hint = 'the installed @libp2p/yamux changed its stream; run `npm ci` from the lockfile, or review packages/mesh/src/yamux-window.ts against the new version'
+}
