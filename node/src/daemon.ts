@@ -159,7 +159,13 @@ export async function runNode (dataDir: string, flags: Settings, env: NodeJS.Pro
     // every writer on this node (an API route, the router, the task server, the gateway) passes here before signing
     bus.authorizer = authorizer
     const invites = new InviteStore(dataDir)
-    if (bus.storeCheck != null) logger.log.info({ event: 'bus:checked', ...bus.storeCheck }, `bus store read back: ${bus.storeCheck.entries} entries of ${bus.storeCheck.authors} authors intact (${bus.storeCheck.ms} ms)`)
+    bus.addEventListener('store:checked', (evt) => {
+      const r = evt.detail
+      logger.log.info({ event: 'bus:checked', ...r }, `bus store read back: ${r.entries} entries of ${r.authors} authors intact (${r.ms} ms, in the background)${r.viewsStale ? '; the memory view did not match, derived again' : ''}`)
+    })
+    bus.addEventListener('store:damaged', (evt) => {
+      logger.log.error({ event: 'bus:store-damaged', problem: evt.detail.problem }, `${evt.detail.message}; hint: ${evt.detail.hint}`)
+    })
     if (bus.damage != null) {
       logger.log.warn({ event: 'bus:damaged', lostOwnEntries: bus.damage.lostOwnEntries }, bus.damage.message)
     } else if (!bus.chainConfirmed) {

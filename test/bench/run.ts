@@ -55,6 +55,8 @@ const { values } = parseArgs({
     'idle-nodes': { type: 'string', default: '3' },
     /** Bus sizes (entries) of bus-scale. */
     'scale-sizes': { type: 'string', default: '10000,100000' },
+    /** A directory where bus-scale keeps each bus it built, to copy on later runs (a million entries take minutes to sign). */
+    'scale-cache': { type: 'string' },
     /** Length of each timed phase of bus-append, and of the raw verify rate in bus-catchup. */
     'bus-seconds': { type: 'string', default: '2' },
     /** Entries written in bus-latency and bus-size. */
@@ -128,7 +130,7 @@ await run('discovery', async () => await benchDiscovery((values['discovery-sizes
 await run('prune', async () => await benchPrune(num('prune-reps')))
 await run('idle', async () => await benchIdle(num('idle-nodes'), num('idle-seconds')))
 await run('advert', async () => await benchAdvert({ providers: 16, models: 128, reps: 20 }))
-await run('bus-scale', async () => await benchBusScale((values['scale-sizes'] ?? '').split(',').map(Number)))
+await run('bus-scale', async () => await benchBusScale((values['scale-sizes'] ?? '').split(',').map(Number), values['scale-cache']))
 await run('bus-append', async () => await benchBusAppend({ seconds: num('bus-seconds'), bodyBytes: 1024, inFlight: 64, apiConcurrency: 32 }))
 await run('bus-latency', async () => await benchBusLatency({ nodes: 5, entries: num('bus-entries'), perSec: 20, bodyBytes: 1024 }))
 await run('bus-throughput', async () => await benchBusThroughput({ nodes: 5, steps: (values['bus-steps'] ?? '').split(',').map(Number), stepSeconds: num('bus-step-seconds'), bodyBytes: 1024, p99LimitMs: 100 }))

@@ -2,7 +2,7 @@ import { KINDS, exportBundle, memoryGet, memoryList, memoryRemove, memorySet, qu
 import { body, count, query, str } from './params.js'
 import { StreamResponse } from './server.js'
 import type { RouteContext, RouteHandler } from './server.js'
-import type { Bus, BusEntry, BusReplication, PeerSyncView, SessionRole, StoreCheckReport, StoreDamage } from '@smesh/bus'
+import type { Bus, BusEntry, BusReplication, PeerSyncView, ReadBackView, SessionRole, StoreCheckReport, StoreDamage } from '@smesh/bus'
 
 /** GET /v1/bus/status. */
 export interface BusStatusView {
@@ -19,7 +19,8 @@ export interface BusStatusView {
   /** Entries dropped by the gossip rate limit, by author (sync fetches them at this node's pace). */
   throttled: Record<string, number>
   /** The store read back on open (every entry decoded and hashed against its key), and what it found missing. */
-  store: { checked: StoreCheckReport | null, damage: StoreDamage | null }
+  /** checked: the read-back's report once done; readBack: where it is (running, done, damaged, stopped); damaged: damage a read found while running. */
+  store: { checked: StoreCheckReport | null, readBack: ReadBackView | null, damaged: string | null, damage: StoreDamage | null }
 }
 
 export interface BusRoutesInit {
@@ -128,7 +129,7 @@ export function busRoutes ({ bus, replication, mesh }: BusRoutesInit): Record<st
         diskBytes: await bus.store.storage.size(),
         peers: replication.syncViews().map(v => ({ ...v, score: replication.score(v.peer) })),
         throttled: replication.throttledCounts(),
-        store: { checked: bus.storeCheck ?? null, damage: bus.damage ?? null }
+        store: { checked: bus.storeCheck ?? null, readBack: bus.readBack?.status() ?? null, damaged: bus.storeDamage?.message ?? null, damage: bus.damage ?? null }
       }
     },
     '/v1/bus/log': async (ctx) => await queryLog(bus, {

@@ -48,7 +48,7 @@ export function formatBusStatus (s: BusStatusView): string {
     ['chain', s.chainConfirmed ? `${s.ownEntries} own entries` : 'waiting for a peer to confirm this node\'s own chain (store was lost)'],
     ['bus', `${s.entries} entries from ${s.authors} authors, ${size(s.diskBytes)} on disk`],
     ['forks', s.forks === 0 ? 'none' : `${s.forks} (see smesh bus verify)`],
-    ...(s.store?.checked != null ? [['store', `read back on open: ${s.store.checked.entries} entries intact (${s.store.checked.ms} ms)`]] : []),
+    ...storeLine(s.store),
     ...(s.store?.damage != null ? [['damage', s.store.damage.message]] : []),
     ...(s.held.entries > 0 ? [['held', `${s.held.entries} entries (${size(s.held.bytes)}) beyond gaps, waiting for the entries before them`]] : [])
   ]
@@ -117,4 +117,13 @@ export function formatBundleReport (r: BundleReport, anchorSource = ''): string 
   for (const f of r.forks) lines.push(`fork: author ${short(f.author)} signed two entries with seq ${f.seq} (${f.hashes.map(short).join(', ')})`)
   if (r.authors.length > 0) lines.push('', table([['AUTHOR', 'PEER', 'ENTRIES', 'SIGNATURES', 'VERIFIED', 'RESULT'], ...r.authors.map(chainLine)]))
   return lines.join('\n')
+}
+
+/** The read-back of the whole store: running (how far), done (intact), damaged (what). */
+function storeLine (store: BusStatusView['store'] | undefined): Array<[string, string]> {
+  if (store?.damaged != null) return [['store', `DAMAGED: ${store.damaged} (stop the node and run \`smesh bus repair\`)`]]
+  if (store?.checked != null) return [['store', `read back: ${store.checked.entries} entries intact (${(store.checked.ms / 1000).toFixed(1)} s, in the background)`]]
+  const rb = store?.readBack
+  if (rb?.state === 'running') return [['store', `reading back in the background: ${rb.entries} of ${rb.total} entries checked`]]
+  return rb != null ? [['store', `read-back ${rb.state}${rb.problem != null ? `: ${rb.problem}` : ''}`]] : []
 }

@@ -1,7 +1,8 @@
 // The bus's public types: its options, the admission hook, its events, what an ingest answers, and an author's row.
 import type { Signer } from './crypto.js'
 import type { BusEntry } from './entry.js'
-import type { AdmissionReason, InvalidEntryError } from './errors.js'
+import type { AdmissionReason, InvalidEntryError, StoreDamagedError } from './errors.js'
+import type { StoreCheckReport } from './store/check.js'
 import type { BusStorage } from './store/storage.js'
 import type { HeadWitness } from './store/witness.js'
 
@@ -21,7 +22,7 @@ export interface BusInit {
   admission?: EntryAdmission
   /** This node's own head, kept outside the store: a store that lost acknowledged entries is noticed on open. */
   witness?: HeadWitness
-  /** Read the whole store back on open (checkStore); default true. */
+  /** Check the ends of the chains on open (checkStoreEnds) and read the whole store back while running (StoreReadBack); default true. */
   checkOnOpen?: boolean
 }
 
@@ -67,6 +68,10 @@ export interface BusEvents {
   'bus:fork': CustomEvent<ForkEvidence>
   /** Entries are missing (a gap, an unknown author, a link to another branch): sync with `peer`. */
   'bus:need': CustomEvent<{ authorHex: string, peer?: string }>
+  /** The read-back of the whole store found it intact (views found stale are being derived again). */
+  'store:checked': CustomEvent<StoreCheckReport>
+  /** A read found the store damaged while the node ran: the node should stop (as it would have refused to start). */
+  'store:damaged': CustomEvent<StoreDamagedError>
 }
 
 export type IngestResult =

@@ -3,6 +3,7 @@ import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, VERIFIE
 import { createVerifier } from './crypto.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { AdmissionRefusedError, BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
+import type { StoreDamagedError } from './errors.js'
 import { fromHex, sha256, toHex } from './hex.js'
 import { HybridClock, compareTimestamps } from './hlc.js'
 import type { Timestamp } from './hlc.js'
@@ -14,7 +15,8 @@ import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
 import type { WriteOp } from './store/storage.js'
 import { BusStore } from './store/store.js'
-import { checkStore } from './store/check.js'
+import { DAMAGED_META, checkStoreEnds } from './store/check.js'
+import { StoreReadBack } from './store/read-back.js'
 import type { StoreCheckReport } from './store/check.js'
 import type { WitnessRecord } from './store/witness.js'
 import type { HeadRecord } from './store/store.js'
@@ -80,8 +82,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   private closed = false
   private readonly confirmTimeoutMs: number
   private readonly now: () => number
-  /** What the check on open read back, when it ran. */
+  /** What the read-back of the whole store found, once done. */
   storeCheck?: StoreCheckReport
+  /** The read-back of the whole store while the node runs (none with checkOnOpen false). */
+  readBack?: StoreReadBack
+  /** The first damage a read found in the store while the node ran. */
+  storeDamage?: StoreDamagedError
+  private viewRepair?: Promise<void>
   /** Set when the store came up short of what the witness saw acknowledged. */
   damage?: StoreDamage
   private witnessFloor?: WitnessRecord
@@ -89,6 +96,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   constructor (private readonly init: BusInit) {
     super()
     this.store = new BusStore(init.storage)
+    this.store.onDamaged = (err) => { this.storeDamaged(err) }
     this.signer = init.signer
     this.binding = init.binding
     this.author = sha256(init.signer.publicKey)
@@ -116,7 +124,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     }
     let heads: Map<string, HeadRecord>
     try {
-      if (this.init.checkOnOpen !== false) this.storeCheck = await checkStore(this.init.storage)
+      if (this.init.checkOnOpen !== false) await checkStoreEnds(this.init.storage)
       heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
       await this.compareWitness(created, heads.get(this.authorHex))
     } catch (err) {
@@ -145,8 +153,40 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       }
     }
     this.opened = true
-    // a rebuild of the views that was cut off (crash) is finished now, and views found not to match their entries are derived again
-    if ((await this.store.getMeta('viewsDirty')) === '1' || this.storeCheck?.viewsStale === true) await this.rebuildViews()
+    // a rebuild of the views that was cut off (crash) is finished now
+    if ((await this.store.getMeta('viewsDirty')) === '1') await this.rebuildViews()
+    if (this.init.checkOnOpen !== false) {
+      this.readBack = new StoreReadBack({
+        storage: this.init.storage,
+        total: [...this.authors.values()].reduce((n, a) => n + Number(a.seq), 0),
+        onDamaged: (err) => { this.storeDamaged(err) },
+        onDone: (report) => {
+          this.storeCheck = report
+          this.safeDispatch('store:checked', report)
+          // views found not to match their entries are derived again
+          if (report.viewsStale) this.repairViews().catch(() => {})
+        }
+      })
+      this.readBack.start()
+    }
+  }
+
+  /**
+   * Damage found in the store while the node runs (the read-back, or a read on any path): kept,
+   * marked in the store so the next open refuses it at once, and told ('store:damaged': the node
+   * stops, as it would have refused to start). Reported once.
+   */
+  private storeDamaged (err: StoreDamagedError): void {
+    if (this.storeDamage != null || !this.opened || this.closed) return
+    this.storeDamage = err
+    this.store.write([this.store.metaOp(DAMAGED_META, err.problem.slice(0, 500))], true).catch(() => {})
+    this.safeDispatch('store:damaged', err)
+  }
+
+  /** Derives the views again (once at a time): a memory view record was found not to be what its entry says. */
+  async repairViews (): Promise<void> {
+    this.viewRepair ??= this.rebuildViews().then(() => {}).finally(() => { this.viewRepair = undefined })
+    await this.viewRepair
   }
 
   /**
@@ -180,6 +220,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   async close (): Promise<void> {
     if (this.closed || !this.opened) return
     this.closed = true
+    await this.readBack?.stop()
     // gossip entries not yet taken are dropped (sync brings them again); appends not yet signed are refused
     for (const q of this.ingestWaiting.values()) for (const w of q.splice(0)) w.reject(new BusStoppedError())
     this.ingestWaiting.clear()

@@ -5,6 +5,7 @@ import type { Bus } from './bus.js'
 import type { BusEntry } from './entry.js'
 import type { EntryView } from './entry-view.js'
 import type { SessionRole } from './kinds.js'
+import { memoryRecordMatches } from './views.js'
 import type { MemoryRecord } from './views.js'
 
 export interface LogQuery {
@@ -50,21 +51,53 @@ function memoryItem (bus: Bus, key: string, r: MemoryRecord): MemoryItem {
   return { key, value: r.value, author: r.author, peerId: bus.peerLabel(r.author), hash: r.hash, time: new Date(Number(r.ms)).toISOString() }
 }
 
+const dec = new TextDecoder()
+
+function parseRecord (v: Uint8Array): MemoryRecord | undefined {
+  try { return JSON.parse(dec.decode(v)) as MemoryRecord } catch { return undefined }
+}
+
+/**
+ * Memory view records with the entries they cite, each checked against its entry (memoryRecordMatches):
+ * a view record damaged on disk is never answered. The views are derived, so a record that does not
+ * match is repaired by deriving them again, and the read is asked once more.
+ */
+async function checkedRecords (bus: Bus, read: () => Promise<Array<[string, Uint8Array | undefined]>>): Promise<Array<[string, MemoryRecord | undefined]>> {
+  for (let attempt = 0; ; attempt++) {
+    const rows = (await read()).map(([key, v]) => ({ key, stored: v !== undefined, rec: v === undefined ? undefined : parseRecord(v) }))
+    const stored = rows.filter(r => r.stored)
+    const cited = stored.map(r => typeof r.rec?.hash === 'string' && /^[0-9a-f]{64}$/.test(r.rec.hash) ? r.rec.hash : '0'.repeat(64))
+    const raws = cited.length === 0 ? [] : await bus.store.storage.getMany('entry', cited)
+    if (stored.every((r, i) => r.rec != null && memoryRecordMatches(r.key, r.rec, raws[i]))) return rows.map(r => [r.key, r.rec])
+    if (attempt > 0) throw bus.store.damaged('the memory view does not match its entries, even derived again')
+    await bus.repairViews()
+  }
+}
+
 export async function memoryGet (bus: Bus, key: string): Promise<MemoryItem> {
   checkMemoryKey(key)
-  const r = await bus.store.getJson<MemoryRecord>('memory', key)
+  const [[, r] = ['', undefined]] = await checkedRecords(bus, async () => [[key, await bus.store.storage.get('memory', key)]])
   if (r == null || r.deleted) throw new NotFoundError(`no memory entry ${JSON.stringify(key)}`, 'list what there is with `smesh memory list`')
   return memoryItem(bus, key, r)
 }
 
 export async function memoryList (bus: Bus, prefix = '', limit = 10_000): Promise<MemoryItem[]> {
   const out: MemoryItem[] = []
-  for await (const [k, v] of bus.store.memoryRecords(prefix)) {
-    const r = JSON.parse(new TextDecoder().decode(v)) as MemoryRecord
-    if (!r.deleted) out.push(memoryItem(bus, k, r))
-    if (out.length >= limit) break
+  // in pages: each page's records checked against their entries in one read
+  let after: string | undefined
+  for (;;) {
+    const page = await checkedRecords(bus, async () => {
+      const rows: Array<[string, Uint8Array]> = []
+      for await (const kv of bus.store.memoryRecords(prefix, after, 256)) rows.push(kv)
+      return rows
+    })
+    for (const [k, r] of page) {
+      if (r != null && !r.deleted) out.push(memoryItem(bus, k, r))
+      if (out.length >= limit) return out
+    }
+    if (page.length < 256) return out
+    after = page[page.length - 1]?.[0]
   }
-  return out
 }
 
 export async function memorySet (bus: Bus, key: string, value: unknown, options: { signal?: AbortSignal } = {}): Promise<EntryView> {

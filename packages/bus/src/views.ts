@@ -1,5 +1,7 @@
+import { decodeEntry } from './entry.js'
+import { sha256, toHex } from './hex.js'
 import { compareTimestamps } from './hlc.js'
-import { KINDS, tryParseBody } from './kinds.js'
+import { KINDS, parseBody, tryParseBody } from './kinds.js'
 import type { BusEntry } from './entry.js'
 import type { WriteOp } from './store/storage.js'
 import type { BusStore } from './store/store.js'
@@ -13,6 +15,23 @@ export interface MemoryRecord {
   counter: number
   author: string
   hash: string
+}
+
+/**
+ * Whether a memory view record is what the entry it cites says: the entry's bytes hash to the hash
+ * the record names, and its key, author, time, kind and value are the record's. The views are
+ * derived, so a record that is not is repaired by deriving them again (Bus.rebuildViews).
+ */
+export function memoryRecordMatches (key: string, rec: MemoryRecord, raw: Uint8Array | undefined): boolean {
+  if (raw === undefined || typeof rec?.hash !== 'string' || toHex(sha256(raw)) !== rec.hash) return false
+  try {
+    const e = decodeEntry(raw)
+    const body = parseBody(e.entry.kind, e.entry.body) as { key?: unknown, value?: unknown }
+    return body.key === key && rec.author === e.authorHex && rec.ms === e.hlc.ms.toString() && rec.counter === e.hlc.counter &&
+      rec.deleted === (e.entry.kind === KINDS.memoryDel) && JSON.stringify(rec.value) === JSON.stringify(rec.deleted ? null : body.value)
+  } catch {
+    return false
+  }
 }
 
 /** Last writer wins: later HLC, then the larger author id, then the larger entry hash. Deterministic on every node. */

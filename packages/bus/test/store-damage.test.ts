@@ -3,12 +3,14 @@ import { readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { Bus } from '../src/bus.js'
-import { memoryGet } from '../src/queries.js'
+import { memoryGet, memoryList } from '../src/queries.js'
+import { checkStore } from '../src/store/check.js'
 import { StoreDamagedError } from '../src/errors.js'
 import { LevelStorage } from '../src/store/level-storage.js'
 import { FileWitness } from '../src/store/witness.js'
 import { Scope, ingestAll, json, makeAuthor, seedOf, signChain, utf8 } from './fixtures.js'
 import type { Author } from './fixtures.js'
+import type { StoreCheckReport } from '../src/store/check.js'
 import type { WriteOp } from '../src/store/storage.js'
 
 const scope = new Scope()
@@ -52,34 +54,69 @@ const reopen = async (a: Author, dir: string, witness?: string, checkOnOpen?: bo
   return bus
 }
 
-describe('a damaged store is found on open, never served', () => {
+/** How the bus ends its read-back of the store: checked (the report) or damaged (the error). */
+async function readBackEnd (bus: Bus): Promise<{ checked?: StoreCheckReport, damaged?: StoreDamagedError }> {
+  if (bus.storeCheck != null) return { checked: bus.storeCheck }
+  if (bus.storeDamage != null) return { damaged: bus.storeDamage }
+  return await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error('the read-back did not end within 10 s')) }, 10_000)
+    bus.addEventListener('store:checked', (evt) => { clearTimeout(timer); resolve({ checked: evt.detail }) }, { once: true })
+    bus.addEventListener('store:damaged', (evt) => { clearTimeout(timer); resolve({ damaged: evt.detail }) }, { once: true })
+  })
+}
+
+/** The damage the node finds in a store: on open (refused), or by the read-back right after; either way the next open refuses it at once. */
+async function damageFound (a: Author, dir: string): Promise<StoreDamagedError> {
+  let found: StoreDamagedError
+  try {
+    const bus = await reopen(a, dir)
+    const end = await readBackEnd(bus)
+    await bus.close()
+    assert.ok(end.damaged != null, `the read-back found the store intact: ${JSON.stringify(end.checked)}`)
+    found = end.damaged
+  } catch (err) {
+    if (!(err instanceof StoreDamagedError)) throw err
+    return err
+  }
+  await assert.rejects(reopen(a, dir), (err: any) => err instanceof StoreDamagedError && err.problem === found.problem, 'the next open refuses the store at once')
+  return found
+}
+
+describe('a damaged store is found on open or by the read-back right after, never served', () => {
   let a: Author
   let b: Author
   before(async () => { a = await makeAuthor(seedOf(90)); b = await makeAuthor(seedOf(91)) })
 
-  it('an intact store is read back whole on open', async () => {
+  it('an intact store is read back whole while the node runs', async () => {
     const { dir, witness } = await world(a, b)
     const bus = await reopen(a, dir, witness)
-    assert.equal(bus.storeCheck?.entries, 10)
+    assert.equal((await readBackEnd(bus)).checked?.entries, 10)
+    assert.equal(bus.readBack?.status().state, 'done')
     assert.equal(bus.storeCheck?.authors, 2)
     assert.equal(bus.damage, undefined)
     assert.equal(bus.chainConfirmed, true)
     await bus.close()
   })
 
-  it('an entry whose bytes changed is named, and the store refused', async () => {
+  it('an entry whose bytes changed is named, never served, and the store refused from then on', async () => {
     const { dir } = await world(a, b)
-    const [hash, raw] = await firstKey(dir, 'entry', 3)
+    // seq 3 of the first chain: neither its first entry nor its head, so the open itself does not read it
+    const hash = Buffer.from((await firstKey(dir, 'chain', 2))[1]).toString()
+    const raw = await (async () => { const st = new LevelStorage(dir); await st.open(); try { return await st.get('entry', hash) as Uint8Array } finally { await st.close() } })()
     const flipped = Uint8Array.from(raw)
     const at = Math.floor(flipped.byteLength / 2)
     flipped[at] = (flipped[at] as number) ^ 0x10
     await rawWrite(dir, [{ type: 'put', section: 'entry', key: hash, value: flipped }])
-    await assert.rejects(reopen(a, dir), (err: any) => err instanceof StoreDamagedError && /does not decode|hash to|hashes to/.test(err.message) && /smesh bus repair/.test(err.hint))
-    // with the check off (to reach it), the damaged bytes are still never passed on
+    // with the read-back off (to reach it), the damaged bytes are still never passed on or decoded
     const bus = await reopen(a, dir, undefined, false)
     const all = await Promise.allSettled(bus.heads().map(async h => await bus.range(h.authorHex, 1n, 100, Infinity)))
     assert.ok(all.some(r => r.status === 'rejected' && r.reason instanceof StoreDamagedError), 'a range over the damaged entry is refused')
+    await assert.rejects(bus.store.entry(hash), (err: any) => err instanceof StoreDamagedError)
+    assert.ok(bus.storeDamage != null, 'the read that found it told the bus')
     await bus.close()
+    const err = await damageFound(a, dir)
+    assert.match(err.message, /hash to|hashes to/)
+    assert.match(err.hint, /smesh bus repair/)
   })
 
   it('a missing chain record, a head that does not match its chain, and a missing entry are named', async () => {
@@ -92,11 +129,11 @@ describe('a damaged store is found on open, never served', () => {
     for (const c of cases) {
       const { dir } = await world(a, b)
       await c.damage(dir)
-      await assert.rejects(reopen(a, dir), (err: any) => err instanceof StoreDamagedError && c.what.test(err.message), String(c.what))
+      assert.match((await damageFound(a, dir)).message, c.what)
     }
   })
 
-  it('a memory view that no longer matches its entry is derived again on open; an index record of no entry is named', async () => {
+  it('a memory view that no longer matches its entry is derived again before it is answered; an index record of no entry is named', async () => {
     const { dir, witness } = await world(a, b)
     const s = new LevelStorage(dir)
     await s.open()
@@ -104,15 +141,48 @@ describe('a damaged store is found on open, never served', () => {
     const rec = JSON.parse(Buffer.from(v).toString())
     await s.write([{ type: 'put', section: 'memory', key: 'k2', value: utf8(JSON.stringify({ ...rec, value: 'forged' })) }], { sync: true })
     await s.close()
-    const bus = await reopen(a, dir, witness)
-    assert.equal(bus.storeCheck?.viewsStale, true)
+    // with the read-back off: the read itself checks the record against its entry
+    const bus = await reopen(a, dir, witness, false)
     assert.equal((await memoryGet(bus, 'k2'))?.value, 2, 'the view says what the entry says')
     await bus.close()
     const again = await reopen(a, dir, witness)
-    assert.equal(again.storeCheck?.viewsStale, false)
+    assert.equal((await readBackEnd(again)).checked?.viewsStale, false, 'derived again for good')
     await again.close()
+    // and found by the read-back, with nothing read
+    const s2 = new LevelStorage(dir)
+    await s2.open()
+    await s2.write([{ type: 'put', section: 'memory', key: 'k3', value: utf8(JSON.stringify({ ...rec, value: 'forged' })) }], { sync: true })
+    await s2.close()
+    const third = await reopen(a, dir, witness)
+    assert.equal((await readBackEnd(third)).checked?.viewsStale, true)
+    assert.equal((await memoryList(third, 'k3'))[0]?.value, 3)
+    await third.close()
     await rawWrite(dir, [{ type: 'put', section: 'time', key: `0000/${'ef'.repeat(32)}`, value: new Uint8Array() }])
-    await assert.rejects(reopen(a, dir), (err: any) => err instanceof StoreDamagedError && /time index holds a record of no entry/.test(err.message))
+    assert.match((await damageFound(a, dir)).message, /time index holds a record of no entry/)
+  })
+
+  it('the read-back of a store in use takes what is written meanwhile for no damage', async () => {
+    const { dir, witness } = await world(a, b)
+    const bus = await reopen(a, dir, witness, false)
+    // a third author, first heard of while the read-back runs (its head is written after the heads were read)
+    const more = await signChain(await makeAuthor(seedOf(92)), 12)
+    let i = 0
+    // between every two batches (of one entry here): an own append and a peer's entry, with their heads and index records
+    const report = await checkStore(bus.store.storage, {
+      live: true,
+      pace: async () => {
+        await bus.append('memory.put', json({ key: `live${i}`, value: i }))
+        if (i < more.length) assert.equal((await bus.ingest((more[i++] as { bytes: Uint8Array }).bytes)).result, 'accept')
+      },
+      batch: 1
+    })
+    assert.equal(report.viewsStale, false)
+    assert.ok(report.entries >= 10)
+    await bus.close()
+    // the same store, not live: every record written meanwhile is whole
+    const bus2 = await reopen(a, dir, witness)
+    assert.ok((await readBackEnd(bus2)).checked != null)
+    await bus2.close()
   })
 
   it('a store without its CURRENT file is refused, and left as it was', async () => {

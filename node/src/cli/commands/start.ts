@@ -40,6 +40,17 @@ export async function runStart (dataDir: string, opts: Record<string, unknown>, 
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    // damage found while running (the read-back, or a read): the node stops, as it would have refused to start
+    const onDamaged = (err: Error): void => {
+      const code = reportError(err)
+      running.stop().then(() => { process.exitCode = code; resolve() }, (stopErr) => {
+        reportError(stopErr)
+        process.exitCode = code
+        resolve()
+      })
+    }
+    if (running.bus.storeDamage != null) onDamaged(running.bus.storeDamage)
+    else running.bus.addEventListener('store:damaged', (evt) => { onDamaged(evt.detail) }, { once: true })
   })
 }
 

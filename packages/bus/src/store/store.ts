@@ -50,7 +50,17 @@ export interface ForkRecord {
  * (hashes and authors in lower-case hex, seq and hlc in fixed-width hex)
  */
 export class BusStore {
+  /** Told of every entry a read finds damaged (bytes that no longer hash to their key), before the read throws. */
+  onDamaged?: (err: StoreDamagedError) => void
+
   constructor (readonly storage: BusStorage) {}
+
+  /** The error for damage a read found, told to onDamaged first. */
+  damaged (problem: string): StoreDamagedError {
+    const err = new StoreDamagedError(this.storage.location, problem)
+    this.onDamaged?.(err)
+    return err
+  }
 
   /** Opens the store; returns whether it was created now. Refuses a store of another schema. */
   async open (initialMeta: Record<string, string> = {}): Promise<{ created: boolean }> {
@@ -97,9 +107,15 @@ export class BusStore {
     return await this.storage.get('entry', hashHex)
   }
 
+  /** The entry stored under `hashHex`; bytes that no longer hash to it throw StoreDamagedError (and are never decoded). */
   async entry (hashHex: string): Promise<BusEntry | undefined> {
     const raw = await this.rawEntry(hashHex)
-    return raw === undefined ? undefined : decodeEntry(raw)
+    if (raw === undefined) return undefined
+    let e: BusEntry | undefined
+    try { e = decodeEntry(raw) } catch { e = undefined }
+    // decoding hashes the bytes: damaged ones fail to decode or hash to another key
+    if (e?.hashHex !== hashHex) throw this.damaged(`entry ${hashHex.slice(0, 16)} no longer hashes to its key`)
+    return e
   }
 
   async hashAt (authorHex: string, seq: bigint): Promise<string | undefined> {
@@ -125,7 +141,7 @@ export class BusStore {
         const r = raws[j]
         if (r === undefined || (out.length > 0 && bytes + r.byteLength > maxBytes)) return out
         // what is sent to a peer or exported is what was stored: bytes damaged since are never passed on
-        if (checkHashes && toHex(sha256(r)) !== slice[j]) throw new StoreDamagedError(this.storage.location, `entry ${slice[j]?.slice(0, 16)} no longer hashes to its key`)
+        if (checkHashes && toHex(sha256(r)) !== slice[j]) throw this.damaged(`entry ${slice[j]?.slice(0, 16)} no longer hashes to its key`)
         out.push(r)
         bytes += r.byteLength
       }
@@ -247,8 +263,10 @@ export class BusStore {
     return { type: 'put', section: 'session', key: `${sessionId}/${timestampKey(e.hlc)}/${e.hashHex}`, value: EMPTY }
   }
 
-  async * memoryRecords (prefix: string): AsyncIterable<[string, Uint8Array]> {
+  /** Memory view records of keys with `prefix`, in key order; after `after` and at most `limit` when given. */
+  async * memoryRecords (prefix: string, after?: string, limit?: number): AsyncIterable<[string, Uint8Array]> {
     // U+10FFFF encodes as the largest UTF-8 sequence: every key with the prefix sorts below it
-    yield * this.storage.entries('memory', { gte: prefix, lt: prefix + '\u{10FFFF}' })
+    const from = after !== undefined && after >= prefix ? { gt: after } : { gte: prefix }
+    yield * this.storage.entries('memory', { ...from, lt: prefix + '\u{10FFFF}', limit })
   }
 }
