@@ -1,6 +1,8 @@
 import { TypedEventEmitter } from 'main-event'
 import { CHAIN_CONFIRM_TIMEOUT_MS, MAX_APPEND_GROUP, MAX_FUTURE_SKEW_MS, VERIFIED_CACHE_SIZE } from './constants.js'
+import { loadAuthors } from './authors.js'
 import { createVerifier } from './crypto.js'
+import type { AuthorState } from './authors.js'
 import { decodeEntry, signEntry, verifyEntrySignature, verifyFirstEntry } from './entry.js'
 import { AdmissionRefusedError, BusStoppedError, ChainUnconfirmedError, InvalidEntryError } from './errors.js'
 import type { StoreDamagedError } from './errors.js'
@@ -9,7 +11,7 @@ import { HybridClock, compareTimestamps } from './hlc.js'
 import type { Timestamp } from './hlc.js'
 import { parseBody } from './kinds.js'
 import { BoundedSet } from './lru.js'
-import { viewOps } from './views.js'
+import { deriveViews, viewOps } from './views.js'
 import { HeldEntries } from './held.js'
 import type { Signer, Verifier } from './crypto.js'
 import type { BusEntry } from './entry.js'
@@ -18,6 +20,7 @@ import { BusStore } from './store/store.js'
 import { DAMAGED_META, checkStoreEnds } from './store/check.js'
 import { StoreReadBack } from './store/read-back.js'
 import type { StoreCheckReport } from './store/check.js'
+import { witnessShortfall } from './store/witness.js'
 import type { WitnessRecord } from './store/witness.js'
 import type { HeadRecord } from './store/store.js'
 import type { AdmissionRefusal, AuthorView, BusEvents, BusInit, IngestResult, StoreDamage } from './bus-types.js'
@@ -27,18 +30,6 @@ interface WaitingIngest {
   from?: string
   resolve: (r: IngestResult) => void
   reject: (err: unknown) => void
-}
-
-interface AuthorState {
-  authorHex: string
-  seq: bigint
-  hashHex: string
-  verifier: Verifier
-  peerId: string
-  firstHash: string
-  forkedAt?: bigint
-  /** The head's HLC time: the next entry's must be later. */
-  hlc?: Timestamp
 }
 
 interface AppendRequest {
@@ -122,36 +113,20 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     if (!created && this.init.newChain === true) {
       await this.store.write([this.store.metaOp('ownChainConfirmed', '1')], true)
     }
-    let heads: Map<string, HeadRecord>
     try {
       if (this.init.checkOnOpen !== false) await checkStoreEnds(this.init.storage)
-      heads = new Map((await this.store.heads()).map(h => [h.authorHex, h]))
-      await this.compareWitness(created, heads.get(this.authorHex))
+      const loaded = await loadAuthors(this.store)
+      await this.compareWitness(created, loaded.get(this.authorHex))
+      for (const [a, st] of loaded) {
+        this.authors.set(a, st)
+        if (st.hlc != null) this.clock.observe(st.hlc, a === this.authorHex)
+      }
     } catch (err) {
       // a damaged store or an unreadable witness: the store is closed again, its lock released
       await this.store.close()
       throw err
     }
     this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
-    for (const a of await this.store.authors()) {
-      const head = heads.get(a.authorHex)
-      const first = await this.store.entry(a.firstHash)
-      if (head === undefined || first === undefined) continue
-      this.authors.set(a.authorHex, {
-        authorHex: a.authorHex,
-        seq: head.seq,
-        hashHex: head.hashHex,
-        verifier: createVerifier(first.entry.publicKey),
-        peerId: a.peerId,
-        firstHash: a.firstHash,
-        forkedAt: a.forkedAt != null ? BigInt(a.forkedAt) : undefined
-      })
-      const last = await this.store.entry(head.hashHex)
-      if (last !== undefined) {
-        this.clock.observe(last.hlc, a.authorHex === this.authorHex)
-        ;(this.authors.get(a.authorHex) as AuthorState).hlc = last.hlc
-      }
-    }
     this.opened = true
     // a rebuild of the views that was cut off (crash) is finished now
     if ((await this.store.getMeta('viewsDirty')) === '1') await this.rebuildViews()
@@ -195,25 +170,18 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * must not sign again before a peer gave them back, or it would sign the
    * same seq twice.
    */
-  private async compareWitness (created: boolean, own: HeadRecord | undefined): Promise<void> {
+  private async compareWitness (created: boolean, own: { seq: bigint, hashHex: string } | undefined): Promise<void> {
     // SMESH_BUS_NEW_CHAIN=1: the operator says no entry of this key that the store lacks matters any more
     if (this.init.newChain === true) return
     const w = await this.init.witness?.read()
     if (w == null || w.authorHex !== this.authorHex) return
-    const held = own?.seq ?? 0n
-    if (held > w.seq || (held === w.seq && own?.hashHex === w.hashHex)) return
+    const damage = witnessShortfall(w, own)
+    if (damage == null) return
     // the node confirms its chain only once its peers gave back at least what it acknowledged
     this.witnessFloor = w
     // a new store with an old key waits for its chain anyway (now for all of it)
     if (created) return
-    const lost = Number(w.seq - held)
-    this.damage = {
-      lostOwnEntries: lost,
-      relearned: false,
-      message: lost > 0
-        ? `the store holds this node's chain up to seq ${held}, but entries up to ${w.seq} were acknowledged: ${lost} lost (a cut log?); relearning them from peers before signing again`
-        : `the store's entry ${held} of this node's chain is not the one acknowledged; relearning the chain from peers before signing again`
-    }
+    this.damage = damage
     await this.store.write([this.store.metaOp('ownChainConfirmed', '0')], true)
   }
 
@@ -677,25 +645,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * of entries replayed.
    */
   async rebuildViews (options: { signal?: AbortSignal, onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
-    return await this.serial(async () => {
-      // marked first: a rebuild cut off by a crash is redone on the next open
-      await this.store.write([this.store.metaOp('viewsDirty', '1')], true)
-      await this.store.storage.clear('memory')
-      await this.store.storage.clear('session')
-      const heads = this.heads()
-      const total = heads.reduce((n, h) => n + Number(h.seq), 0)
-      let done = 0
-      for (const h of heads) {
-        for await (const raws of this.store.chain(h.authorHex, h.seq)) {
-          options.signal?.throwIfAborted()
-          await this.store.write(await viewOps(this.store, raws.map(decodeEntry)), false)
-          done += raws.length
-          options.onProgress?.(done, total)
-        }
-      }
-      await this.store.write([this.store.metaOp('viewsDirty', '0')], true)
-      return done
-    })
+    return await this.serial(async () => await deriveViews(this.store, this.heads(), options))
   }
 
   // ---- reads ----

@@ -84,3 +84,26 @@ export async function viewOps (store: BusStore, run: BusEntry[]): Promise<WriteO
 function isMemory (e: BusEntry): boolean {
   return e.entry.kind === KINDS.memoryPut || e.entry.kind === KINDS.memoryDel
 }
+
+/**
+ * Drops the memory and session views and derives them again from the chains up to `heads`
+ * (Bus.rebuildViews runs it in the bus's serial queue). Marked first with `meta/viewsDirty`: a
+ * rebuild cut off by a crash is redone on the next open. Returns the number of entries replayed.
+ */
+export async function deriveViews (store: BusStore, heads: Array<{ authorHex: string, seq: bigint }>, options: { signal?: AbortSignal, onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+  await store.write([store.metaOp('viewsDirty', '1')], true)
+  await store.storage.clear('memory')
+  await store.storage.clear('session')
+  const total = heads.reduce((n, h) => n + Number(h.seq), 0)
+  let done = 0
+  for (const h of heads) {
+    for await (const raws of store.chain(h.authorHex, h.seq)) {
+      options.signal?.throwIfAborted()
+      await store.write(await viewOps(store, raws.map(decodeEntry)), false)
+      done += raws.length
+      options.onProgress?.(done, total)
+    }
+  }
+  await store.write([store.metaOp('viewsDirty', '0')], true)
+  return done
+}

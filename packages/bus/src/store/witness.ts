@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
+import type { StoreDamage } from '../bus-types.js'
 
 /** The last entry this node signed and stored, as a witness outside the store saw it. */
 export interface WitnessRecord {
@@ -18,6 +19,23 @@ export interface HeadWitness {
   record: (r: WitnessRecord) => void
   /** Resolves once the latest record is written. */
   flush: () => Promise<void>
+}
+
+/**
+ * What a store is short of, against the witness of this node's own head: nothing (it holds the
+ * witnessed head, or more), or the own entries it lost (a cut log) or holds another version of.
+ */
+export function witnessShortfall (w: WitnessRecord, own: { seq: bigint, hashHex: string } | undefined): StoreDamage | undefined {
+  const held = own?.seq ?? 0n
+  if (held > w.seq || (held === w.seq && own?.hashHex === w.hashHex)) return undefined
+  const lost = Number(w.seq - held)
+  return {
+    lostOwnEntries: lost,
+    relearned: false,
+    message: lost > 0
+      ? `the store holds this node's chain up to seq ${held}, but entries up to ${w.seq} were acknowledged: ${lost} lost (a cut log?); relearning them from peers before signing again`
+      : `the store's entry ${held} of this node's chain is not the one acknowledged; relearning the chain from peers before signing again`
+  }
 }
 
 const MAX_WITNESS_BYTES = 1024
