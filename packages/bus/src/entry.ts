@@ -59,6 +59,24 @@ export function decodeEntry (bytes: Uint8Array): BusEntry {
   return wrap(entry, bytes)
 }
 
+/**
+ * An entry read back from the store under its hash. Bytes that still hash to it are the bytes that
+ * passed every check of decodeEntry when they came in, so only the hash is checked again here (not
+ * the canonical encoding, the sizes, the kind). Undefined when they do not hash to it (damage).
+ */
+export function decodeStored (bytes: Uint8Array, hashHex: string): BusEntry | undefined {
+  if (bytes.byteLength > MAX_ENTRY_BYTES) return undefined
+  const hash = sha256(bytes)
+  if (toHex(hash) !== hashHex) return undefined
+  let entry: Entry
+  try {
+    entry = Entry.decode(bytes)
+  } catch {
+    return undefined
+  }
+  return { entry, bytes, hash, hashHex, authorHex: toHex(entry.author), seq: entry.seq, hlc: { ms: entry.hlcMs, counter: entry.hlcCounter } }
+}
+
 function wrap (entry: Entry, bytes: Uint8Array): BusEntry {
   const hash = sha256(bytes)
   return {

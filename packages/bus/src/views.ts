@@ -1,5 +1,4 @@
-import { decodeEntry } from './entry.js'
-import { sha256, toHex } from './hex.js'
+import { decodeEntry, decodeStored } from './entry.js'
 import { compareTimestamps } from './hlc.js'
 import { KINDS, parseBody, tryParseBody } from './kinds.js'
 import type { BusEntry } from './entry.js'
@@ -23,9 +22,10 @@ export interface MemoryRecord {
  * derived, so a record that is not is repaired by deriving them again (Bus.rebuildViews).
  */
 export function memoryRecordMatches (key: string, rec: MemoryRecord, raw: Uint8Array | undefined): boolean {
-  if (raw === undefined || typeof rec?.hash !== 'string' || toHex(sha256(raw)) !== rec.hash) return false
+  if (raw === undefined || typeof rec?.hash !== 'string') return false
   try {
-    const e = decodeEntry(raw)
+    const e = decodeStored(raw, rec.hash)
+    if (e == null) return false
     const body = parseBody(e.entry.kind, e.entry.body) as { key?: unknown, value?: unknown }
     return body.key === key && rec.author === e.authorHex && rec.ms === e.hlc.ms.toString() && rec.counter === e.hlc.counter &&
       rec.deleted === (e.entry.kind === KINDS.memoryDel) && JSON.stringify(rec.value) === JSON.stringify(rec.deleted ? null : body.value)

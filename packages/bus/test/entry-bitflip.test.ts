@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { createVerifier } from '../src/crypto.js'
-import { decodeEntry, verifyEntrySignature, verifyFirstEntry } from '../src/entry.js'
+import { decodeEntry, decodeStored, verifyEntrySignature, verifyFirstEntry } from '../src/entry.js'
 import { json, makeAuthor, seedOf, signNext } from './fixtures.js'
 import type { Verifier } from '../src/crypto.js'
 import type { BusEntry } from '../src/entry.js'
@@ -71,5 +71,18 @@ describe('a single flipped bit', () => {
     const sigStart = later.bytes.byteLength - later.entry.signature.byteLength
     const bits = [...Array(headerBits).keys(), ...[...Array(64).keys()].map(i => sigStart * 8 + i), ...[...Array(8).keys()].map(i => later.bytes.byteLength * 8 - 8 + i)]
     for (const bit of bits) assert.equal(await accepted(flip(later.bytes, bit), verifier), false, `bit ${bit}`)
+  })
+})
+
+describe('an entry read back from the store (decodeStored)', () => {
+  it('is the entry decodeEntry gives, and any flipped bit makes it undefined', async () => {
+    const a = await makeAuthor(seedOf(4))
+    const e = await signNext(a, undefined, { kind: 'memory.put', body: json({ key: 'notes/s', value: 'stored' }) })
+    const back = decodeStored(e.bytes, e.hashHex)
+    assert.deepEqual(back, decodeEntry(e.bytes))
+    assert.equal(decodeStored(e.bytes, 'ab'.repeat(32)), undefined, 'bytes under another key')
+    await fc.assert(fc.property(fc.integer({ min: 0, max: e.bytes.byteLength * 8 - 1 }), bit => {
+      assert.equal(decodeStored(flip(e.bytes, bit), e.hashHex), undefined, `bit ${bit}`)
+    }), { numRuns: 300 })
   })
 })

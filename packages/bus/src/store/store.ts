@@ -1,5 +1,5 @@
 import { StoreDamagedError, StoreSchemaError } from '../errors.js'
-import { decodeEntry } from '../entry.js'
+import { decodeStored } from '../entry.js'
 import { seqKey, sha256, toHex } from '../hex.js'
 import { timestampKey } from '../hlc.js'
 import type { BusEntry } from '../entry.js'
@@ -111,10 +111,8 @@ export class BusStore {
   async entry (hashHex: string): Promise<BusEntry | undefined> {
     const raw = await this.rawEntry(hashHex)
     if (raw === undefined) return undefined
-    let e: BusEntry | undefined
-    try { e = decodeEntry(raw) } catch { e = undefined }
-    // decoding hashes the bytes: damaged ones fail to decode or hash to another key
-    if (e?.hashHex !== hashHex) throw this.damaged(`entry ${hashHex.slice(0, 16)} no longer hashes to its key`)
+    const e = decodeStored(raw, hashHex)
+    if (e == null) throw this.damaged(`entry ${hashHex.slice(0, 16)} no longer hashes to its key`)
     return e
   }
 
