@@ -188,10 +188,10 @@ export class Bus extends TypedEventEmitter<BusEvents> {
   async close (): Promise<void> {
     if (this.closed || !this.opened) return
     this.closed = true
-    await this.readBack?.stop()
     // gossip entries not yet taken are dropped (sync brings them again); appends not yet signed are refused
     for (const q of this.ingestWaiting.values()) for (const w of q.splice(0)) w.reject(new BusStoppedError())
     this.ingestWaiting.clear()
+    await this.readBack?.stop()
     await this.queue.catch(() => {})
     for (const r of this.appends.splice(0)) r.reject(new BusStoppedError())
     await this.init.witness?.flush()

@@ -49,7 +49,13 @@ export class StoreReadBack {
     const pace = async (): Promise<void> => {
       const busy = performance.now() - mark
       const wait = busy * (1 - this.share) / this.share
-      await new Promise(resolve => setTimeout(resolve, Math.max(1, Math.min(wait, 1000))))
+      // a stop ends the wait at once
+      const signal = this.abort.signal
+      await new Promise<void>(resolve => {
+        const done = (): void => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve() }
+        const timer = setTimeout(done, Math.max(1, Math.min(wait, 1000)))
+        signal.addEventListener('abort', done, { once: true })
+      })
       mark = performance.now()
     }
     this.running = checkStore(this.init.storage, { live: true, pace, signal: this.abort.signal, onProgress: (n) => { this.view.entries = n } })
