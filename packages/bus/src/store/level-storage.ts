@@ -78,8 +78,11 @@ export class LevelStorage implements BusStorage {
   }
 
   async size (): Promise<number> {
-    let total = 0
-    for (const name of await readdir(this.location)) total += (await stat(join(this.location, name))).size
-    return total
+    // a compaction deletes tables as it goes: one listed and gone by its stat counts nothing
+    const sizes = await Promise.all((await readdir(this.location)).map(async name => await stat(join(this.location, name)).then(s => s.size, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return 0
+      throw err
+    })))
+    return sizes.reduce((a, b) => a + b, 0)
   }
 }
