@@ -38,7 +38,7 @@ export async function exportBundle (bus: Bus, options: ExportOptions): Promise<E
   const total = heads.reduce((n, h) => n + Number(h.seq), 0)
   const proofs: Uint8Array[] = []
   for (const f of forks) {
-    const [a, b] = await Promise.all(f.hashes.slice(0, 2).map(async h => await bus.store.rawEntry(h)))
+    const [a, b] = await Promise.all(f.hashes.slice(0, 2).map(async h => await bus.store.checkedRaw(h)))
     if (a != null && b != null) proofs.push(ForkProof.encode({ entryA: a as Uint8Array<ArrayBuffer>, entryB: b as Uint8Array<ArrayBuffer> }))
   }
   const manifest: BundleManifest = {

@@ -160,8 +160,17 @@ export class Bus extends TypedEventEmitter<BusEvents> {
 
   /** Derives the views again (once at a time): a memory view record was found not to be what its entry says. */
   async repairViews (): Promise<void> {
+    if (this.closed) throw new BusStoppedError()
     this.viewRepair ??= this.rebuildViews().then(() => {}).finally(() => { this.viewRepair = undefined })
     await this.viewRepair
+  }
+
+  /** Told by viewOps of a memory view record it could not read: the views are derived again (after the write in hand). */
+  private readonly staleViews = (): void => { if (this.opened && !this.closed) this.repairViews().catch(() => {}) }
+
+  /** Resolves once no repair of the views is running: readers of the views wait for it (they are rebuilt in place). */
+  async viewsSettled (): Promise<void> {
+    await this.viewRepair?.catch(() => {})
   }
 
   /**
@@ -320,7 +329,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
         if (last == null) continue
         // views after the signing chain: nothing waits on a store read between two signatures
         for (const { e } of signed) ops.push(...this.store.entryOps(e))
-        ops.push(...await viewOps(this.store, signed.map(s => s.e)))
+        ops.push(...await viewOps(this.staleViews, this.store, signed.map(s => s.e)))
         if (own == null) ops.push(this.store.authorOp({ authorHex: this.authorHex, peerId: '', firstHash: signed[0]?.e.hashHex ?? '' }))
         ops.push(this.store.headOp({ authorHex: this.authorHex, seq: last.e.seq, hashHex: last.e.hashHex }))
         await this.store.write(ops, true)
@@ -526,7 +535,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
       ops.push(...this.store.entryOps(e))
       this.clock.observe(e.hlc, authorHex === this.authorHex)
     }
-    ops.push(...await viewOps(this.store, run))
+    ops.push(...await viewOps(this.staleViews, this.store, run))
     if (st == null) ops.push(this.store.authorOp({ authorHex, peerId: peerId ?? '', firstHash: first.hashHex }))
     ops.push(this.store.headOp({ authorHex, seq: last.seq, hashHex: last.hashHex }))
     await this.store.write(ops, false)
@@ -601,7 +610,7 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     const st = this.authors.get(e.authorHex)
     if (st == null) return false
     if (await this.store.rawEntry(e.hashHex) !== undefined) return false
-    const main = mainHash != null ? await this.store.rawEntry(mainHash) : undefined
+    const main = mainHash != null ? await this.store.checkedRaw(mainHash) : undefined
     const ops = this.store.evidenceOps(e)
     const forkedAt = st.forkedAt == null || e.seq < st.forkedAt ? e.seq : st.forkedAt
     ops.push(this.store.authorOp({ authorHex: st.authorHex, peerId: st.peerId, firstHash: st.firstHash, forkedAt: forkedAt.toString() }))
@@ -645,7 +654,11 @@ export class Bus extends TypedEventEmitter<BusEvents> {
    * of entries replayed.
    */
   async rebuildViews (options: { signal?: AbortSignal, onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
-    return await this.serial(async () => await deriveViews(this.store, this.heads(), options))
+    return await this.serial(async () => {
+      // a repair queued behind the close: the store is closing (a rebuild cut off is redone on the next open anyway)
+      if (this.closed) throw new BusStoppedError()
+      return await deriveViews(this.store, this.heads(), options)
+    })
   }
 
   // ---- reads ----

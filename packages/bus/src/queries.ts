@@ -5,7 +5,7 @@ import type { Bus } from './bus.js'
 import type { BusEntry } from './entry.js'
 import type { EntryView } from './entry-view.js'
 import type { SessionRole } from './kinds.js'
-import { memoryRecordMatches } from './views.js'
+import { memoryRecordMatches, readRecord } from './views.js'
 import type { MemoryRecord } from './views.js'
 
 export interface LogQuery {
@@ -51,11 +51,6 @@ function memoryItem (bus: Bus, key: string, r: MemoryRecord): MemoryItem {
   return { key, value: r.value, author: r.author, peerId: bus.peerLabel(r.author), hash: r.hash, time: new Date(Number(r.ms)).toISOString() }
 }
 
-const dec = new TextDecoder()
-
-function parseRecord (v: Uint8Array): MemoryRecord | undefined {
-  try { return JSON.parse(dec.decode(v)) as MemoryRecord } catch { return undefined }
-}
 
 /**
  * Memory view records with the entries they cite, each checked against its entry (memoryRecordMatches):
@@ -64,7 +59,9 @@ function parseRecord (v: Uint8Array): MemoryRecord | undefined {
  */
 async function checkedRecords (bus: Bus, read: () => Promise<Array<[string, Uint8Array | undefined]>>): Promise<Array<[string, MemoryRecord | undefined]>> {
   for (let attempt = 0; ; attempt++) {
-    const rows = (await read()).map(([key, v]) => ({ key, stored: v !== undefined, rec: v === undefined ? undefined : parseRecord(v) }))
+    // the views are rebuilt in place: a read during a repair waits for it
+    await bus.viewsSettled()
+    const rows = (await read()).map(([key, v]) => ({ key, stored: v !== undefined, rec: v === undefined ? undefined : readRecord(v) }))
     const stored = rows.filter(r => r.stored)
     const cited = stored.map(r => typeof r.rec?.hash === 'string' && /^[0-9a-f]{64}$/.test(r.rec.hash) ? r.rec.hash : '0'.repeat(64))
     const raws = cited.length === 0 ? [] : await bus.store.storage.getMany('entry', cited)
@@ -145,6 +142,7 @@ export async function sessionAppend (bus: Bus, idOrPrefix: string, msg: { role: 
 }
 
 export async function sessionList (bus: Bus): Promise<SessionSummary[]> {
+  await bus.viewsSettled()
   const out: SessionSummary[] = []
   for await (const id of bus.store.sessionIds()) {
     const e = await bus.store.entry(id)
@@ -157,6 +155,7 @@ export async function sessionList (bus: Bus): Promise<SessionSummary[]> {
 
 /** A session in HLC order: every node shows the same sequence. */
 export async function sessionShow (bus: Bus, idOrPrefix: string): Promise<SessionView> {
+  await bus.viewsSettled()
   const id = await resolveSession(bus, idOrPrefix)
   const open = await bus.store.entry(id)
   if (open == null) throw new NotFoundError(`no session ${id}`, 'list sessions with `smesh session list`')

@@ -34,6 +34,18 @@ export function memoryRecordMatches (key: string, rec: MemoryRecord, raw: Uint8A
   }
 }
 
+const dec = new TextDecoder()
+
+/** A memory view record as stored, or undefined when its bytes are not one (damaged on disk). */
+export function readRecord (v: Uint8Array): MemoryRecord | undefined {
+  try {
+    const r = JSON.parse(dec.decode(v)) as MemoryRecord
+    return r != null && typeof r === 'object' && typeof r.ms === 'string' && /^\d+$/.test(r.ms) && typeof r.counter === 'number' && typeof r.author === 'string' && typeof r.hash === 'string' ? r : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Last writer wins: later HLC, then the larger author id, then the larger entry hash. Deterministic on every node. */
 export function newerThan (a: MemoryRecord, b: MemoryRecord): boolean {
   const c = compareTimestamps({ ms: BigInt(a.ms), counter: a.counter }, { ms: BigInt(b.ms), counter: b.counter })
@@ -47,12 +59,21 @@ export function newerThan (a: MemoryRecord, b: MemoryRecord): boolean {
  * once, and the current memory record of every key the run writes is read
  * in one call (keys with no record included, so nothing is read again).
  */
-export async function viewOps (store: BusStore, run: BusEntry[]): Promise<WriteOp[]> {
+export async function viewOps (onStale: (() => void) | undefined, store: BusStore, run: BusEntry[]): Promise<WriteOp[]> {
   const bodies = run.map(e => tryParseBody(e.entry.kind, e.entry.body) as Record<string, unknown> | undefined)
   const keys = [...new Set(run.flatMap((e, i) => isMemory(e) && bodies[i] != null ? [(bodies[i] as unknown as MemoryDelBody).key] : []))]
   // the winning record of each key so far: stored ones first, then those this run writes
   const current = new Map<string, MemoryRecord | undefined>()
-  if (keys.length > 0) (await store.getManyJson<MemoryRecord>('memory', keys)).forEach((r, i) => current.set(keys[i] as string, r))
+  if (keys.length > 0) {
+    const raws = await store.storage.getMany('memory', keys)
+    raws.forEach((v, i) => {
+      if (v === undefined) return current.set(keys[i] as string, undefined)
+      const rec = readRecord(v)
+      // a record damaged on disk: the write goes ahead as if there were none, and the views are derived again after it
+      if (rec == null) onStale?.()
+      current.set(keys[i] as string, rec)
+    })
+  }
   const ops: WriteOp[] = []
   run.forEach((e, i) => {
     const body = bodies[i]
@@ -99,7 +120,7 @@ export async function deriveViews (store: BusStore, heads: Array<{ authorHex: st
   for (const h of heads) {
     for await (const raws of store.chain(h.authorHex, h.seq)) {
       options.signal?.throwIfAborted()
-      await store.write(await viewOps(store, raws.map(decodeEntry)), false)
+      await store.write(await viewOps(undefined, store, raws.map(decodeEntry)), false)
       done += raws.length
       options.onProgress?.(done, total)
     }

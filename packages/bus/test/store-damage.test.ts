@@ -185,6 +185,54 @@ describe('a damaged store is found on open or by the read-back right after, neve
     await bus2.close()
   })
 
+  it('an author first heard of between the heads and the chain scan, whose chain grows during the read-back, is no damage', async () => {
+    const { dir, witness } = await world(a, b)
+    const bus = await reopen(a, dir, witness, false)
+    const more = await signChain(await makeAuthor(seedOf(93)), 6)
+    const storage = bus.store.storage
+    let injected = false
+    // the store as the read-back sees it: its first entry lands right before the chain scan starts
+    const seen: typeof storage = Object.create(storage)
+    seen.entries = (section, range) => {
+      if (section !== 'chain' || injected) return storage.entries(section, range)
+      injected = true
+      return (async function * () {
+        assert.equal((await bus.ingest((more[0] as { bytes: Uint8Array }).bytes)).result, 'accept')
+        yield * storage.entries(section, range)
+      })()
+    }
+    let i = 1
+    const report = await checkStore(seen, {
+      live: true,
+      batch: 1,
+      pace: async () => { if (i < more.length) assert.equal((await bus.ingest((more[i++] as { bytes: Uint8Array }).bytes)).result, 'accept') }
+    })
+    assert.equal(report.authors, 3)
+    await bus.close()
+  })
+
+  it('an entry missing from a chain is never served as the chain\'s end', async () => {
+    const { dir, witness } = await world(a, b)
+    const hash = Buffer.from((await firstKey(dir, 'chain', 2))[1]).toString()
+    await rawWrite(dir, [{ type: 'del', section: 'entry', key: hash }])
+    const bus = await reopen(a, dir, witness, false)
+    const all = await Promise.allSettled(bus.heads().map(async h => await bus.range(h.authorHex, 1n, 100, Infinity)))
+    assert.ok(all.some(r => r.status === 'rejected' && r.reason instanceof StoreDamagedError && /is missing/.test(r.reason.message)), 'a range over the missing entry is refused')
+    await bus.close()
+  })
+
+  it('a memory record damaged on disk does not stop a write to its key, and the views are derived again', async () => {
+    const { dir, witness } = await world(a, b)
+    await rawWrite(dir, [{ type: 'put', section: 'memory', key: 'k1', value: utf8('{"value": 1, "ms"') }])
+    const bus = await reopen(a, dir, witness, false)
+    const e = await bus.append('memory.put', json({ key: 'k1', value: 'new' }))
+    assert.equal(e.seq, 7n)
+    await bus.viewsSettled()
+    assert.equal((await memoryGet(bus, 'k1')).value, 'new')
+    assert.equal((await memoryGet(bus, 'k2')).value, 2)
+    await bus.close()
+  })
+
   it('a store without its CURRENT file is refused, and left as it was', async () => {
     const { dir } = await world(a, b)
     await rm(join(dir, 'CURRENT'))

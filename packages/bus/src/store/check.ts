@@ -114,15 +114,20 @@ export async function checkStore (storage: BusStorage, options: StoreCheckOption
     const endChain = async (): Promise<void> => {
       if (author === '') return
       let head = heads.get(author)
-      // a live store: an author first heard of after the heads were read has its head now
+      let late = false
+      // a live store: an author first heard of after the heads were read has its head now (read after the chain was)
       if (head == null && live) {
         const v = await storage.get('head', author)
         if (v !== undefined) head = parseHead(author, v, damaged)
+        late = true
       }
       if (head == null) throw damaged(`author ${author.slice(0, 16)} has a chain but no head record`)
       const end = expect - 1n
-      // live, the chain may have grown past the head read first: the entry at that seq must be the one it named
-      const matches = live && end > head.seq ? atHead === head.hash : head.seq === end && head.hash === prevHash
+      // live, the chain may have grown past the head read first (the entry at that seq must be the one it named),
+      // and a head read after the chain may be past the chain's end (its chain grew since; the rest is read next time)
+      const matches = head.seq === end
+        ? head.hash === prevHash
+        : live && (head.seq < end ? atHead === head.hash : late)
       if (!matches) throw damaged(`the head of author ${author.slice(0, 16)} says seq ${head.seq}, its chain ends at seq ${end}${head.seq === end ? ' with another hash' : ''}`)
       heads.delete(author)
       authors++
@@ -197,7 +202,7 @@ export async function checkStore (storage: BusStorage, options: StoreCheckOption
         }
       }
     }
-    viewsStale = !await memoryViewsMatch(storage, pace)
+    viewsStale = !await memoryViewsMatch(storage, pace, signal)
   } catch (err) {
     throw classify(storage, err, signal)
   }
@@ -261,9 +266,10 @@ class HashPrefixes {
 }
 
 /** Whether every memory view record is what the entry it cites says (the views are derived: a mismatch is repaired by deriving them again). */
-async function memoryViewsMatch (storage: BusStorage, pace?: () => Promise<void>): Promise<boolean> {
+async function memoryViewsMatch (storage: BusStorage, pace?: () => Promise<void>, signal?: AbortSignal): Promise<boolean> {
   let batch: Array<[string, Uint8Array]> = []
   const check = async (): Promise<boolean> => {
+    signal?.throwIfAborted()
     const raws = batch.length === 0 ? [] : await storage.getMany('entry', batch.map(([, v]) => citedHash(v)))
     const ok = batch.every(([key, v], i) => {
       try {

@@ -47,6 +47,7 @@ export class StoreReadBack {
     if (this.running != null) return
     let mark = performance.now()
     const pace = async (): Promise<void> => {
+      this.abort.signal.throwIfAborted()
       const busy = performance.now() - mark
       const wait = busy * (1 - this.share) / this.share
       // a stop ends the wait at once
@@ -60,6 +61,10 @@ export class StoreReadBack {
     }
     this.running = checkStore(this.init.storage, { live: true, pace, signal: this.abort.signal, onProgress: (n) => { this.view.entries = n } })
       .then((report) => {
+        if (this.abort.signal.aborted) {
+          this.view = { ...this.view, state: 'stopped' }
+          return
+        }
         this.view = { ...this.view, state: 'done', entries: report.entries, report }
         this.init.onDone(report)
       }, (err: unknown) => {

@@ -107,6 +107,13 @@ export class BusStore {
     return await this.storage.get('entry', hashHex)
   }
 
+  /** The bytes stored under `hashHex`, checked against it (for bytes passed on as they are: fork proofs, bundles). */
+  async checkedRaw (hashHex: string): Promise<Uint8Array | undefined> {
+    const raw = await this.rawEntry(hashHex)
+    if (raw !== undefined && toHex(sha256(raw)) !== hashHex) throw this.damaged(`entry ${hashHex.slice(0, 16)} no longer hashes to its key`)
+    return raw
+  }
+
   /** The entry stored under `hashHex`; bytes that no longer hash to it throw StoreDamagedError (and are never decoded). */
   async entry (hashHex: string): Promise<BusEntry | undefined> {
     const raw = await this.rawEntry(hashHex)
@@ -137,6 +144,8 @@ export class BusStore {
       const raws = await this.storage.getMany('entry', slice)
       for (let j = 0; j < raws.length; j++) {
         const r = raws[j]
+        // the chain index and the entries are written in one batch and never deleted: an entry it names and the store lacks is damage
+        if (r === undefined && checkHashes) throw this.damaged(`entry ${slice[j]?.slice(0, 16)}, named by the chain of author ${authorHex.slice(0, 16)}, is missing`)
         if (r === undefined || (out.length > 0 && bytes + r.byteLength > maxBytes)) return out
         // what is sent to a peer or exported is what was stored: bytes damaged since are never passed on
         if (checkHashes && toHex(sha256(r)) !== slice[j]) throw this.damaged(`entry ${slice[j]?.slice(0, 16)} no longer hashes to its key`)
