@@ -16,6 +16,18 @@ describe('memory view', () => {
   let b: Author
   before(async () => { [a, b] = await Promise.all([makeAuthor(seedOf(50)), makeAuthor(seedOf(51))]) })
 
+  it('a prefix lists every key it starts, U+10FFFF in them included, across pages of 256', async () => {
+    const bus = await scope.bus(a)
+    const keys = ['a/\u{10FFFF}', 'a/\u{10FFFF}x', 'a/b', ...Array.from({ length: 300 }, (_, i) => `a/n${String(i).padStart(3, '0')}`), 'b/x']
+    for (const k of keys) await memorySet(bus, k, 1)
+    const listed = (await memoryList(bus, 'a/')).map(m => m.key)
+    assert.equal(listed.length, keys.length - 1)
+    assert.ok(listed.includes('a/\u{10FFFF}') && listed.includes('a/\u{10FFFF}x'), 'keys holding U+10FFFF')
+    assert.ok(!listed.includes('b/x'))
+    assert.deepEqual((await memoryList(bus, 'a/\u{10FFFF}')).map(m => m.key), ['a/\u{10FFFF}', 'a/\u{10FFFF}x'])
+    assert.equal((await memoryList(bus, 'a/', 257)).length, 257)
+  })
+
   it('set, get, list by prefix, remove; a removed key is not found', async () => {
     const bus = await scope.bus(a)
     await memorySet(bus, 'notes/todo', ['milk'])

@@ -272,8 +272,12 @@ export class BusStore {
 
   /** Memory view records of keys with `prefix`, in key order; after `after` and at most `limit` when given. */
   async * memoryRecords (prefix: string, after?: string, limit?: number): AsyncIterable<[string, Uint8Array]> {
-    // U+10FFFF encodes as the largest UTF-8 sequence: every key with the prefix sorts below it
+    // the keys with a prefix are contiguous in LevelDB's (UTF-8 byte) order: they end at the first key without it
+    // (no upper bound such as prefix + U+10FFFF: a key may hold that character itself)
     const from = after !== undefined && after >= prefix ? { gt: after } : { gte: prefix }
-    yield * this.storage.entries('memory', { ...from, lt: prefix + '\u{10FFFF}', limit })
+    for await (const kv of this.storage.entries('memory', { ...from, limit })) {
+      if (!kv[0].startsWith(prefix)) return
+      yield kv
+    }
   }
 }
