@@ -128,8 +128,13 @@ export class Bus extends TypedEventEmitter<BusEvents> {
     }
     this.confirmed = (await this.store.getMeta('ownChainConfirmed')) !== '0'
     this.opened = true
-    // a rebuild of the views that was cut off (crash) is finished now
-    if ((await this.store.getMeta('viewsDirty')) === '1') await this.rebuildViews()
+    // a rebuild of the views that was cut off (crash) is finished now; if it fails (a damaged entry), the store is closed again
+    if ((await this.store.getMeta('viewsDirty')) === '1') {
+      await this.rebuildViews().catch(async (err: unknown) => {
+        await this.close()
+        throw err
+      })
+    }
     if (this.init.checkOnOpen !== false) {
       this.readBack = new StoreReadBack({
         storage: this.init.storage,

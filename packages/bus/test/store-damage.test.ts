@@ -233,6 +233,15 @@ describe('a damaged store is found on open or by the read-back right after, neve
     await bus.close()
   })
 
+  it('a rebuild of the views cut off by a crash, over a damaged entry, refuses the open and closes the store again', async () => {
+    const { dir, witness } = await world(a, b)
+    const hash = Buffer.from((await firstKey(dir, 'chain', 2))[1]).toString()
+    await rawWrite(dir, [{ type: 'del', section: 'entry', key: hash }, { type: 'put', section: 'meta', key: 'viewsDirty', value: utf8('1') }])
+    await assert.rejects(reopen(a, dir, witness, false), (err: any) => err instanceof StoreDamagedError && /is missing/.test(err.message))
+    // the store's lock is free again: it opens (and refuses again, for the same reason)
+    await assert.rejects(reopen(a, dir, witness, false), (err: any) => err instanceof StoreDamagedError)
+  })
+
   it('a store without its CURRENT file is refused, and left as it was', async () => {
     const { dir } = await world(a, b)
     await rm(join(dir, 'CURRENT'))
