@@ -5,7 +5,7 @@ import type { Bus } from './bus.js'
 import type { BusEntry } from './entry.js'
 import type { EntryView } from './entry-view.js'
 import type { SessionRole } from './kinds.js'
-import { memoryRecordMatches, readRecord } from './views.js'
+import { checkRecords } from './views.js'
 import type { MemoryRecord } from './views.js'
 
 export interface LogQuery {
@@ -61,11 +61,10 @@ async function checkedRecords (bus: Bus, read: () => Promise<Array<[string, Uint
   for (let attempt = 0; ; attempt++) {
     // the views are rebuilt in place: a read during a repair waits for it
     await bus.viewsSettled()
-    const rows = (await read()).map(([key, v]) => ({ key, stored: v !== undefined, rec: v === undefined ? undefined : readRecord(v) }))
-    const stored = rows.filter(r => r.stored)
-    const cited = stored.map(r => typeof r.rec?.hash === 'string' && /^[0-9a-f]{64}$/.test(r.rec.hash) ? r.rec.hash : '0'.repeat(64))
-    const raws = cited.length === 0 ? [] : await bus.store.storage.getMany('entry', cited)
-    if (stored.every((r, i) => r.rec != null && memoryRecordMatches(r.key, r.rec, raws[i]))) return rows.map(r => [r.key, r.rec])
+    const rows = await read()
+    const { records, match } = await checkRecords(bus.store.storage, rows.filter((r): r is [string, Uint8Array] => r[1] !== undefined))
+    let i = 0
+    if (match) return rows.map(([key, v]) => [key, v === undefined ? undefined : records[i++]])
     if (attempt > 0) throw bus.store.damaged('the memory view does not match its entries, even derived again')
     await bus.repairViews()
   }

@@ -2,7 +2,7 @@ import { decodeEntry, decodeStored } from './entry.js'
 import { compareTimestamps } from './hlc.js'
 import { KINDS, parseBody, tryParseBody } from './kinds.js'
 import type { BusEntry } from './entry.js'
-import type { WriteOp } from './store/storage.js'
+import type { BusStorage, WriteOp } from './store/storage.js'
 import type { BusStore } from './store/store.js'
 import type { MemoryDelBody, MemoryPutBody, SessionMessageBody, SessionStateBody } from './kinds.js'
 
@@ -35,6 +35,8 @@ export function memoryRecordMatches (key: string, rec: MemoryRecord, raw: Uint8A
 }
 
 const dec = new TextDecoder()
+const HASH = /^[0-9a-f]{64}$/
+const NO_HASH = '0'.repeat(64)
 
 /** A memory view record as stored, or undefined when its bytes are not one (damaged on disk). */
 export function readRecord (v: Uint8Array): MemoryRecord | undefined {
@@ -44,6 +46,21 @@ export function readRecord (v: Uint8Array): MemoryRecord | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Memory view records as stored (key, bytes), each read and checked against the entry it cites
+ * (memoryRecordMatches), the cited entries in one read. `records[i]` is undefined for bytes that
+ * are no record; `match` is whether every one is what its entry says.
+ */
+export async function checkRecords (storage: BusStorage, rows: Array<[string, Uint8Array]>): Promise<{ records: Array<MemoryRecord | undefined>, match: boolean }> {
+  const records = rows.map(([, v]) => readRecord(v))
+  const raws = rows.length === 0 ? [] : await storage.getMany('entry', records.map(r => r != null && HASH.test(r.hash) ? r.hash : NO_HASH))
+  const match = rows.every(([key], i) => {
+    const r = records[i]
+    return r != null && memoryRecordMatches(key, r, raws[i])
+  })
+  return { records, match }
 }
 
 /** Last writer wins: later HLC, then the larger author id, then the larger entry hash. Deterministic on every node. */

@@ -1,7 +1,6 @@
 import { StoreDamagedError, StoreOpenError } from '../errors.js'
 import { sha256, toHex } from '../hex.js'
-import { memoryRecordMatches } from '../views.js'
-import type { MemoryRecord } from '../views.js'
+import { checkRecords } from '../views.js'
 import type { BusStorage } from './storage.js'
 
 const dec = new TextDecoder()
@@ -270,30 +269,14 @@ async function memoryViewsMatch (storage: BusStorage, pace?: () => Promise<void>
   let batch: Array<[string, Uint8Array]> = []
   const check = async (): Promise<boolean> => {
     signal?.throwIfAborted()
-    const raws = batch.length === 0 ? [] : await storage.getMany('entry', batch.map(([, v]) => citedHash(v)))
-    const ok = batch.every(([key, v], i) => {
-      try {
-        return memoryRecordMatches(key, JSON.parse(dec.decode(v)) as MemoryRecord, raws[i])
-      } catch {
-        return false
-      }
-    })
+    const { match } = await checkRecords(storage, batch)
     batch = []
     await pace?.()
-    return ok
+    return match
   }
   for await (const kv of storage.entries('memory')) {
     batch.push(kv)
     if (batch.length >= BATCH && !await check()) return false
   }
   return await check()
-}
-
-function citedHash (v: Uint8Array): string {
-  try {
-    const h = (JSON.parse(dec.decode(v)) as { hash?: unknown }).hash
-    return typeof h === 'string' && HASH.test(h) ? h : '0'.repeat(64)
-  } catch {
-    return '0'.repeat(64)
-  }
 }

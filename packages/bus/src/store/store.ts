@@ -253,15 +253,6 @@ export class BusStore {
     for await (const k of this.storage.keys('kind', { gt: 'session.open/', lt: 'session.open/~' })) yield k.slice(k.lastIndexOf('/') + 1)
   }
 
-  async getJson <T> (section: 'memory', key: string): Promise<T | undefined> {
-    const v = await this.storage.get(section, key)
-    return v === undefined ? undefined : JSON.parse(dec.decode(v)) as T
-  }
-
-  async getManyJson <T> (section: 'memory', keys: string[]): Promise<Array<T | undefined>> {
-    return (await this.storage.getMany(section, keys)).map(v => v === undefined ? undefined : JSON.parse(dec.decode(v)) as T)
-  }
-
   jsonOp (section: 'memory', key: string, value: unknown): WriteOp {
     return { type: 'put', section, key, value: enc.encode(JSON.stringify(value)) }
   }
